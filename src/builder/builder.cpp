@@ -1,0 +1,48 @@
+// Builder: picks the backend an engine is built for, runs the pipeline and writes the plan.
+#include <chrono>
+
+#include "builder/pipeline.h"
+#include "plan/plan.h"
+
+namespace kiln {
+
+Builder::Builder(Logger& logger) : logger_(logger) {}
+Builder::~Builder() = default;
+
+std::unique_ptr<NetworkDefinition> Builder::create_network() { return std::make_unique<NetworkDefinition>(); }
+std::unique_ptr<BuilderConfig> Builder::create_builder_config() { return std::make_unique<BuilderConfig>(); }
+
+OptimizationProfile* Builder::create_optimization_profile() {
+  profiles_.push_back(std::make_unique<OptimizationProfile>());
+  return profiles_.back().get();
+}
+
+std::vector<uint8_t> Builder::build_serialized_network(const NetworkDefinition& network,
+                                                       const BuilderConfig& config) {
+  DeviceType device = config.default_device_type();
+  DeviceInfo gpu;
+  if (device == DeviceType::kGPU) {
+    gpu = query_cuda_device();
+    if (!gpu.available) {
+      logger_.report(Logger::Severity::kWARNING,
+                     str_cat("no usable GPU (", gpu.reason, "); building for the CPU backend"));
+    } else {
+      logger_.report(Logger::Severity::kWARNING,
+                     str_cat("kiln's CUDA backend has no tactics yet; building for the CPU backend "
+                             "instead of ", gpu.name));
+    }
+    device = DeviceType::kCPU;
+  }
+  auto start = std::chrono::steady_clock::now();
+  runtime::EngineData engine = builder::build_engine(network.graph(), config, device, gpu, logger_);
+  std::vector<uint8_t> plan = plan::write(engine);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  logger_.report(Logger::Severity::kINFO,
+                 str_cat("built a ", device == DeviceType::kCPU ? "CPU" : "GPU", " engine in ", ms,
+                         " ms: ", engine.steps.size(), " steps, ", engine.profiles.size(),
+                         " profile(s), ", engine.profiles[0].memory.arena_size,
+                         " bytes of activations (profile 0), plan ", plan.size(), " bytes"));
+  return plan;
+}
+
+}  // namespace kiln

@@ -1,0 +1,32 @@
+// The builder's graph passes. Each takes a graph and returns a new one; builder/pipeline.cpp runs
+// them in order. Every pass leaves a valid graph (inferred shapes, no dangling indices).
+#pragma once
+
+#include "ir/graph.h"
+#include "kiln/logger.h"
+
+namespace kiln::builder {
+
+// Constant layers disappear: their output tensors become bound to their weights.
+ir::Graph bind_constants(const ir::Graph& graph);
+
+// Layers whose inputs are all bound weights are evaluated now, on the CPU; their outputs become
+// weights named "<layer>.folded" (one per output).
+ir::Graph fold_constants(const ir::Graph& graph, Logger& logger);
+
+// Layers that no network output depends on are removed.
+ir::Graph eliminate_dead_layers(const ir::Graph& graph, Logger& logger);
+
+// A network output that is bound weights (after folding) gets an identity layer, so that every
+// output is written by a step.
+ir::Graph materialize_outputs(const ir::Graph& graph);
+
+// Drops tensors no node, input or output refers to and weights no tensor refers to, and puts
+// the nodes in execution (topological) order; indices are renumbered.
+ir::Graph compact(const ir::Graph& graph);
+
+// The graph without the nodes whose `keep` entry is false; producers are renumbered, nothing else
+// changes (the removed nodes' outputs stay, unproduced, until compact).
+ir::Graph remove_nodes(const ir::Graph& graph, const std::vector<bool>& keep);
+
+}  // namespace kiln::builder

@@ -1,0 +1,86 @@
+// The graph every part of kiln works on: tensors, nodes with typed attributes, named weights.
+//
+// A plain value type (indices, no pointers), so builder passes copy it and return a new one, and
+// the plan stores it as it is.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "ir/attributes.h"
+#include "kiln/network.h"
+
+namespace kiln::ir {
+
+// std::monostate marks "no layer"; alternative i + 1 is LayerType i.
+using Attrs = std::variant<std::monostate
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) , Pascal##Attrs
+#include "kiln/layer_list.def"
+#undef KILN_LAYER
+                           >;
+
+constexpr int32_t kNumLayerTypes = std::variant_size_v<Attrs> - 1;
+
+struct TensorDesc {
+  DataType type = DataType::kFLOAT;
+  Dims dims;
+};
+
+// Named weight values; the bytes are shared between graph copies and never modified in place.
+struct WeightsData {
+  std::string name;
+  DataType type = DataType::kFLOAT;
+  Dims dims;
+  std::shared_ptr<const std::vector<uint8_t>> bytes;
+};
+
+struct Tensor {
+  std::string name;
+  DataType type = DataType::kFLOAT;
+  Dims dims;              // declared (inputs) or inferred; -1 where dynamic
+  int32_t producer = -1;  // node index, -1 for graph inputs and bound weights
+  int32_t weights = -1;   // index into Graph::weights when the tensor is a constant's value
+};
+
+struct Node {
+  std::string name;
+  Attrs attrs;
+  std::vector<int32_t> inputs;  // tensor indices; -1 for an absent optional input
+  std::vector<int32_t> outputs;
+
+  LayerType kind() const { return static_cast<LayerType>(attrs.index() - 1); }
+  template <typename A> const A& get() const { return std::get<A>(attrs); }
+  template <typename A> A& get() { return std::get<A>(attrs); }
+};
+
+struct Graph {
+  std::vector<Tensor> tensors;
+  std::vector<Node> nodes;
+  std::vector<int32_t> inputs;   // tensor indices, in declaration order
+  std::vector<int32_t> outputs;  // tensor indices, in the order marked
+  std::vector<WeightsData> weights;
+
+  int32_t find_tensor(const std::string& name) const;  // -1 when absent
+  int32_t find_node(const std::string& name) const;    // -1 when absent
+  TensorDesc desc(int32_t tensor) const { return {tensors[tensor].type, tensors[tensor].dims}; }
+};
+
+// Node indices in an order where every node comes after the producers of its inputs. Throws Error
+// naming a layer on a cycle.
+std::vector<int32_t> topological_order(const Graph& graph);
+
+// Re-infers the type and dims of every tensor a node produces, from the graph inputs' declared
+// dims and the weights. Throws Error naming the layer and tensors on the first invalid layer.
+void infer_graph(Graph& graph);
+
+// A textual dump, one line per tensor and node, for tests and --verbose logs:
+//   input x float32 [-1,1,28,28]
+//   node conv1 convolution(num_output_maps=32 kernel_shape=[5,5] ...) x, conv1.kernel -> t0
+std::string dump(const Graph& graph);
+
+}  // namespace kiln::ir

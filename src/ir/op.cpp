@@ -1,0 +1,99 @@
+// The op tables generated from kiln/layer_list.def, and helpers the inference functions share.
+#include "ir/op.h"
+
+namespace kiln {
+
+const char* to_string(LayerType type) {
+  switch (type) {
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
+  case LayerType::k##UPPER: return #snake;
+#include "kiln/layer_list.def"
+#undef KILN_LAYER
+  }
+  return "unknown";
+}
+
+namespace ir {
+
+InferFn infer_fn(LayerType type) {
+  switch (type) {
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
+  case LayerType::k##UPPER: return &infer_##snake;
+#include "kiln/layer_list.def"
+#undef KILN_LAYER
+  }
+  fail("unknown layer type ", static_cast<int>(type));
+}
+
+int32_t num_outputs(LayerType type) {
+  switch (type) {
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
+  case LayerType::k##UPPER: return num_outputs;
+#include "kiln/layer_list.def"
+#undef KILN_LAYER
+  }
+  fail("unknown layer type ", static_cast<int>(type));
+}
+
+void expect_inputs(const Node& node, std::span<const TensorDesc> inputs, int32_t min, int32_t max) {
+  int32_t n = static_cast<int32_t>(inputs.size());
+  if (n < min || n > max) {
+    if (min == max) fail_at(node, "expects ", min, " inputs, got ", n);
+    fail_at(node, "expects ", min, " to ", max, " inputs, got ", n);
+  }
+  for (int32_t i = 0; i < std::min(n, min); ++i) {
+    if (inputs[i].dims.nb_dims < 0) fail_at(node, "input ", i, " is required but missing");
+  }
+}
+
+Dims broadcast(const Node& node, const Dims& a, const Dims& b) {
+  Dims out;
+  out.nb_dims = std::max(a.nb_dims, b.nb_dims);
+  for (int32_t i = 0; i < out.nb_dims; ++i) {
+    int32_t ia = a.nb_dims - out.nb_dims + i;
+    int32_t ib = b.nb_dims - out.nb_dims + i;
+    int64_t da = ia >= 0 ? a.d[ia] : 1;
+    int64_t db = ib >= 0 ? b.d[ib] : 1;
+    if (da == db) {
+      out.d[i] = da;
+    } else if (da == 1) {
+      out.d[i] = db;
+    } else if (db == 1) {
+      out.d[i] = da;
+    } else if (da < 0) {
+      out.d[i] = db;
+    } else if (db < 0) {
+      out.d[i] = da;
+    } else {
+      fail_at(node, "shapes ", a, " and ", b, " do not broadcast: dimension ", i, " of the result is ",
+              da, " on one side and ", db, " on the other");
+    }
+  }
+  return out;
+}
+
+int32_t normalize_axis(const Node& node, int64_t axis, int32_t rank) {
+  if (axis < -rank || axis >= rank) {
+    fail_at(node, "axis ", axis, " is out of range for rank ", rank, " (allowed ", -rank, " to ",
+            rank - 1, ")");
+  }
+  return static_cast<int32_t>(axis < 0 ? axis + rank : axis);
+}
+
+void check_axes(const Node& node, uint32_t axes, int32_t rank) {
+  if (rank < 32 && (axes >> rank) != 0) {
+    fail_at(node, "axes bitmask 0x", std::hex, axes, std::dec, " names an axis past rank ", rank);
+  }
+}
+
+bool is_floating(DataType type) {
+  return type == DataType::kFLOAT || type == DataType::kHALF || type == DataType::kBF16;
+}
+
+bool is_integer(DataType type) {
+  return type == DataType::kINT8 || type == DataType::kUINT8 || type == DataType::kINT32 ||
+         type == DataType::kINT64;
+}
+
+}  // namespace ir
+}  // namespace kiln

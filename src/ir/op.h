@@ -1,0 +1,49 @@
+// Op definitions: each layer kind's shape and type inference, found by the layer list.
+//
+// ir/ops/<family>.cpp defines infer_<snake> for each layer of its family. An inference function
+// gets the node and its inputs' types and dims (absent optional inputs as nb_dims == -1), and
+// fills in every output's type and dims. Dims may hold -1 (known only at run time): outputs then
+// hold -1 where they depend on them, and checks that need the value wait until it is known. The
+// same function runs at build time (with -1, and with each profile's min/opt/max) and at run time
+// (with the actual shapes), so a layer's rules live in exactly one place.
+#pragma once
+
+#include <span>
+
+#include "ir/graph.h"
+
+namespace kiln::ir {
+
+using InferFn = void (*)(const Node& node, std::span<const TensorDesc> inputs,
+                         std::span<TensorDesc> outputs);
+
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
+  void infer_##snake(const Node& node, std::span<const TensorDesc> inputs, std::span<TensorDesc> outputs);
+#include "kiln/layer_list.def"
+#undef KILN_LAYER
+
+InferFn infer_fn(LayerType type);
+int32_t num_outputs(LayerType type);
+
+// Throws Error prefixed with the layer: "[convolution 'conv1'] kernel is 3x3 but ...".
+template <typename... Args>
+[[noreturn]] void fail_at(const Node& node, const Args&... args) {
+  fail("[", to_string(node.kind()), " '", node.name, "'] ", args...);
+}
+
+// Checks the number of inputs (absent optional inputs count) against [min, max].
+void expect_inputs(const Node& node, std::span<const TensorDesc> inputs, int32_t min, int32_t max);
+
+// Numpy broadcasting of two shapes (aligned at the back). Dimensions: equal, or one of them 1, or
+// -1 (unknown: the result takes the other side, or -1). Throws naming the layer on a mismatch.
+Dims broadcast(const Node& node, const Dims& a, const Dims& b);
+
+// Normalises a possibly negative axis against `rank`; throws naming the layer when out of range.
+int32_t normalize_axis(const Node& node, int64_t axis, int32_t rank);
+// Checks that a bitmask only names axes below `rank`; throws naming the layer otherwise.
+void check_axes(const Node& node, uint32_t axes, int32_t rank);
+
+bool is_floating(DataType type);  // float32, float16, bfloat16
+bool is_integer(DataType type);   // int8, uint8, int32, int64
+
+}  // namespace kiln::ir

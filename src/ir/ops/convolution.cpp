@@ -1,0 +1,118 @@
+// Convolution: validation and shape inference. x [N, C, in...] * kernel [K, C/groups, k...]
+// (+ bias [K]) -> [N, K, out...], out = floor((in + pre + post - dilation*(k-1) - 1) / stride) + 1.
+#include "ir/op.h"
+
+namespace kiln::ir {
+namespace {
+
+// Checks that a per-spatial-dimension parameter has the kernel's rank and values >= min.
+void check_spatial_param(const Node& node, const char* name, const Dims& value, int32_t rank,
+                         int64_t min) {
+  if (value.nb_dims != rank) {
+    fail_at(node, name, " ", value, " has ", value.nb_dims, " dims but the kernel has ", rank,
+            " spatial dims");
+  }
+  for (int32_t i = 0; i < rank; ++i) {
+    if (value.d[i] < min) {
+      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i,
+              " is ", value.d[i]);
+    }
+  }
+}
+
+void check_float(const Node& node, const char* what, DataType type) {
+  if (!is_floating(type)) {
+    fail_at(node, what, " has type ", type, "; expected float32, float16 or bfloat16");
+  }
+}
+
+}  // namespace
+
+void infer_convolution(const Node& node, std::span<const TensorDesc> inputs,
+                       std::span<TensorDesc> outputs) {
+  const ConvolutionAttrs& a = node.get<ConvolutionAttrs>();
+  expect_inputs(node, inputs, 2, 3);
+  const Dims& ks = a.kernel_shape;
+  const int32_t rank = ks.nb_dims;
+  if (rank < 1 || rank > 3) {
+    fail_at(node, "kernel_shape ", ks, " has ", rank, " dims; expected 1, 2 or 3 spatial dims");
+  }
+  check_spatial_param(node, "kernel_shape", ks, rank, 1);
+  check_spatial_param(node, "stride", a.stride, rank, 1);
+  check_spatial_param(node, "pre_padding", a.pre_padding, rank, 0);
+  check_spatial_param(node, "post_padding", a.post_padding, rank, 0);
+  check_spatial_param(node, "dilation", a.dilation, rank, 1);
+  const int64_t k_out = a.num_output_maps;
+  const int64_t groups = a.num_groups;
+  if (k_out < 1) fail_at(node, "num_output_maps must be >= 1, got ", k_out);
+  if (groups < 1) fail_at(node, "num_groups must be >= 1, got ", groups);
+  if (k_out % groups != 0) {
+    fail_at(node, "num_output_maps ", k_out, " is not divisible by num_groups ", groups);
+  }
+
+  const TensorDesc& x = inputs[0];
+  const TensorDesc& w = inputs[1];
+  check_float(node, "input", x.type);
+  check_float(node, "kernel", w.type);
+  if (x.dims.nb_dims != rank + 2) {
+    fail_at(node, "input ", x.dims, " has ", x.dims.nb_dims, " dims but a kernel of shape ", ks,
+            " needs ", rank + 2, " ([N, C, ", rank, " spatial dims])");
+  }
+  if (w.dims.nb_dims != rank + 2) {
+    fail_at(node, "kernel tensor ", w.dims, " has ", w.dims.nb_dims, " dims; expected ", rank + 2,
+            " ([K, C/groups, ", ks, "])");
+  }
+  if (w.dims.d[0] >= 0 && w.dims.d[0] != k_out) {
+    fail_at(node, "kernel tensor ", w.dims, " has ", w.dims.d[0],
+            " output maps but num_output_maps is ", k_out);
+  }
+  for (int32_t i = 0; i < rank; ++i) {
+    int64_t got = w.dims.d[2 + i];
+    if (got >= 0 && got != ks.d[i]) {
+      fail_at(node, "kernel tensor ", w.dims, " does not match kernel_shape ", ks,
+              " in spatial dim ", i, ": ", got, " vs ", ks.d[i]);
+    }
+  }
+  const int64_t channels = x.dims.d[1];
+  if (channels >= 0) {
+    if (channels % groups != 0) {
+      fail_at(node, "input ", x.dims, " has ", channels, " channels, not divisible by num_groups ",
+              groups);
+    }
+    int64_t per_group = w.dims.d[1];
+    if (per_group >= 0 && channels != per_group * groups) {
+      fail_at(node, "input ", x.dims, " has ", channels, " channels but the kernel ", w.dims,
+              " expects ", per_group, " per group x ", groups, " groups = ", per_group * groups);
+    }
+  }
+  if (inputs.size() == 3 && inputs[2].dims.nb_dims >= 0) {
+    const TensorDesc& b = inputs[2];
+    check_float(node, "bias", b.type);
+    if (b.dims.nb_dims != 1 || (b.dims.d[0] >= 0 && b.dims.d[0] != k_out)) {
+      fail_at(node, "bias ", b.dims, " must have shape [", k_out, "] (num_output_maps)");
+    }
+  }
+
+  Dims out;
+  out.nb_dims = rank + 2;
+  out.d[0] = x.dims.d[0];
+  out.d[1] = k_out;
+  for (int32_t i = 0; i < rank; ++i) {
+    int64_t in = x.dims.d[2 + i];
+    if (in < 0) {
+      out.d[2 + i] = -1;
+      continue;
+    }
+    int64_t padded = in + a.pre_padding.d[i] + a.post_padding.d[i];
+    int64_t span = a.dilation.d[i] * (ks.d[i] - 1) + 1;
+    if (padded < span) {
+      fail_at(node, "spatial dim ", i, ": the input is ", in, " (", padded,
+              " with padding) but the dilated kernel spans ", span, " (kernel ", ks.d[i],
+              ", dilation ", a.dilation.d[i], "); the output would be empty");
+    }
+    out.d[2 + i] = (padded - span) / a.stride.d[i] + 1;
+  }
+  outputs[0] = {x.type, out};
+}
+
+}  // namespace kiln::ir

@@ -1,0 +1,72 @@
+// Pooling: validation and shape inference. x [N, C, in...] -> [N, C, out...] with
+// out = floor((in + pre + post - window) / stride) + 1 per spatial dim; max or average.
+#include <algorithm>
+
+#include "ir/op.h"
+
+namespace kiln::ir {
+namespace {
+
+void check_spatial_param(const Node& node, const char* name, const Dims& value, int32_t rank,
+                         int64_t min) {
+  if (value.nb_dims != rank) {
+    fail_at(node, name, " ", value, " has ", value.nb_dims, " dims but the window has ", rank,
+            " spatial dims");
+  }
+  for (int32_t i = 0; i < rank; ++i) {
+    if (value.d[i] < min) {
+      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i,
+              " is ", value.d[i]);
+    }
+  }
+}
+
+}  // namespace
+
+void infer_pooling(const Node& node, std::span<const TensorDesc> inputs,
+                   std::span<TensorDesc> outputs) {
+  const PoolingAttrs& a = node.get<PoolingAttrs>();
+  expect_inputs(node, inputs, 1, 1);
+  const Dims& window = a.window;
+  const int32_t rank = window.nb_dims;
+  if (rank < 1 || rank > 3) {
+    fail_at(node, "window ", window, " has ", rank, " dims; expected 1, 2 or 3 spatial dims");
+  }
+  check_spatial_param(node, "window", window, rank, 1);
+  check_spatial_param(node, "stride", a.stride, rank, 1);
+  check_spatial_param(node, "pre_padding", a.pre_padding, rank, 0);
+  check_spatial_param(node, "post_padding", a.post_padding, rank, 0);
+  // A window made only of padding would have no maximum and no elements to average.
+  for (int32_t i = 0; i < rank; ++i) {
+    int64_t pad = std::max(a.pre_padding.d[i], a.post_padding.d[i]);
+    if (pad >= window.d[i]) {
+      fail_at(node, "padding ", pad, " in spatial dim ", i, " is not smaller than the window ",
+              window.d[i], " (pre_padding ", a.pre_padding, ", post_padding ", a.post_padding,
+              "): a window could cover only padding");
+    }
+  }
+
+  const TensorDesc& x = inputs[0];
+  if (!is_floating(x.type)) {
+    fail_at(node, "input has type ", x.type, "; expected float32, float16 or bfloat16");
+  }
+  if (x.dims.nb_dims != rank + 2) {
+    fail_at(node, "input ", x.dims, " has ", x.dims.nb_dims, " dims but a window of shape ",
+            window, " needs ", rank + 2, " ([N, C, ", rank, " spatial dims])");
+  }
+
+  Dims out = x.dims;
+  for (int32_t i = 0; i < rank; ++i) {
+    int64_t in = x.dims.d[2 + i];
+    if (in < 0) continue;  // stays -1
+    int64_t padded = in + a.pre_padding.d[i] + a.post_padding.d[i];
+    if (padded < window.d[i]) {
+      fail_at(node, "spatial dim ", i, ": the input is ", in, " (", padded,
+              " with padding) but the window is ", window.d[i], "; the output would be empty");
+    }
+    out.d[2 + i] = (padded - window.d[i]) / a.stride.d[i] + 1;
+  }
+  outputs[0] = {x.type, out};
+}
+
+}  // namespace kiln::ir

@@ -1,0 +1,185 @@
+// ExecutionContext: input shapes checked against the active profile, output shapes inferred at run
+// time, tensor addresses, and running the steps over the activation arena.
+#include <cstring>
+
+#include "core/error.h"
+#include "ir/op.h"
+#include "kiln/runtime.h"
+#include "runtime/engine_state.h"
+
+namespace kiln {
+
+namespace runtime {
+
+void ContextState::select_profile(int32_t index) {
+  const EngineData& data = engine->data;
+  if (index < 0 || index >= static_cast<int32_t>(data.profiles.size())) {
+    fail("optimization profile ", index, " does not exist; the engine has ", data.profiles.size());
+  }
+  profile = index;
+  input_dims.clear();
+  for (int32_t t : data.graph.inputs) {
+    Dims d = data.graph.tensors[t].dims;
+    if (d.is_dynamic()) d.nb_dims = -1;  // must be set by the user
+    input_dims.push_back(d);
+  }
+  shapes_valid = false;
+  int64_t size = data.profiles[index].memory.arena_size;
+  arena_storage.assign(static_cast<size_t>(size + 256), 0);
+  auto base = reinterpret_cast<uintptr_t>(arena_storage.data());
+  arena = arena_storage.data() + ((256 - base % 256) % 256);
+}
+
+void ContextState::infer_shapes() {
+  if (shapes_valid) return;
+  const ir::Graph& graph = engine->data.graph;
+  descs.assign(graph.tensors.size(), ir::TensorDesc{});
+  for (size_t t = 0; t < graph.tensors.size(); ++t) {
+    descs[t] = graph.desc(static_cast<int32_t>(t));  // weights keep their dims
+  }
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    if (input_dims[i].nb_dims < 0) {
+      fail("the shape of input '", graph.tensors[graph.inputs[i]].name,
+           "' is not set; call set_input_shape first");
+    }
+    descs[graph.inputs[i]].dims = input_dims[i];
+  }
+  std::vector<ir::TensorDesc> in, out;
+  for (const StepData& step : engine->data.steps) {
+    const ir::Node& node = graph.nodes[step.node];
+    in.clear();
+    for (int32_t t : node.inputs) {
+      ir::TensorDesc d;
+      if (t < 0) {
+        d.dims.nb_dims = -1;
+      } else {
+        d = descs[t];
+      }
+      in.push_back(d);
+    }
+    out.assign(node.outputs.size(), ir::TensorDesc{});
+    ir::infer_fn(node.kind())(node, in, out);
+    for (size_t i = 0; i < out.size(); ++i) {
+      int32_t t = node.outputs[i];
+      int64_t bytes = volume(out[i].dims) * element_size(out[i].type);
+      if (bytes > engine->max_bytes[profile][t]) {
+        fail("tensor '", graph.tensors[t].name, "' needs ", bytes, " bytes at shape ", out[i].dims,
+             ", more than the ", engine->max_bytes[profile][t], " bytes optimization profile ", profile,
+             " planned for it at its max shapes");
+      }
+      descs[t] = out[i];
+    }
+  }
+  shapes_valid = true;
+}
+
+void ContextState::execute() {
+  infer_shapes();
+  const ir::Graph& graph = engine->data.graph;
+  std::vector<void*> where(graph.tensors.size(), nullptr);
+  for (size_t i = 0; i < engine->io.size(); ++i) {
+    int32_t t = engine->io[i];
+    if (addresses[i] == nullptr && volume(descs[t].dims) > 0) {
+      fail("no address is set for ", engine->is_input(static_cast<int32_t>(i)) ? "input" : "output", " '",
+           graph.tensors[t].name, "'; call set_tensor_address first");
+    }
+    where[t] = addresses[i];
+  }
+  const MemoryPlan& memory = engine->data.profiles[profile].memory;
+  for (size_t t = 0; t < graph.tensors.size(); ++t) {
+    if (graph.tensors[t].weights >= 0) {
+      where[t] = const_cast<uint8_t*>(graph.weights[graph.tensors[t].weights].bytes->data());
+    } else if (where[t] == nullptr && memory.offsets[t] >= 0) {
+      where[t] = arena + memory.offsets[t];
+    }
+  }
+  std::vector<cpu::TensorView> in, out;
+  for (size_t s = 0; s < engine->data.steps.size(); ++s) {
+    const ir::Node& node = graph.nodes[engine->data.steps[s].node];
+    in.clear();
+    out.clear();
+    for (int32_t t : node.inputs) {
+      if (t < 0) {
+        cpu::TensorView absent;
+        absent.dims.nb_dims = -1;
+        in.push_back(absent);
+      } else {
+        in.push_back({where[t], descs[t].type, descs[t].dims});
+      }
+    }
+    for (int32_t t : node.outputs) out.push_back({where[t], descs[t].type, descs[t].dims});
+    engine->kernels[s](node, in, out);
+  }
+}
+
+}  // namespace runtime
+
+ExecutionContext::ExecutionContext(std::unique_ptr<runtime::ContextState> state) : state_(std::move(state)) {}
+ExecutionContext::~ExecutionContext() = default;
+
+void ExecutionContext::set_input_shape(const std::string& name, const Dims& dims) {
+  const runtime::EngineState& engine = *state_->engine;
+  int32_t i = engine.find_io(name);
+  if (i < 0 || !engine.is_input(i)) fail("set_input_shape: '", name, "' is not an input of this engine");
+  const ProfileDims& range = engine.data.profiles[state_->profile].inputs[i];
+  if (dims.nb_dims != range.min.nb_dims) {
+    fail("set_input_shape: input '", name, "' has rank ", range.min.nb_dims, ", got shape ", dims);
+  }
+  for (int32_t d = 0; d < dims.nb_dims; ++d) {
+    if (dims.d[d] < range.min.d[d] || dims.d[d] > range.max.d[d]) {
+      fail("set_input_shape: input '", name, "' dimension ", d, " is ", dims.d[d],
+           ", outside optimization profile ", state_->profile, "'s range ", range.min.d[d], "..",
+           range.max.d[d], " (shape ", dims, ", profile min ", range.min, ", max ", range.max, ")");
+    }
+  }
+  state_->input_dims[i] = dims;
+  state_->shapes_valid = false;
+}
+
+Dims ExecutionContext::get_tensor_shape(const std::string& name) const {
+  const runtime::EngineState& engine = *state_->engine;
+  int32_t i = engine.find_io(name);
+  if (i < 0) fail("get_tensor_shape: '", name, "' is not an input or output of this engine");
+  if (engine.is_input(i)) {
+    return state_->input_dims[i].nb_dims < 0 ? engine.data.graph.tensors[engine.io[i]].dims
+                                             : state_->input_dims[i];
+  }
+  if (!all_input_dimensions_specified()) return engine.data.graph.tensors[engine.io[i]].dims;
+  state_->infer_shapes();
+  return state_->descs[engine.io[i]].dims;
+}
+
+bool ExecutionContext::all_input_dimensions_specified() const {
+  for (const Dims& d : state_->input_dims) {
+    if (d.nb_dims < 0) return false;
+  }
+  return true;
+}
+
+void ExecutionContext::set_tensor_address(const std::string& name, void* address) {
+  int32_t i = state_->engine->find_io(name);
+  if (i < 0) fail("set_tensor_address: '", name, "' is not an input or output of this engine");
+  state_->addresses[i] = address;
+}
+
+void* ExecutionContext::get_tensor_address(const std::string& name) const {
+  int32_t i = state_->engine->find_io(name);
+  if (i < 0) fail("get_tensor_address: '", name, "' is not an input or output of this engine");
+  return state_->addresses[i];
+}
+
+void ExecutionContext::set_optimization_profile_async(int32_t index, void* /*stream*/) {
+  state_->select_profile(index);
+}
+
+int32_t ExecutionContext::optimization_profile() const { return state_->profile; }
+
+void ExecutionContext::execute_async_v3(void* /*stream*/) { state_->execute(); }
+
+void ExecutionContext::execute_v2(void* const* bindings) {
+  if (bindings == nullptr) fail("execute_v2: bindings is null");
+  for (size_t i = 0; i < state_->addresses.size(); ++i) state_->addresses[i] = bindings[i];
+  state_->execute();
+}
+
+}  // namespace kiln

@@ -1,0 +1,153 @@
+// Runtime and Engine: loading a plan, checking it against this kiln, and the engine's queries.
+#include "builder/profiles.h"
+#include "core/error.h"
+#include "kiln/runtime.h"
+#include "plan/plan.h"
+#include "runtime/engine_state.h"
+
+namespace kiln {
+
+namespace runtime {
+
+int32_t EngineState::find_io(const std::string& name) const {
+  for (size_t i = 0; i < io.size(); ++i) {
+    if (data.graph.tensors[io[i]].name == name) return static_cast<int32_t>(i);
+  }
+  return -1;
+}
+
+std::shared_ptr<const EngineState> load_engine(EngineData data) {
+  auto state = std::make_shared<EngineState>();
+  const ir::Graph& graph = data.graph;
+  if (data.device != DeviceType::kCPU) {
+    fail("this plan was built for the GPU (compute capability ", data.compute_capability / 10, ".",
+         data.compute_capability % 10, "), and this kiln has no CUDA backend that can run it yet; "
+         "rebuild it with config.set_default_device_type(DeviceType::kCPU)");
+  }
+  if (data.profiles.empty()) fail("plan is corrupted: it has no optimization profile");
+  for (const StepData& step : data.steps) {
+    if (step.tactic != "cpu.reference") {
+      fail("plan step ", step.node, " uses tactic '", step.tactic, "', which this kiln does not have");
+    }
+  }
+  // Steps must run every node once, each after the producers of its inputs.
+  std::vector<bool> written(graph.tensors.size(), false), ran(graph.nodes.size(), false);
+  for (int32_t t : graph.inputs) written[t] = true;
+  for (const ir::Tensor& t : graph.tensors) {
+    if (t.weights >= 0) written[&t - graph.tensors.data()] = true;
+  }
+  for (const StepData& step : data.steps) {
+    if (ran[step.node]) fail("plan is corrupted: node ", step.node, " is run by two steps");
+    ran[step.node] = true;
+    const ir::Node& node = graph.nodes[step.node];
+    for (int32_t t : node.inputs) {
+      if (t >= 0 && !written[t]) {
+        fail("plan is corrupted: step for '", node.name, "' reads tensor '", graph.tensors[t].name,
+             "' before anything writes it");
+      }
+    }
+    for (int32_t t : node.outputs) written[t] = true;
+    state->kernels.push_back(cpu::kernel(node.kind()));
+  }
+  for (int32_t t : graph.outputs) {
+    if (!written[t]) fail("plan is corrupted: no step writes output '", graph.tensors[t].name, "'");
+  }
+  // Every activation must fit its arena slot at the profile's max shapes.
+  std::vector<bool> is_output(graph.tensors.size(), false);
+  for (int32_t t : graph.outputs) is_output[t] = true;
+  for (size_t p = 0; p < data.profiles.size(); ++p) {
+    const ProfileData& profile = data.profiles[p];
+    std::vector<Dims> max;
+    for (const ProfileDims& r : profile.inputs) max.push_back(r.max);
+    ir::Graph at_max = builder::with_input_dims(graph, max, str_cat("profile ", p, " max shapes"));
+    std::vector<int64_t> bytes;
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+      const ir::Tensor& tensor = at_max.tensors[t];
+      bytes.push_back(volume(tensor.dims) * element_size(tensor.type));
+      bool activation = tensor.producer >= 0 && !is_output[t];
+      int64_t offset = profile.memory.offsets[t];
+      if (activation && (offset < 0 || offset + bytes.back() > profile.memory.arena_size)) {
+        fail("plan is corrupted: tensor '", tensor.name, "' (", bytes.back(), " bytes at offset ",
+             offset, ") does not fit the ", profile.memory.arena_size, "-byte arena of profile ", p);
+      }
+    }
+    state->max_bytes.push_back(std::move(bytes));
+  }
+  for (int32_t t : graph.inputs) state->io.push_back(t);
+  for (int32_t t : graph.outputs) state->io.push_back(t);
+  state->data = std::move(data);
+  return state;
+}
+
+}  // namespace runtime
+
+Runtime::Runtime(Logger& logger) : logger_(logger) {}
+
+std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_t size) {
+  if (data == nullptr) fail("deserialize_cuda_engine: the plan address is null");
+  auto state = runtime::load_engine(plan::read(data, size));
+  logger_.report(Logger::Severity::kINFO,
+                 str_cat("loaded a ", state->data.device == DeviceType::kCPU ? "CPU" : "GPU",
+                         " engine: ", state->data.steps.size(), " steps, ", state->io.size(),
+                         " I/O tensors, ", state->data.profiles.size(), " profile(s)"));
+  return std::unique_ptr<Engine>(new Engine(std::move(state)));
+}
+
+Engine::Engine(std::shared_ptr<const runtime::EngineState> state) : state_(std::move(state)) {}
+Engine::~Engine() = default;
+
+namespace {
+
+const ir::Tensor& io_tensor(const runtime::EngineState& s, const std::string& name) {
+  int32_t i = s.find_io(name);
+  if (i < 0) fail("'", name, "' is not an input or output of this engine");
+  return s.data.graph.tensors[s.io[i]];
+}
+
+}  // namespace
+
+int32_t Engine::num_io_tensors() const { return static_cast<int32_t>(state_->io.size()); }
+
+const std::string& Engine::get_tensor_name(int32_t index) const {
+  if (index < 0 || index >= num_io_tensors()) {
+    fail("I/O tensor index ", index, " is out of range; the engine has ", num_io_tensors());
+  }
+  return state_->data.graph.tensors[state_->io[index]].name;
+}
+
+TensorIOMode Engine::get_tensor_mode(const std::string& name) const {
+  int32_t i = state_->find_io(name);
+  if (i < 0) return TensorIOMode::kNONE;
+  return state_->is_input(i) ? TensorIOMode::kINPUT : TensorIOMode::kOUTPUT;
+}
+
+DataType Engine::get_tensor_dtype(const std::string& name) const { return io_tensor(*state_, name).type; }
+Dims Engine::get_tensor_shape(const std::string& name) const { return io_tensor(*state_, name).dims; }
+
+int32_t Engine::num_optimization_profiles() const {
+  return static_cast<int32_t>(state_->data.profiles.size());
+}
+
+ProfileDims Engine::get_tensor_profile_shape(const std::string& name, int32_t profile) const {
+  int32_t i = state_->find_io(name);
+  if (i < 0 || !state_->is_input(i)) fail("'", name, "' is not an input of this engine");
+  if (profile < 0 || profile >= num_optimization_profiles()) {
+    fail("optimization profile ", profile, " does not exist; the engine has ", num_optimization_profiles());
+  }
+  return state_->data.profiles[profile].inputs[i];
+}
+
+int32_t Engine::num_layers() const { return static_cast<int32_t>(state_->data.steps.size()); }
+int32_t Engine::num_aux_streams() const { return state_->data.num_aux_streams; }
+DeviceType Engine::device_type() const { return state_->data.device; }
+std::vector<uint8_t> Engine::serialize() const { return plan::write(state_->data); }
+
+std::unique_ptr<ExecutionContext> Engine::create_execution_context() const {
+  auto ctx = std::make_unique<runtime::ContextState>();
+  ctx->engine = state_;
+  ctx->addresses.assign(state_->io.size(), nullptr);
+  ctx->select_profile(0);
+  return std::unique_ptr<ExecutionContext>(new ExecutionContext(std::move(ctx)));
+}
+
+}  // namespace kiln

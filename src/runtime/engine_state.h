@@ -1,0 +1,42 @@
+// What an Engine and its ExecutionContexts share and own.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "backends/cpu/kernels.h"
+#include "runtime/engine_data.h"
+
+namespace kiln::runtime {
+
+// Immutable after load; shared by every context.
+struct EngineState {
+  EngineData data;
+  std::vector<int32_t> io;                      // I/O tensors: graph inputs, then graph outputs
+  std::vector<std::vector<int64_t>> max_bytes;  // [profile][tensor] bytes at the profile's max shapes
+  std::vector<cpu::KernelFn> kernels;           // per step
+
+  int32_t find_io(const std::string& name) const;  // -1 when absent
+  bool is_input(int32_t io_index) const { return io_index < static_cast<int32_t>(data.graph.inputs.size()); }
+};
+
+// Checks what the plan reader cannot (shapes infer at every profile's extremes, the memory plan
+// holds every activation, every step has a kernel) and fills in the derived fields. Throws Error.
+std::shared_ptr<const EngineState> load_engine(EngineData data);
+
+struct ContextState {
+  std::shared_ptr<const EngineState> engine;
+  int32_t profile = 0;
+  std::vector<Dims> input_dims;      // per graph input; nb_dims == -1 until set (dynamic inputs)
+  std::vector<void*> addresses;      // per I/O tensor
+  std::vector<ir::TensorDesc> descs; // per tensor, valid when shapes_valid
+  bool shapes_valid = false;
+  std::vector<uint8_t> arena_storage;
+  uint8_t* arena = nullptr;          // arena_storage aligned to 256 bytes
+
+  void select_profile(int32_t index);
+  void infer_shapes();  // throws Error when an input shape is missing or a layer rejects the shapes
+  void execute();
+};
+
+}  // namespace kiln::runtime

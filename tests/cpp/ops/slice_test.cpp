@@ -1,0 +1,172 @@
+// Tests of the slice layer: shape inference (bounds, unknown dims, errors) and the CPU kernel, by
+// hand-checked values (negative strides included) and against a naive reference for every type.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "op_test_util.h"
+
+namespace kiln::test {
+namespace {
+
+constexpr DataType kAllTypes[] = {DataType::kFLOAT, DataType::kHALF,  DataType::kBF16,
+                                  DataType::kINT8,  DataType::kUINT8, DataType::kINT32,
+                                  DataType::kINT64, DataType::kBOOL};
+
+SliceAttrs slice_attrs(const Dims& start, const Dims& size, const Dims& stride) {
+  SliceAttrs a;
+  a.start = start;
+  a.size = size;
+  a.stride = stride;
+  return a;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+Dims infer_dims(const SliceAttrs& a, const Dims& in) {
+  return infer(a, {{DataType::kFLOAT, in}}, "sl")[0].dims;
+}
+
+std::string infer_error(const SliceAttrs& a, const Dims& in) {
+  return error_of([&] { infer_dims(a, in); });
+}
+
+HostTensor random_tensor(DataType type, const Dims& dims, std::mt19937& gen) {
+  HostTensor t{type, dims, {}};
+  t.bytes.resize(static_cast<size_t>(volume(dims) * element_size(type)));
+  for (uint8_t& b : t.bytes) b = static_cast<uint8_t>(type == DataType::kBOOL ? gen() & 1 : gen());
+  return t;
+}
+
+// Naive slice: each output element reads input element start + i * stride per dimension.
+std::vector<uint8_t> ref_slice(const HostTensor& x, const SliceAttrs& a) {
+  int64_t esize = element_size(x.type);
+  int64_t n = volume(a.size);
+  std::vector<uint8_t> dst(static_cast<size_t>(n * esize));
+  for (int64_t lin = 0; lin < n; ++lin) {
+    int64_t index[Dims::kMaxDims];
+    int64_t rest = lin;
+    for (int32_t i = a.size.nb_dims - 1; i >= 0; --i) {
+      index[i] = rest % a.size.d[i];
+      rest /= a.size.d[i];
+    }
+    int64_t src = 0;
+    for (int32_t i = 0; i < x.dims.nb_dims; ++i) {
+      src = src * x.dims.d[i] + a.start.d[i] + index[i] * a.stride.d[i];
+    }
+    std::memcpy(&dst[lin * esize], &x.bytes.at(src * esize), static_cast<size_t>(esize));
+  }
+  return dst;
+}
+
+TEST(SliceInfer, OutputHasTheSize) {
+  EXPECT_EQ(infer_dims(slice_attrs({0, 1}, {2, 2}, {1, 2}), {4, 5}), (Dims{2, 2}));
+  EXPECT_EQ(infer_dims(slice_attrs({3, 4}, {4, 5}, {-1, -1}), {4, 5}), (Dims{4, 5}));
+  EXPECT_EQ(infer_dims(slice_attrs(Dims{}, Dims{}, Dims{}), Dims{}), Dims{});
+}
+
+TEST(SliceInfer, SizeZeroSkipsTheBoundsCheck) {
+  EXPECT_EQ(infer_dims(slice_attrs({9, 0}, {0, 2}, {1, 1}), {4, 5}), (Dims{0, 2}));
+  EXPECT_EQ(infer_dims(slice_attrs({0}, {0}, {1}), {0}), (Dims{0}));
+}
+
+TEST(SliceInfer, UnknownDims) {
+  EXPECT_EQ(infer_dims(slice_attrs({0, 1}, {100, 2}, {1, 1}), {-1, 4}), (Dims{100, 2}));
+  EXPECT_EQ(infer_dims(slice_attrs({5, 0}, {3, 4}, {-2, 1}), {-1, 4}), (Dims{3, 4}));
+  // Below 0 is out of bounds whatever the dimension turns out to be.
+  std::string msg = infer_error(slice_attrs({1, 0}, {3, 4}, {-1, 1}), {-1, 4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] dimension 0 reads elements 1 to -1")) << msg;
+}
+
+TEST(SliceErrors, OutOfBounds) {
+  std::string msg = infer_error(slice_attrs({0, 3}, {2, 2}, {1, 1}), {4, 4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] dimension 1 reads elements 3 to 4")) << msg;
+  EXPECT_TRUE(contains(msg, "[0, 3]") && contains(msg, "dimension 4")) << msg;
+  msg = infer_error(slice_attrs({4}, {1}, {1}), {4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] dimension 0 reads elements 4 to 4")) << msg;
+  msg = infer_error(slice_attrs({2}, {4}, {-1}), {4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] dimension 0 reads elements 2 to -1")) << msg;
+  msg = infer_error(slice_attrs({-1}, {1}, {1}), {4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] dimension 0 reads elements -1 to -1")) << msg;
+  msg = infer_error(slice_attrs({0}, {3}, {2}), {4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] dimension 0 reads elements 0 to 4")) << msg;
+}
+
+TEST(SliceErrors, BadAttributes) {
+  std::string msg = infer_error(slice_attrs({0, 0}, {1, 1}, {1, 0}), {4, 4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] stride of dimension 1 is 0")) << msg;
+  msg = infer_error(slice_attrs({0}, {1}, {1}), {4, 4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl']") && contains(msg, "rank 2")) << msg;
+  msg = infer_error(slice_attrs({0}, {-2}, {1}), {4});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] size of dimension 0 is -2")) << msg;
+}
+
+TEST(Slice, HandChecked) {
+  HostTensor x = HostTensor::of<int32_t>(DataType::kINT32, {10}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  EXPECT_EQ(run_cpu(slice_attrs({1}, {3}, {3}), {x})[0].values<int32_t>(), (std::vector<int32_t>{1, 4, 7}));
+  EXPECT_EQ(run_cpu(slice_attrs({8}, {4}, {-2}), {x})[0].values<int32_t>(),
+            (std::vector<int32_t>{8, 6, 4, 2}));
+  EXPECT_EQ(run_cpu(slice_attrs({9}, {10}, {-1}), {x})[0].values<int32_t>(),
+            (std::vector<int32_t>{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}));
+
+  // 3x4: rows 2, 0 reversed; columns 1 to 3.
+  HostTensor m = HostTensor::f32({3, 4}, {0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23});
+  HostTensor y = run_cpu(slice_attrs({2, 1}, {2, 3}, {-2, 1}), {m})[0];
+  EXPECT_EQ(y.dims, (Dims{2, 3}));
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{21, 22, 23, 1, 2, 3}));
+  // Column 3 to 0 of row 1.
+  y = run_cpu(slice_attrs({1, 3}, {1, 4}, {1, -1}), {m})[0];
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{13, 12, 11, 10}));
+}
+
+TEST(Slice, ScalarAndZeroSize) {
+  HostTensor s = HostTensor::of<int64_t>(DataType::kINT64, Dims{}, {42});
+  HostTensor y = run_cpu(slice_attrs(Dims{}, Dims{}, Dims{}), {s})[0];
+  EXPECT_EQ(y.dims, Dims{});
+  EXPECT_EQ(y.values<int64_t>(), (std::vector<int64_t>{42}));
+
+  HostTensor x = HostTensor::f32({2, 3}, {1, 2, 3, 4, 5, 6});
+  y = run_cpu(slice_attrs({0, 5}, {2, 0}, {1, 1}), {x})[0];
+  EXPECT_EQ(y.dims, (Dims{2, 0}));
+  EXPECT_TRUE(y.bytes.empty());
+}
+
+TEST(Slice, EveryElementSizeMatchesReference) {
+  for (uint32_t seed = 0; seed < 400; ++seed) {
+    DataType type = kAllTypes[seed % 8];
+    std::mt19937 gen(seed);
+    int32_t rank = static_cast<int32_t>(gen() % 6);
+    Dims dims = Dims::filled(rank, 1);
+    for (int32_t i = 0; i < rank; ++i) dims.d[i] = 1 + gen() % 6;
+    SliceAttrs a = slice_attrs(Dims::filled(rank, 0), Dims::filled(rank, 0), Dims::filled(rank, 1));
+    for (int32_t i = 0; i < rank; ++i) {
+      int64_t stride = 1 + gen() % 3;
+      if (gen() % 3 == 0) stride = -stride;
+      if (gen() % 5 == 0) stride = 1;
+      int64_t start = gen() % dims.d[i];
+      int64_t room = stride > 0 ? (dims.d[i] - 1 - start) / stride : start / -stride;
+      a.start.d[i] = start;
+      a.stride.d[i] = stride;
+      a.size.d[i] = gen() % 12 == 0 ? 0 : 1 + static_cast<int64_t>(gen() % (room + 1));
+    }
+    HostTensor x = random_tensor(type, dims, gen);
+    SCOPED_TRACE(testing::Message() << "seed " << seed << " type " << type << " input " << dims
+                                    << " start " << a.start << " size " << a.size << " stride "
+                                    << a.stride);
+    HostTensor y = run_cpu(a, {x})[0];
+    ASSERT_EQ(y.dims, a.size);
+    EXPECT_EQ(y.bytes, ref_slice(x, a));
+  }
+}
+
+}  // namespace
+}  // namespace kiln::test
