@@ -35,6 +35,9 @@ class Engine {
   int32_t num_layers() const;  // steps the engine runs
   int32_t num_aux_streams() const;
   DeviceType device_type() const;
+  // Device memory one context needs for activations and workspaces at the largest profile (the
+  // weights, uploaded once per engine, come on top); 0 for CPU engines.
+  int64_t device_memory_size() const;
 
   // The plan bytes; loading them again and serializing gives the same bytes.
   std::vector<uint8_t> serialize() const;
@@ -85,6 +88,12 @@ class ExecutionContext {
   void execute_async_v3(void* stream);
   // Synchronous, with addresses given in I/O tensor order (get_tensor_name).
   void execute_v2(void* const* bindings);
+
+  // The streams auxiliary steps run on (num_aux_streams of them; cudaStream_t values). Without
+  // this call the context uses streams of its own. Ignored for CPU engines.
+  void set_aux_streams(void* const* streams, int32_t count);
+  // Device memory this context holds for activations and workspaces.
+  int64_t device_memory_size() const;
 
  private:
   friend class Engine;

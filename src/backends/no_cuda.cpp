@@ -1,5 +1,8 @@
 // Linked instead of backends/cuda/ when kiln is built with KILN_CUDA=OFF.
 #include "backends/device.h"
+#include "core/error.h"
+#include "runtime/backend.h"
+#include "runtime/engine_state.h"
 
 namespace kiln {
 
@@ -9,4 +12,18 @@ DeviceInfo query_cuda_device() {
   return info;
 }
 
+std::vector<runtime::StepData> select_cuda_tactics(const ir::Graph&, const BuilderConfig&) {
+  fail("kiln was built without its CUDA backend (KILN_CUDA=OFF); build for DeviceType::kCPU");
+}
+
 }  // namespace kiln
+
+namespace kiln::runtime {
+
+std::unique_ptr<BackendEngine> create_cuda_backend(const EngineState& engine) {
+  fail("this plan was built for the GPU (compute capability ", engine.data.compute_capability / 10, ".",
+       engine.data.compute_capability % 10, "), but this kiln was built without its CUDA backend "
+       "(KILN_CUDA=OFF); rebuild kiln with CUDA, or rebuild the plan for DeviceType::kCPU");
+}
+
+}  // namespace kiln::runtime

@@ -26,12 +26,10 @@ std::vector<uint8_t> Builder::build_serialized_network(const NetworkDefinition& 
     if (!gpu.available) {
       logger_.report(Logger::Severity::kWARNING,
                      str_cat("no usable GPU (", gpu.reason, "); building for the CPU backend"));
+      device = DeviceType::kCPU;
     } else {
-      logger_.report(Logger::Severity::kWARNING,
-                     str_cat("kiln's CUDA backend has no tactics yet; building for the CPU backend "
-                             "instead of ", gpu.name));
+      logger_.report(Logger::Severity::kINFO, str_cat("building for ", gpu.name));
     }
-    device = DeviceType::kCPU;
   }
   auto start = std::chrono::steady_clock::now();
   runtime::EngineData engine = builder::build_engine(network.graph(), config, device, gpu, logger_);

@@ -1,5 +1,6 @@
-// Liveness-based arena planning: a tensor lives from the step that writes it to the last step
-// that reads it; larger tensors are placed first at the lowest offset free for their lifetime.
+// Arena planning: tensors are placed largest first at the lowest offset not taken by a tensor
+// they may be in use together with. "Together" comes from a happens-before relation over steps
+// (data dependencies plus stream order), which on one stream is just the step order.
 #include "builder/memory_planner.h"
 
 #include <algorithm>
@@ -8,56 +9,99 @@ namespace kiln::builder {
 
 namespace {
 
-struct Interval {
+int64_t align_up(int64_t n, int64_t a) { return (n + a - 1) / a * a; }
+
+struct Candidate {
   int32_t tensor;
-  int32_t first, last;  // steps
-  int64_t size;         // bytes, aligned
+  int32_t producer;              // step that writes it
+  std::vector<int32_t> readers;  // steps that read it
+  int64_t size;                  // bytes, aligned
 };
 
-int64_t align_up(int64_t n, int64_t a) { return (n + a - 1) / a * a; }
+// before[s][x]: step x finishes before step s starts.
+std::vector<std::vector<bool>> happens_before(const ir::Graph& graph, const std::vector<int32_t>& streams) {
+  size_t n = graph.nodes.size();
+  std::vector<std::vector<bool>> before(n, std::vector<bool>(n, false));
+  std::vector<int32_t> last_on_stream;
+  auto inherit = [&](size_t s, int32_t p) {
+    before[s][p] = true;
+    for (size_t x = 0; x < n; ++x) {
+      if (before[p][x]) before[s][x] = true;
+    }
+  };
+  for (size_t s = 0; s < n; ++s) {
+    int32_t stream = streams.empty() ? 0 : streams[s];
+    if (stream >= static_cast<int32_t>(last_on_stream.size())) last_on_stream.resize(stream + 1, -1);
+    if (last_on_stream[stream] >= 0) inherit(s, last_on_stream[stream]);
+    for (int32_t t : graph.nodes[s].inputs) {
+      if (t >= 0 && graph.tensors[t].producer >= 0) inherit(s, graph.tensors[t].producer);
+    }
+    last_on_stream[stream] = static_cast<int32_t>(s);
+  }
+  return before;
+}
 
 }  // namespace
 
-runtime::MemoryPlan plan_memory(const ir::Graph& graph, const std::vector<int64_t>& bytes) {
+runtime::MemoryPlan plan_memory(const ir::Graph& graph, const std::vector<int64_t>& bytes,
+                                const std::vector<int32_t>& streams) {
   runtime::MemoryPlan plan;
   plan.offsets.assign(graph.tensors.size(), -1);
-
   std::vector<bool> is_output(graph.tensors.size(), false);
   for (int32_t t : graph.outputs) is_output[t] = true;
-  std::vector<int32_t> first(graph.tensors.size(), -1), last(graph.tensors.size(), -1);
-  for (int32_t step = 0; step < static_cast<int32_t>(graph.nodes.size()); ++step) {
-    for (int32_t t : graph.nodes[step].outputs) first[t] = last[t] = step;
-    for (int32_t t : graph.nodes[step].inputs) {
-      if (t >= 0 && first[t] >= 0) last[t] = step;
+
+  std::vector<Candidate> candidates;
+  std::vector<int32_t> index_of(graph.tensors.size(), -1);
+  for (int32_t s = 0; s < static_cast<int32_t>(graph.nodes.size()); ++s) {
+    for (int32_t t : graph.nodes[s].outputs) {
+      if (is_output[t]) continue;
+      index_of[t] = static_cast<int32_t>(candidates.size());
+      candidates.push_back({t, s, {}, align_up(std::max<int64_t>(bytes[t], 1), kArenaAlignment)});
     }
   }
-  std::vector<Interval> intervals;
-  for (int32_t t = 0; t < static_cast<int32_t>(graph.tensors.size()); ++t) {
-    if (first[t] < 0 || is_output[t]) continue;
-    intervals.push_back({t, first[t], last[t], align_up(std::max<int64_t>(bytes[t], 1), kArenaAlignment)});
+  for (int32_t s = 0; s < static_cast<int32_t>(graph.nodes.size()); ++s) {
+    for (int32_t t : graph.nodes[s].inputs) {
+      if (t >= 0 && index_of[t] >= 0) candidates[index_of[t]].readers.push_back(s);
+    }
   }
+  std::vector<std::vector<bool>> before = happens_before(graph, streams);
+  // a is done with its memory before b is written: every use of a happens before b's producer.
+  auto done_before = [&](const Candidate& a, const Candidate& b) {
+    if (!before[b.producer][a.producer]) return false;
+    for (int32_t r : a.readers) {
+      if (!before[b.producer][r]) return false;
+    }
+    return true;
+  };
+
+  std::vector<int32_t> order(candidates.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
   // Largest first (ties by tensor index, so the plan is deterministic).
-  std::sort(intervals.begin(), intervals.end(), [](const Interval& a, const Interval& b) {
-    return a.size != b.size ? a.size > b.size : a.tensor < b.tensor;
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    const Candidate& x = candidates[a];
+    const Candidate& y = candidates[b];
+    return x.size != y.size ? x.size > y.size : x.tensor < y.tensor;
   });
-  std::vector<const Interval*> placed;
-  for (const Interval& iv : intervals) {
-    // Offsets taken by placed tensors whose lifetime overlaps, sorted by offset.
-    std::vector<std::pair<int64_t, int64_t>> busy;
-    for (const Interval* other : placed) {
-      if (other->last < iv.first || iv.last < other->first) continue;
-      int64_t off = plan.offsets[other->tensor];
-      busy.push_back({off, off + other->size});
+  std::vector<int32_t> placed;
+  std::vector<std::pair<int64_t, int64_t>> busy;
+  for (int32_t i : order) {
+    const Candidate& c = candidates[i];
+    busy.clear();
+    for (int32_t j : placed) {
+      const Candidate& other = candidates[j];
+      if (done_before(c, other) || done_before(other, c)) continue;
+      int64_t off = plan.offsets[other.tensor];
+      busy.push_back({off, off + other.size});
     }
     std::sort(busy.begin(), busy.end());
     int64_t offset = 0;
     for (const auto& [begin, end] : busy) {
-      if (offset + iv.size <= begin) break;
+      if (offset + c.size <= begin) break;
       offset = std::max(offset, end);
     }
-    plan.offsets[iv.tensor] = offset;
-    plan.arena_size = std::max(plan.arena_size, offset + iv.size);
-    placed.push_back(&iv);
+    plan.offsets[c.tensor] = offset;
+    plan.arena_size = std::max(plan.arena_size, offset + c.size);
+    placed.push_back(i);
   }
   return plan;
 }

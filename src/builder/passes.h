@@ -21,6 +21,10 @@ ir::Graph eliminate_dead_layers(const ir::Graph& graph, Logger& logger);
 // output is written by a step.
 ir::Graph materialize_outputs(const ir::Graph& graph);
 
+// With a reduced-precision flag: float32 tensors inside the network become `to` (float16 or
+// bfloat16), weights are converted, and casts keep the network's inputs and outputs float32.
+ir::Graph lower_precision(const ir::Graph& graph, DataType to);
+
 // Drops tensors no node, input or output refers to and weights no tensor refers to, and puts
 // the nodes in execution (topological) order; indices are renumbered.
 ir::Graph compact(const ir::Graph& graph);

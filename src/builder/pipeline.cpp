@@ -5,6 +5,7 @@
 #include "builder/memory_planner.h"
 #include "builder/passes.h"
 #include "builder/profiles.h"
+#include "builder/stream_planner.h"
 
 namespace kiln::builder {
 
@@ -29,8 +30,9 @@ std::vector<int64_t> tensor_bytes(const ir::Graph& graph) {
   return bytes;
 }
 
-std::vector<runtime::StepData> select_tactics(const ir::Graph& graph, DeviceType device) {
-  KILN_CHECK(device == DeviceType::kCPU, "only the CPU backend has tactics so far");
+std::vector<runtime::StepData> select_tactics(const ir::Graph& graph, const BuilderConfig& config,
+                                              DeviceType device) {
+  if (device == DeviceType::kGPU) return select_cuda_tactics(graph, config);
   std::vector<runtime::StepData> steps;
   for (int32_t i = 0; i < static_cast<int32_t>(graph.nodes.size()); ++i) {
     runtime::StepData step;
@@ -54,6 +56,11 @@ runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& 
   graph = bind_constants(graph);
   graph = fold_constants(graph, logger);
   graph = eliminate_dead_layers(graph, logger);
+  if (config.get_flag(BuilderFlag::kFP16)) {
+    graph = lower_precision(graph, DataType::kHALF);
+  } else if (config.get_flag(BuilderFlag::kBF16)) {
+    graph = lower_precision(graph, DataType::kBF16);
+  }
   graph = materialize_outputs(graph);
   graph = compact(graph);  // nodes in execution order from here on
   if (logger.enabled(Logger::Severity::kVERBOSE)) {
@@ -64,12 +71,15 @@ runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& 
   engine.device = device;
   engine.compute_capability = device == DeviceType::kGPU ? gpu.compute_capability : 0;
   engine.builder_flags = config.flags();
-  engine.steps = select_tactics(graph, device);
+  engine.steps = select_tactics(graph, config, device);
+  if (device == DeviceType::kGPU) engine.num_aux_streams = plan_streams(graph, engine.steps, config.max_aux_streams());
+  std::vector<int32_t> streams;
+  for (const runtime::StepData& step : engine.steps) streams.push_back(step.stream);
   for (const std::vector<ProfileDims>& ranges : profiles) {
     std::vector<Dims> max;
     for (const ProfileDims& r : ranges) max.push_back(r.max);
     ir::Graph at_max = with_input_dims(graph, max, "max shapes");
-    engine.profiles.push_back({ranges, plan_memory(graph, tensor_bytes(at_max))});
+    engine.profiles.push_back({ranges, plan_memory(graph, tensor_bytes(at_max), streams)});
   }
   engine.graph = std::move(graph);
   return engine;

@@ -31,12 +31,15 @@ class ByteWriter {
   }
   // u32 length, then the bytes (no terminator).
   void str(std::string_view s) {
-    KILN_CHECK(s.size() <= UINT32_MAX, "a string of ", s.size(), " bytes does not fit a u32 length");
+    KILN_CHECK(s.size() <= UINT32_MAX, "a string of ", s.size(),
+               " bytes does not fit a u32 length");
     u32(static_cast<uint32_t>(s.size()));
     bytes(s.data(), s.size());
   }
   // Zero bytes up to the next multiple of `alignment` (a power of two).
-  void pad_to(size_t alignment) { buffer_.resize((buffer_.size() + alignment - 1) & ~(alignment - 1), 0); }
+  void pad_to(size_t alignment) {
+    buffer_.resize((buffer_.size() + alignment - 1) & ~(alignment - 1), 0);
+  }
   // Overwrites 8 bytes already written at `offset`.
   void patch_u64(size_t offset, uint64_t v) {
     for (int i = 0; i < 8; ++i) buffer_[offset + i] = static_cast<uint8_t>(v >> (8 * i));
@@ -88,8 +91,9 @@ class ByteReader {
   uint32_t count(size_t min_element_bytes, const char* what) {
     uint32_t n = u32();
     if (min_element_bytes > 0 && n > remaining() / min_element_bytes) {
-      fail(context_, ": ", n, " ", what, " need at least ", static_cast<uint64_t>(n) * min_element_bytes,
-           " bytes at offset ", pos_, ", only ", remaining(), " remain");
+      fail(context_, ": ", n, " ", what, " need at least ",
+           static_cast<uint64_t>(n) * min_element_bytes, " bytes at offset ", pos_, ", only ",
+           remaining(), " remain");
     }
     return n;
   }

@@ -26,7 +26,9 @@ uint64_t load64(const uint8_t* p) {
 }
 
 // For a fixed `acc` a bijection of `word`, and for a fixed `word` a bijection of `acc`.
-uint64_t mix(uint64_t acc, uint64_t word) { return std::rotl((acc ^ word) * kM2, 29) * kM1; }
+uint64_t mix(uint64_t acc, uint64_t word) {
+  return std::rotl((acc ^ word) * kM2, 29) * kM1;
+}
 
 uint64_t avalanche(uint64_t h) {
   h ^= h >> 33;

@@ -22,6 +22,29 @@ int32_t Graph::find_node(const std::string& name) const {
   return -1;
 }
 
+std::vector<TensorDesc> tensor_descs(const Graph& graph) {
+  std::vector<TensorDesc> descs;
+  descs.reserve(graph.tensors.size());
+  for (const Tensor& t : graph.tensors) descs.push_back({t.type, t.dims});
+  return descs;
+}
+
+void node_descs(const Node& node, std::span<const TensorDesc> descs, std::vector<TensorDesc>& inputs,
+                std::vector<TensorDesc>& outputs) {
+  inputs.clear();
+  for (int32_t t : node.inputs) {
+    TensorDesc d;
+    if (t < 0) {
+      d.dims.nb_dims = -1;
+    } else {
+      d = descs[t];
+    }
+    inputs.push_back(d);
+  }
+  outputs.clear();
+  for (int32_t t : node.outputs) outputs.push_back(descs[t]);
+}
+
 std::vector<int32_t> topological_order(const Graph& graph) {
   // Depth-first over producers; state 1 = on the stack, 2 = done.
   std::vector<int8_t> state(graph.nodes.size(), 0);
@@ -66,6 +89,7 @@ void infer_graph(Graph& graph) {
       t.dims = graph.weights[t.weights].dims;
     }
   }
+  std::vector<TensorDesc> descs = tensor_descs(graph);
   std::vector<TensorDesc> in, out;
   for (int32_t index : topological_order(graph)) {
     const Node& node = graph.nodes[index];
@@ -73,23 +97,15 @@ void infer_graph(Graph& graph) {
       const WeightsData& w = graph.weights[node.get<ConstantAttrs>().weights];
       graph.tensors[node.outputs[0]].type = w.type;
       graph.tensors[node.outputs[0]].dims = w.dims;
+      descs[node.outputs[0]] = {w.type, w.dims};
       continue;
     }
-    in.clear();
-    for (int32_t t : node.inputs) {
-      TensorDesc d;
-      if (t < 0) {
-        d.dims.nb_dims = -1;
-      } else {
-        d = graph.desc(t);
-      }
-      in.push_back(d);
-    }
-    out.assign(node.outputs.size(), TensorDesc{});
+    node_descs(node, descs, in, out);
     infer_fn(node.kind())(node, in, out);
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       graph.tensors[node.outputs[i]].type = out[i].type;
       graph.tensors[node.outputs[i]].dims = out[i].dims;
+      descs[node.outputs[i]] = out[i];
     }
   }
 }

@@ -70,6 +70,13 @@ struct Graph {
   TensorDesc desc(int32_t tensor) const { return {tensors[tensor].type, tensors[tensor].dims}; }
 };
 
+// Every tensor's type and dims, indexed like Graph::tensors.
+std::vector<TensorDesc> tensor_descs(const Graph& graph);
+// The descs of a node's inputs (absent optional inputs: nb_dims == -1) and outputs, taken from
+// per-tensor descs.
+void node_descs(const Node& node, std::span<const TensorDesc> descs, std::vector<TensorDesc>& inputs,
+                std::vector<TensorDesc>& outputs);
+
 // Node indices in an order where every node comes after the producers of its inputs. Throws Error
 // naming a layer on a cycle.
 std::vector<int32_t> topological_order(const Graph& graph);

@@ -9,18 +9,20 @@ using Impl = NetworkImpl;
 
 namespace {
 
-Impl& impl_of(const NetworkDefinition* network) { return LayerAccess<Layer>::impl(network); }
+Impl& impl_of(const NetworkDefinition* network) {
+  return LayerAccess<Layer>::impl(network);
+}
 
 }  // namespace
 
-#define KILN_LAYER(UPPER, Pascal, snake, num_outputs)                        \
-  const Pascal##Attrs& Pascal##Layer::attrs() const {                        \
-    return impl_of(network_).graph.nodes[id_].get<Pascal##Attrs>();         \
-  }                                                                          \
-  Pascal##Attrs& Pascal##Layer::edit() {                                     \
-    Impl& impl = impl_of(network_);                                          \
-    impl.dirty = true;                                                       \
-    return impl.graph.nodes[id_].get<Pascal##Attrs>();                       \
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs)               \
+  const Pascal##Attrs& Pascal##Layer::attrs() const {               \
+    return impl_of(network_).graph.nodes[id_].get<Pascal##Attrs>(); \
+  }                                                                 \
+  Pascal##Attrs& Pascal##Layer::edit() {                            \
+    Impl& impl = impl_of(network_);                                 \
+    impl.dirty = true;                                              \
+    return impl.graph.nodes[id_].get<Pascal##Attrs>();              \
   }
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
@@ -28,38 +30,56 @@ Impl& impl_of(const NetworkDefinition* network) { return LayerAccess<Layer>::imp
 // ---------------------------------------------------------------------------------------------
 // Convolution
 
-int64_t ConvolutionLayer::num_output_maps() const { return attrs().num_output_maps; }
-Dims ConvolutionLayer::kernel_size_nd() const { return attrs().kernel_shape; }
+int64_t ConvolutionLayer::num_output_maps() const {
+  return attrs().num_output_maps;
+}
+Dims ConvolutionLayer::kernel_size_nd() const {
+  return attrs().kernel_shape;
+}
 
 void ConvolutionLayer::set_stride_nd(const Dims& stride) {
-  check_spatial(impl_of(network_).layer_label(id_) + " stride", stride, attrs().kernel_shape.nb_dims, 1);
+  check_spatial(impl_of(network_).layer_label(id_) + " stride", stride,
+                attrs().kernel_shape.nb_dims, 1);
   edit().stride = stride;
 }
-Dims ConvolutionLayer::stride_nd() const { return attrs().stride; }
+Dims ConvolutionLayer::stride_nd() const {
+  return attrs().stride;
+}
 
 void ConvolutionLayer::set_padding_nd(const Dims& padding) {
   set_pre_padding(padding);
   set_post_padding(padding);
 }
-Dims ConvolutionLayer::padding_nd() const { return attrs().pre_padding; }
+Dims ConvolutionLayer::padding_nd() const {
+  return attrs().pre_padding;
+}
 
 void ConvolutionLayer::set_pre_padding(const Dims& padding) {
-  check_spatial(impl_of(network_).layer_label(id_) + " padding", padding, attrs().kernel_shape.nb_dims, 0);
+  check_spatial(impl_of(network_).layer_label(id_) + " padding", padding,
+                attrs().kernel_shape.nb_dims, 0);
   edit().pre_padding = padding;
 }
-Dims ConvolutionLayer::pre_padding() const { return attrs().pre_padding; }
+Dims ConvolutionLayer::pre_padding() const {
+  return attrs().pre_padding;
+}
 
 void ConvolutionLayer::set_post_padding(const Dims& padding) {
-  check_spatial(impl_of(network_).layer_label(id_) + " padding", padding, attrs().kernel_shape.nb_dims, 0);
+  check_spatial(impl_of(network_).layer_label(id_) + " padding", padding,
+                attrs().kernel_shape.nb_dims, 0);
   edit().post_padding = padding;
 }
-Dims ConvolutionLayer::post_padding() const { return attrs().post_padding; }
+Dims ConvolutionLayer::post_padding() const {
+  return attrs().post_padding;
+}
 
 void ConvolutionLayer::set_dilation_nd(const Dims& dilation) {
-  check_spatial(impl_of(network_).layer_label(id_) + " dilation", dilation, attrs().kernel_shape.nb_dims, 1);
+  check_spatial(impl_of(network_).layer_label(id_) + " dilation", dilation,
+                attrs().kernel_shape.nb_dims, 1);
   edit().dilation = dilation;
 }
-Dims ConvolutionLayer::dilation_nd() const { return attrs().dilation; }
+Dims ConvolutionLayer::dilation_nd() const {
+  return attrs().dilation;
+}
 
 namespace {
 
@@ -67,7 +87,8 @@ namespace {
 int64_t conv_channels(Impl& impl, int32_t id, const std::string& what) {
   const ir::Tensor& in = impl.inferred(impl.graph.nodes[id].inputs[0]);
   if (in.dims.nb_dims < 2 || in.dims.d[1] < 0) {
-    fail(what, ": the input '", in.name, "' ", in.dims, " needs a known channel count (dimension 1)");
+    fail(what, ": the input '", in.name, "' ", in.dims,
+         " needs a known channel count (dimension 1)");
   }
   return in.dims.d[1];
 }
@@ -84,15 +105,18 @@ void ConvolutionLayer::set_num_groups(int64_t groups) {
     const ir::WeightsData& w = impl.graph.weights[impl.node(kernel).get<ConstantAttrs>().weights];
     int64_t channels = conv_channels(impl, id_, what);
     if (channels % groups != 0 || w.dims.nb_dims < 2 || w.dims.d[1] != channels / groups) {
-      fail(what, "(", groups, "): the kernel ", w.dims, " has ", w.dims.nb_dims < 2 ? 0 : w.dims.d[1],
-           " input channels per group but the input has ", channels, " channels; ", groups,
-           " groups need a kernel of ", attrs().num_output_maps, " x ", channels, "/", groups,
-           " x ", attrs().kernel_shape, " values: pass it to set_kernel_weights, which sets the groups");
+      fail(what, "(", groups, "): the kernel ", w.dims, " has ",
+           w.dims.nb_dims < 2 ? 0 : w.dims.d[1], " input channels per group but the input has ",
+           channels, " channels; ", groups, " groups need a kernel of ", attrs().num_output_maps,
+           " x ", channels, "/", groups, " x ", attrs().kernel_shape,
+           " values: pass it to set_kernel_weights, which sets the groups");
     }
   }
   edit().num_groups = groups;
 }
-int64_t ConvolutionLayer::num_groups() const { return attrs().num_groups; }
+int64_t ConvolutionLayer::num_groups() const {
+  return attrs().num_groups;
+}
 
 void ConvolutionLayer::set_kernel_weights(Weights kernel) {
   Impl& impl = impl_of(network_);
@@ -109,7 +133,8 @@ void ConvolutionLayer::set_kernel_weights(Weights kernel) {
     impl.replace_weights(impl.node(constant).get<ConstantAttrs>().weights, k.dims, values, what);
   } else {
     // The kernel input was rewired to a computed tensor: give the layer a constant again.
-    int32_t t = impl.transaction([&] { return impl.add_owned_constant(name() + ".kernel", k.dims, values, what); });
+    int32_t t = impl.transaction(
+        [&] { return impl.add_owned_constant(name() + ".kernel", k.dims, values, what); });
     impl.node(id_).inputs[1] = t;
   }
   edit().num_groups = k.groups;
@@ -126,13 +151,16 @@ void ConvolutionLayer::set_bias_weights(Weights bias) {
     return;
   }
   int64_t k = attrs().num_output_maps;
-  if (bias.count != k) fail(what, ": expected ", k, " values (one per output map), got ", bias.count);
+  if (bias.count != k)
+    fail(what, ": expected ", k, " values (one per output map), got ", bias.count);
   std::vector<uint8_t> storage;
-  Weights values = convert_float_weights(bias, impl.inferred(impl.node(id_).inputs[0]).type, storage);
+  Weights values =
+      convert_float_weights(bias, impl.inferred(impl.node(id_).inputs[0]).type, storage);
   int32_t constant = impl.constant_input(id_, 2);
   if (constant < 0) {
     // Reuse the constant an earlier empty bias detached, if nothing else took it.
-    int32_t old = impl.layer_by_name.count(name() + ".bias") ? impl.layer_by_name.at(name() + ".bias") : -1;
+    int32_t old =
+        impl.layer_by_name.count(name() + ".bias") ? impl.layer_by_name.at(name() + ".bias") : -1;
     if (old >= 0 && impl.node(old).kind() == LayerType::kCONSTANT &&
         !impl.has_consumer(impl.node(old).outputs[0])) {
       constant = old;
@@ -142,8 +170,8 @@ void ConvolutionLayer::set_bias_weights(Weights bias) {
     impl.replace_weights(impl.node(constant).get<ConstantAttrs>().weights, Dims{k}, values, what);
     impl.node(id_).inputs[2] = impl.node(constant).outputs[0];
   } else {
-    impl.node(id_).inputs[2] =
-        impl.transaction([&] { return impl.add_owned_constant(name() + ".bias", Dims{k}, values, what); });
+    impl.node(id_).inputs[2] = impl.transaction(
+        [&] { return impl.add_owned_constant(name() + ".bias", Dims{k}, values, what); });
   }
   impl.dirty = true;
 }
@@ -151,8 +179,12 @@ void ConvolutionLayer::set_bias_weights(Weights bias) {
 // ---------------------------------------------------------------------------------------------
 // Pooling
 
-void PoolingLayer::set_pooling_type(PoolingType type) { edit().type = type; }
-PoolingType PoolingLayer::pooling_type() const { return attrs().type; }
+void PoolingLayer::set_pooling_type(PoolingType type) {
+  edit().type = type;
+}
+PoolingType PoolingLayer::pooling_type() const {
+  return attrs().type;
+}
 
 void PoolingLayer::set_window_size_nd(const Dims& window) {
   check_spatial(impl_of(network_).layer_label(id_) + " window_size", window, -1, 1);
@@ -161,52 +193,86 @@ void PoolingLayer::set_window_size_nd(const Dims& window) {
   if (a.stride == a.window) a.stride = window;
   a.window = window;
 }
-Dims PoolingLayer::window_size_nd() const { return attrs().window; }
+Dims PoolingLayer::window_size_nd() const {
+  return attrs().window;
+}
 
 void PoolingLayer::set_stride_nd(const Dims& stride) {
   check_spatial(impl_of(network_).layer_label(id_) + " stride", stride, attrs().window.nb_dims, 1);
   edit().stride = stride;
 }
-Dims PoolingLayer::stride_nd() const { return attrs().stride; }
+Dims PoolingLayer::stride_nd() const {
+  return attrs().stride;
+}
 
 void PoolingLayer::set_padding_nd(const Dims& padding) {
   set_pre_padding(padding);
   set_post_padding(padding);
 }
-Dims PoolingLayer::padding_nd() const { return attrs().pre_padding; }
+Dims PoolingLayer::padding_nd() const {
+  return attrs().pre_padding;
+}
 
 void PoolingLayer::set_pre_padding(const Dims& padding) {
-  check_spatial(impl_of(network_).layer_label(id_) + " padding", padding, attrs().window.nb_dims, 0);
+  check_spatial(impl_of(network_).layer_label(id_) + " padding", padding, attrs().window.nb_dims,
+                0);
   edit().pre_padding = padding;
 }
-Dims PoolingLayer::pre_padding() const { return attrs().pre_padding; }
+Dims PoolingLayer::pre_padding() const {
+  return attrs().pre_padding;
+}
 
 void PoolingLayer::set_post_padding(const Dims& padding) {
-  check_spatial(impl_of(network_).layer_label(id_) + " padding", padding, attrs().window.nb_dims, 0);
+  check_spatial(impl_of(network_).layer_label(id_) + " padding", padding, attrs().window.nb_dims,
+                0);
   edit().post_padding = padding;
 }
-Dims PoolingLayer::post_padding() const { return attrs().post_padding; }
+Dims PoolingLayer::post_padding() const {
+  return attrs().post_padding;
+}
 
 void PoolingLayer::set_average_count_excludes_padding(bool exclude) {
   edit().average_count_excludes_padding = exclude;
 }
-bool PoolingLayer::average_count_excludes_padding() const { return attrs().average_count_excludes_padding; }
+bool PoolingLayer::average_count_excludes_padding() const {
+  return attrs().average_count_excludes_padding;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Activation, elementwise, unary, matrix multiply
 
-void ActivationLayer::set_activation_type(ActivationType type) { edit().type = type; }
-ActivationType ActivationLayer::activation_type() const { return attrs().type; }
-void ActivationLayer::set_alpha(float alpha) { edit().alpha = alpha; }
-float ActivationLayer::alpha() const { return attrs().alpha; }
-void ActivationLayer::set_beta(float beta) { edit().beta = beta; }
-float ActivationLayer::beta() const { return attrs().beta; }
+void ActivationLayer::set_activation_type(ActivationType type) {
+  edit().type = type;
+}
+ActivationType ActivationLayer::activation_type() const {
+  return attrs().type;
+}
+void ActivationLayer::set_alpha(float alpha) {
+  edit().alpha = alpha;
+}
+float ActivationLayer::alpha() const {
+  return attrs().alpha;
+}
+void ActivationLayer::set_beta(float beta) {
+  edit().beta = beta;
+}
+float ActivationLayer::beta() const {
+  return attrs().beta;
+}
 
-void ElementWiseLayer::set_operation(ElementWiseOperation op) { edit().op = op; }
-ElementWiseOperation ElementWiseLayer::operation() const { return attrs().op; }
+void ElementWiseLayer::set_operation(ElementWiseOperation op) {
+  edit().op = op;
+}
+ElementWiseOperation ElementWiseLayer::operation() const {
+  return attrs().op;
+}
 
-void UnaryLayer::set_operation(UnaryOperation op) { edit().op = op; }
-UnaryOperation UnaryLayer::operation() const { return attrs().op; }
+void UnaryLayer::set_operation(UnaryOperation op) {
+  edit().op = op;
+}
+UnaryOperation UnaryLayer::operation() const {
+  return attrs().op;
+}
 
 void MatrixMultiplyLayer::set_operation(int32_t index, MatrixOperation op) {
   if (index != 0 && index != 1) {
@@ -227,7 +293,8 @@ MatrixOperation MatrixMultiplyLayer::operation(int32_t index) const {
 void ConstantLayer::set_weights(Weights weights) {
   Impl& impl = impl_of(network_);
   int32_t w = attrs().weights;
-  impl.replace_weights(w, impl.graph.weights[w].dims, weights, impl.layer_label(id_) + " set_weights");
+  impl.replace_weights(w, impl.graph.weights[w].dims, weights,
+                       impl.layer_label(id_) + " set_weights");
 }
 
 // The count is checked against the weights when the shapes are next inferred, so dimensions and
@@ -235,21 +302,29 @@ void ConstantLayer::set_weights(Weights weights) {
 void ConstantLayer::set_dimensions(const Dims& dims) {
   Impl& impl = impl_of(network_);
   if (dims.nb_dims < 0 || dims.nb_dims > Dims::kMaxDims) {
-    fail(impl.layer_label(id_), " set_dimensions: rank must be 0 to ", Dims::kMaxDims, ", got ", dims.nb_dims);
+    fail(impl.layer_label(id_), " set_dimensions: rank must be 0 to ", Dims::kMaxDims, ", got ",
+         dims.nb_dims);
   }
   for (int32_t i = 0; i < dims.nb_dims; ++i) {
-    if (dims.d[i] < 0) fail(impl.layer_label(id_), " set_dimensions: dimensions must be known, got ", dims);
+    if (dims.d[i] < 0)
+      fail(impl.layer_label(id_), " set_dimensions: dimensions must be known, got ", dims);
   }
   impl.graph.weights[attrs().weights].dims = dims;
   impl.dirty = true;
 }
-Dims ConstantLayer::dimensions() const { return impl_of(network_).graph.weights[attrs().weights].dims; }
+Dims ConstantLayer::dimensions() const {
+  return impl_of(network_).graph.weights[attrs().weights].dims;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Shuffle
 
-void ShuffleLayer::set_first_transpose(const Permutation& perm) { edit().first_transpose = perm; }
-Permutation ShuffleLayer::first_transpose() const { return attrs().first_transpose; }
+void ShuffleLayer::set_first_transpose(const Permutation& perm) {
+  edit().first_transpose = perm;
+}
+Permutation ShuffleLayer::first_transpose() const {
+  return attrs().first_transpose;
+}
 
 void ShuffleLayer::set_reshape_dimensions(const Dims& dims) {
   if (dims.nb_dims < 0 || dims.nb_dims > Dims::kMaxDims) {
@@ -267,80 +342,151 @@ Dims ShuffleLayer::reshape_dimensions() const {
   return none;
 }
 
-void ShuffleLayer::set_second_transpose(const Permutation& perm) { edit().second_transpose = perm; }
-Permutation ShuffleLayer::second_transpose() const { return attrs().second_transpose; }
-void ShuffleLayer::set_zero_is_placeholder(bool placeholder) { edit().zero_is_placeholder = placeholder; }
-bool ShuffleLayer::zero_is_placeholder() const { return attrs().zero_is_placeholder; }
+void ShuffleLayer::set_second_transpose(const Permutation& perm) {
+  edit().second_transpose = perm;
+}
+Permutation ShuffleLayer::second_transpose() const {
+  return attrs().second_transpose;
+}
+void ShuffleLayer::set_zero_is_placeholder(bool placeholder) {
+  edit().zero_is_placeholder = placeholder;
+}
+bool ShuffleLayer::zero_is_placeholder() const {
+  return attrs().zero_is_placeholder;
+}
 
 // ---------------------------------------------------------------------------------------------
 // SoftMax, TopK, Identity, Reduce, Concatenation
 
-void SoftMaxLayer::set_axes(uint32_t axes) { edit().axes = axes; }
-uint32_t SoftMaxLayer::axes() const { return attrs().axes; }
+void SoftMaxLayer::set_axes(uint32_t axes) {
+  edit().axes = axes;
+}
+uint32_t SoftMaxLayer::axes() const {
+  return attrs().axes;
+}
 
-void TopKLayer::set_operation(TopKOperation op) { edit().op = op; }
-TopKOperation TopKLayer::operation() const { return attrs().op; }
+void TopKLayer::set_operation(TopKOperation op) {
+  edit().op = op;
+}
+TopKOperation TopKLayer::operation() const {
+  return attrs().op;
+}
 void TopKLayer::set_k(int32_t k) {
   if (k < 1) fail(impl_of(network_).layer_label(id_), " set_k: k must be at least 1, got ", k);
   edit().k = k;
 }
-int32_t TopKLayer::k() const { return attrs().k; }
+int32_t TopKLayer::k() const {
+  return attrs().k;
+}
 void TopKLayer::set_reduce_axes(uint32_t axes) {
   if (axes == 0 || (axes & (axes - 1)) != 0) {
-    fail(impl_of(network_).layer_label(id_), " set_reduce_axes: exactly one bit must be set, got 0x",
-         std::hex, axes);
+    fail(impl_of(network_).layer_label(id_),
+         " set_reduce_axes: exactly one bit must be set, got 0x", std::hex, axes);
   }
   edit().axes = axes;
 }
-uint32_t TopKLayer::reduce_axes() const { return attrs().axes; }
+uint32_t TopKLayer::reduce_axes() const {
+  return attrs().axes;
+}
 
-void IdentityLayer::set_output_type(DataType type) { edit().output_type = type; }
-DataType IdentityLayer::output_type() const { return attrs().output_type; }
+void IdentityLayer::set_output_type(DataType type) {
+  edit().output_type = type;
+}
+DataType IdentityLayer::output_type() const {
+  return attrs().output_type;
+}
 
-void ReduceLayer::set_operation(ReduceOperation op) { edit().op = op; }
-ReduceOperation ReduceLayer::operation() const { return attrs().op; }
-void ReduceLayer::set_reduce_axes(uint32_t axes) { edit().axes = axes; }
-uint32_t ReduceLayer::reduce_axes() const { return attrs().axes; }
-void ReduceLayer::set_keep_dimensions(bool keep) { edit().keep_dims = keep; }
-bool ReduceLayer::keep_dimensions() const { return attrs().keep_dims; }
+void ReduceLayer::set_operation(ReduceOperation op) {
+  edit().op = op;
+}
+ReduceOperation ReduceLayer::operation() const {
+  return attrs().op;
+}
+void ReduceLayer::set_reduce_axes(uint32_t axes) {
+  edit().axes = axes;
+}
+uint32_t ReduceLayer::reduce_axes() const {
+  return attrs().axes;
+}
+void ReduceLayer::set_keep_dimensions(bool keep) {
+  edit().keep_dims = keep;
+}
+bool ReduceLayer::keep_dimensions() const {
+  return attrs().keep_dims;
+}
 
-void ConcatenationLayer::set_axis(int32_t axis) { edit().axis = axis; }
-int32_t ConcatenationLayer::axis() const { return attrs().axis; }
+void ConcatenationLayer::set_axis(int32_t axis) {
+  edit().axis = axis;
+}
+int32_t ConcatenationLayer::axis() const {
+  return attrs().axis;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Slice, Gather, Cast, Normalization
 
-void SliceLayer::set_start(const Dims& start) { edit().start = start; }
-Dims SliceLayer::start() const { return attrs().start; }
+void SliceLayer::set_start(const Dims& start) {
+  edit().start = start;
+}
+Dims SliceLayer::start() const {
+  return attrs().start;
+}
 void SliceLayer::set_shape(const Dims& size) {
   for (int32_t i = 0; i < size.nb_dims; ++i) {
-    if (size.d[i] < 0) fail(impl_of(network_).layer_label(id_), " set_shape: ", size, " has a negative dimension");
+    if (size.d[i] < 0)
+      fail(impl_of(network_).layer_label(id_), " set_shape: ", size, " has a negative dimension");
   }
   edit().size = size;
 }
-Dims SliceLayer::shape() const { return attrs().size; }
+Dims SliceLayer::shape() const {
+  return attrs().size;
+}
 void SliceLayer::set_stride(const Dims& stride) {
   for (int32_t i = 0; i < stride.nb_dims; ++i) {
-    if (stride.d[i] == 0) fail(impl_of(network_).layer_label(id_), " set_stride: ", stride, " has a 0 in dimension ", i);
+    if (stride.d[i] == 0)
+      fail(impl_of(network_).layer_label(id_), " set_stride: ", stride, " has a 0 in dimension ",
+           i);
   }
   edit().stride = stride;
 }
-Dims SliceLayer::stride() const { return attrs().stride; }
+Dims SliceLayer::stride() const {
+  return attrs().stride;
+}
 
-void GatherLayer::set_gather_axis(int32_t axis) { edit().axis = axis; }
-int32_t GatherLayer::gather_axis() const { return attrs().axis; }
+void GatherLayer::set_gather_axis(int32_t axis) {
+  edit().axis = axis;
+}
+int32_t GatherLayer::gather_axis() const {
+  return attrs().axis;
+}
 
-void CastLayer::set_to_type(DataType type) { edit().to_type = type; }
-DataType CastLayer::to_type() const { return attrs().to_type; }
+void CastLayer::set_to_type(DataType type) {
+  edit().to_type = type;
+}
+DataType CastLayer::to_type() const {
+  return attrs().to_type;
+}
 
-void NormalizationLayer::set_epsilon(float epsilon) { edit().epsilon = epsilon; }
-float NormalizationLayer::epsilon() const { return attrs().epsilon; }
-void NormalizationLayer::set_axes(uint32_t axes) { edit().axes = axes; }
-uint32_t NormalizationLayer::axes() const { return attrs().axes; }
+void NormalizationLayer::set_epsilon(float epsilon) {
+  edit().epsilon = epsilon;
+}
+float NormalizationLayer::epsilon() const {
+  return attrs().epsilon;
+}
+void NormalizationLayer::set_axes(uint32_t axes) {
+  edit().axes = axes;
+}
+uint32_t NormalizationLayer::axes() const {
+  return attrs().axes;
+}
 void NormalizationLayer::set_nb_groups(int64_t groups) {
-  if (groups < 1) fail(impl_of(network_).layer_label(id_), " set_nb_groups: groups must be at least 1, got ", groups);
+  if (groups < 1)
+    fail(impl_of(network_).layer_label(id_), " set_nb_groups: groups must be at least 1, got ",
+         groups);
   edit().num_groups = groups;
 }
-int64_t NormalizationLayer::nb_groups() const { return attrs().num_groups; }
+int64_t NormalizationLayer::nb_groups() const {
+  return attrs().num_groups;
+}
 
 }  // namespace kiln

@@ -15,7 +15,8 @@ const char* readable_kind(LayerType type) {
   if (type == LayerType::kSOFTMAX) return "Softmax";
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER: return #Pascal;
+  case LayerType::k##UPPER:                           \
+    return #Pascal;
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
   }
@@ -25,29 +26,40 @@ const char* readable_kind(LayerType type) {
 namespace {
 
 bool is_known_type(DataType type) {
-  return static_cast<int32_t>(type) >= 0 && static_cast<int32_t>(type) <= static_cast<int32_t>(DataType::kBOOL);
+  return static_cast<int32_t>(type) >= 0 &&
+         static_cast<int32_t>(type) <= static_cast<int32_t>(DataType::kBOOL);
 }
 
 float load_float(const void* values, DataType type, int64_t i) {
   switch (type) {
-    case DataType::kHALF: return to_float(static_cast<const half_t*>(values)[i]);
-    case DataType::kBF16: return to_float(static_cast<const bfloat16_t*>(values)[i]);
-    default: return static_cast<const float*>(values)[i];
+    case DataType::kHALF:
+      return to_float(static_cast<const half_t*>(values)[i]);
+    case DataType::kBF16:
+      return to_float(static_cast<const bfloat16_t*>(values)[i]);
+    default:
+      return static_cast<const float*>(values)[i];
   }
 }
 
 void store_float(void* values, DataType type, int64_t i, float v) {
   switch (type) {
-    case DataType::kHALF: static_cast<half_t*>(values)[i] = to_half(v); return;
-    case DataType::kBF16: static_cast<bfloat16_t*>(values)[i] = to_bfloat16(v); return;
-    default: static_cast<float*>(values)[i] = v; return;
+    case DataType::kHALF:
+      static_cast<half_t*>(values)[i] = to_half(v);
+      return;
+    case DataType::kBF16:
+      static_cast<bfloat16_t*>(values)[i] = to_bfloat16(v);
+      return;
+    default:
+      static_cast<float*>(values)[i] = v;
+      return;
   }
 }
 
 }  // namespace
 
 void check_weights(const Weights& weights, const std::string& what, bool float_only) {
-  if (!is_known_type(weights.type)) fail(what, " has an unknown data type ", static_cast<int>(weights.type));
+  if (!is_known_type(weights.type))
+    fail(what, " has an unknown data type ", static_cast<int>(weights.type));
   if (float_only && weights.type != DataType::kFLOAT && weights.type != DataType::kHALF &&
       weights.type != DataType::kBF16) {
     fail(what, " must be float32, float16 or bfloat16 weights, got ", weights.type);
@@ -118,7 +130,8 @@ void Impl::rename_layer(int32_t id, const std::string& name) {
   if (graph.nodes[id].kind() == LayerType::kCONVOLUTION) {
     for (auto [input, suffix] : {std::pair{1, ".kernel"}, std::pair{2, ".bias"}}) {
       int32_t c = constant_input(id, input);
-      if (c < 0 || graph.nodes[c].name != old + suffix || layer_by_name.count(name + suffix)) continue;
+      if (c < 0 || graph.nodes[c].name != old + suffix || layer_by_name.count(name + suffix))
+        continue;
       int32_t t = graph.nodes[c].outputs[0];
       if (graph.tensors[t].name == old + suffix && !tensor_by_name.count(name + suffix)) {
         rename_tensor(t, name + suffix);
@@ -131,7 +144,8 @@ void Impl::rename_layer(int32_t id, const std::string& name) {
 Layer* Impl::make_layer(LayerType type, int32_t id) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER: return new Pascal##Layer(self, id);
+  case LayerType::k##UPPER:                           \
+    return new Pascal##Layer(self, id);
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
   }
@@ -167,7 +181,8 @@ int32_t Impl::add_node(ir::Attrs attrs, std::vector<int32_t> inputs, const std::
   graph.nodes.push_back(std::move(node));
   int32_t n = ir::num_outputs(type);
   for (int32_t i = 0; i < n; ++i) {
-    std::string base = graph.nodes[id].name + (n == 1 ? std::string("_output") : str_cat("_output_", i));
+    std::string base =
+        graph.nodes[id].name + (n == 1 ? std::string("_output") : str_cat("_output_", i));
     int32_t t = add_tensor(unique_tensor_name(base));
     graph.tensors[t].producer = id;
     graph.nodes[id].outputs.push_back(t);
@@ -189,7 +204,8 @@ void check_count(const Dims& dims, const Weights& weights, const std::string& wh
     if (dims.d[i] < 0) fail(what, ": dimensions must be known (no -1), got ", dims);
   }
   if (weights.count != volume(dims)) {
-    fail(what, ": expected ", volume(dims), " values for dimensions ", dims, ", got ", weights.count);
+    fail(what, ": expected ", volume(dims), " values for dimensions ", dims, ", got ",
+         weights.count);
   }
 }
 
@@ -203,7 +219,8 @@ int32_t Impl::add_weights(const std::string& name, const Dims& dims, Weights wei
   return static_cast<int32_t>(graph.weights.size() - 1);
 }
 
-void Impl::replace_weights(int32_t index, const Dims& dims, Weights weights, const std::string& what) {
+void Impl::replace_weights(int32_t index, const Dims& dims, Weights weights,
+                           const std::string& what) {
   check_weights(weights, what, false);
   check_count(dims, weights, what);
   ir::WeightsData& w = graph.weights[index];
@@ -233,7 +250,8 @@ int32_t Impl::add_owned_constant(const std::string& name, const Dims& dims, Weig
 
 void Impl::rollback(const Mark& m) {
   for (size_t n = m.nodes; n < graph.nodes.size(); ++n) layer_by_name.erase(graph.nodes[n].name);
-  for (size_t t = m.tensors; t < graph.tensors.size(); ++t) tensor_by_name.erase(graph.tensors[t].name);
+  for (size_t t = m.tensors; t < graph.tensors.size(); ++t)
+    tensor_by_name.erase(graph.tensors[t].name);
   graph.nodes.resize(m.nodes);
   layers.resize(m.nodes);
   layer_names.resize(m.nodes);
@@ -250,8 +268,8 @@ void Impl::check_constant(int32_t id) const {
   const ir::WeightsData& w = graph.weights[graph.nodes[id].get<ConstantAttrs>().weights];
   int64_t count = static_cast<int64_t>(w.bytes->size()) / element_size(w.type);
   if (count != volume(w.dims)) {
-    fail(layer_label(id), " dimensions ", w.dims, " need ", volume(w.dims), " values but its weights hold ",
-         count);
+    fail(layer_label(id), " dimensions ", w.dims, " need ", volume(w.dims),
+         " values but its weights hold ", count);
   }
 }
 
@@ -324,8 +342,8 @@ void Impl::infer_new_node(int32_t id) {
 }
 
 int32_t Impl::tensor_index(const Tensor& tensor, const char* what) const {
-  if (tensor.network_ != self || tensor.id_ < 0 || tensor.id_ >= static_cast<int32_t>(tensors.size()) ||
-      tensors[tensor.id_].get() != &tensor) {
+  if (tensor.network_ != self || tensor.id_ < 0 ||
+      tensor.id_ >= static_cast<int32_t>(tensors.size()) || tensors[tensor.id_].get() != &tensor) {
     fail(what, ": tensor '", tensor.name(), "' belongs to another network");
   }
   return tensor.id_;
@@ -352,13 +370,21 @@ int32_t Impl::constant_input(int32_t id, int32_t input) const {
 // ---------------------------------------------------------------------------------------------
 // Tensor
 
-const std::string& Tensor::name() const { return *network_->impl_->tensor_names[id_]; }
+const std::string& Tensor::name() const {
+  return *network_->impl_->tensor_names[id_];
+}
 
-void Tensor::set_name(const std::string& name) { network_->impl_->rename_tensor(id_, name); }
+void Tensor::set_name(const std::string& name) {
+  network_->impl_->rename_tensor(id_, name);
+}
 
-DataType Tensor::type() const { return network_->impl_->inferred(id_).type; }
+DataType Tensor::type() const {
+  return network_->impl_->inferred(id_).type;
+}
 
-Dims Tensor::dimensions() const { return network_->impl_->inferred(id_).dims; }
+Dims Tensor::dimensions() const {
+  return network_->impl_->inferred(id_).dims;
+}
 
 bool Tensor::is_network_input() const {
   const auto& inputs = network_->impl_->graph.inputs;
@@ -373,11 +399,17 @@ bool Tensor::is_network_output() const {
 // ---------------------------------------------------------------------------------------------
 // Layer
 
-LayerType Layer::type() const { return network_->impl_->graph.nodes[id_].kind(); }
+LayerType Layer::type() const {
+  return network_->impl_->graph.nodes[id_].kind();
+}
 
-const std::string& Layer::name() const { return *network_->impl_->layer_names[id_]; }
+const std::string& Layer::name() const {
+  return *network_->impl_->layer_names[id_];
+}
 
-void Layer::set_name(const std::string& name) { network_->impl_->rename_layer(id_, name); }
+void Layer::set_name(const std::string& name) {
+  network_->impl_->rename_layer(id_, name);
+}
 
 int32_t Layer::num_inputs() const {
   return static_cast<int32_t>(network_->impl_->graph.nodes[id_].inputs.size());
@@ -409,7 +441,8 @@ int32_t Layer::num_outputs() const {
 Tensor* Layer::get_output(int32_t index) const {
   Impl& impl = *network_->impl_;
   if (index < 0 || index >= num_outputs()) {
-    fail(impl.layer_label(id_), " get_output(", index, "): the layer has ", num_outputs(), " outputs");
+    fail(impl.layer_label(id_), " get_output(", index, "): the layer has ", num_outputs(),
+         " outputs");
   }
   return impl.tensors[impl.graph.nodes[id_].outputs[index]].get();
 }
@@ -417,14 +450,18 @@ Tensor* Layer::get_output(int32_t index) const {
 // ---------------------------------------------------------------------------------------------
 // NetworkDefinition
 
-NetworkDefinition::NetworkDefinition() : impl_(std::make_unique<Impl>()) { impl_->self = this; }
+NetworkDefinition::NetworkDefinition() : impl_(std::make_unique<Impl>()) {
+  impl_->self = this;
+}
 
 NetworkDefinition::~NetworkDefinition() = default;
 
 Tensor* NetworkDefinition::add_input(const std::string& name, DataType type, const Dims& dims) {
   if (name.empty()) fail("add_input: the input needs a name");
-  if (impl_->tensor_by_name.count(name)) fail("add_input: a tensor named '", name, "' already exists");
-  if (!is_known_type(type)) fail("add_input '", name, "': unknown data type ", static_cast<int>(type));
+  if (impl_->tensor_by_name.count(name))
+    fail("add_input: a tensor named '", name, "' already exists");
+  if (!is_known_type(type))
+    fail("add_input '", name, "': unknown data type ", static_cast<int>(type));
   if (dims.nb_dims < 0 || dims.nb_dims > Dims::kMaxDims) {
     fail("add_input '", name, "': rank must be 0 to ", Dims::kMaxDims, ", got ", dims.nb_dims);
   }
@@ -456,11 +493,17 @@ void NetworkDefinition::unmark_output(Tensor& tensor) {
   std::erase(impl_->graph.outputs, t);
 }
 
-int32_t NetworkDefinition::num_inputs() const { return static_cast<int32_t>(impl_->graph.inputs.size()); }
+int32_t NetworkDefinition::num_inputs() const {
+  return static_cast<int32_t>(impl_->graph.inputs.size());
+}
 
-int32_t NetworkDefinition::num_outputs() const { return static_cast<int32_t>(impl_->graph.outputs.size()); }
+int32_t NetworkDefinition::num_outputs() const {
+  return static_cast<int32_t>(impl_->graph.outputs.size());
+}
 
-int32_t NetworkDefinition::num_layers() const { return static_cast<int32_t>(impl_->graph.nodes.size()); }
+int32_t NetworkDefinition::num_layers() const {
+  return static_cast<int32_t>(impl_->graph.nodes.size());
+}
 
 Tensor* NetworkDefinition::get_input(int32_t index) const {
   if (index < 0 || index >= num_inputs()) {

@@ -33,9 +33,9 @@ ConvKernel conv_kernel_layout(const std::string& what, int64_t count, int64_t nu
   int64_t per_group = count / per_channel;
   k.groups = channels / per_group;
   if (num_output_maps % k.groups != 0) {
-    fail(what, ": ", count, " values make a kernel of ", per_group, " input channels per group, so ",
-         k.groups, " groups, but num_output_maps ", num_output_maps, " is not a multiple of ",
-         k.groups);
+    fail(what, ": ", count, " values make a kernel of ", per_group,
+         " input channels per group, so ", k.groups, " groups, but num_output_maps ",
+         num_output_maps, " is not a multiple of ", k.groups);
   }
   k.dims.nb_dims = 2 + kernel_shape.nb_dims;
   k.dims.d[0] = num_output_maps;
@@ -51,7 +51,9 @@ Handle* handle(Impl& impl, int32_t node) {
   return static_cast<Handle*>(impl.layers[node].get());
 }
 
-int32_t output(Impl& impl, int32_t node) { return impl.graph.nodes[node].outputs[0]; }
+int32_t output(Impl& impl, int32_t node) {
+  return impl.graph.nodes[node].outputs[0];
+}
 
 // A layer of one input and default attributes apart from `attrs`.
 template <typename Handle, typename Attrs>
@@ -71,7 +73,8 @@ ConvolutionLayer* NetworkDefinition::add_convolution_nd(Tensor& input, int64_t n
   return impl.transaction([&] {
     const std::string what = "add_convolution_nd";
     int32_t x = impl.tensor_index(input, what.c_str());
-    if (num_output_maps < 1) fail(what, ": num_output_maps must be at least 1, got ", num_output_maps);
+    if (num_output_maps < 1)
+      fail(what, ": num_output_maps must be at least 1, got ", num_output_maps);
     check_spatial(what + ": kernel_shape", kernel_shape, -1, 1);
     check_weights(kernel, what + ": kernel", true);
     check_weights(bias, what + ": bias", true);
@@ -80,8 +83,8 @@ ConvolutionLayer* NetworkDefinition::add_convolution_nd(Tensor& input, int64_t n
       fail(what, ": the input '", in.name, "' ", in.dims,
            " needs a known channel count (dimension 1) to lay out the kernel");
     }
-    ConvKernel k = conv_kernel_layout(what + ": kernel", kernel.count, num_output_maps, in.dims.d[1],
-                                      kernel_shape);
+    ConvKernel k = conv_kernel_layout(what + ": kernel", kernel.count, num_output_maps,
+                                      in.dims.d[1], kernel_shape);
     if (bias.count != 0 && bias.count != num_output_maps) {
       fail(what, ": bias: expected ", num_output_maps, " values (one per output map) or none, got ",
            bias.count);
@@ -90,14 +93,17 @@ ConvolutionLayer* NetworkDefinition::add_convolution_nd(Tensor& input, int64_t n
     // The kernel and bias become constant layers ("<name>.kernel", "<name>.bias") placed before
     // the convolution, which is the last layer added; they count in num_layers like any layer.
     int32_t index = static_cast<int32_t>(impl.graph.nodes.size()) + 1 + (bias.count > 0 ? 1 : 0);
-    std::string name = impl.unique_layer_name(str_cat("(Unnamed Layer* ", index, ") [Convolution]"));
+    std::string name =
+        impl.unique_layer_name(str_cat("(Unnamed Layer* ", index, ") [Convolution]"));
     std::vector<uint8_t> storage;
-    int32_t kernel_t = impl.add_owned_constant(
-        name + ".kernel", k.dims, convert_float_weights(kernel, in.type, storage), what + ": kernel");
+    int32_t kernel_t =
+        impl.add_owned_constant(name + ".kernel", k.dims,
+                                convert_float_weights(kernel, in.type, storage), what + ": kernel");
     int32_t bias_t = -1;
     if (bias.count > 0) {
-      bias_t = impl.add_owned_constant(name + ".bias", Dims{num_output_maps},
-                                       convert_float_weights(bias, in.type, storage), what + ": bias");
+      bias_t =
+          impl.add_owned_constant(name + ".bias", Dims{num_output_maps},
+                                  convert_float_weights(bias, in.type, storage), what + ": bias");
     }
     int32_t rank = kernel_shape.nb_dims;
     ConvolutionAttrs a;
@@ -112,7 +118,8 @@ ConvolutionLayer* NetworkDefinition::add_convolution_nd(Tensor& input, int64_t n
   });
 }
 
-PoolingLayer* NetworkDefinition::add_pooling_nd(Tensor& input, PoolingType type, const Dims& window_size) {
+PoolingLayer* NetworkDefinition::add_pooling_nd(Tensor& input, PoolingType type,
+                                                const Dims& window_size) {
   check_spatial("add_pooling_nd: window_size", window_size, -1, 1);
   PoolingAttrs a;
   a.type = type;
@@ -129,7 +136,8 @@ ActivationLayer* NetworkDefinition::add_activation(Tensor& input, ActivationType
   return add_unary_like<ActivationLayer>(*impl_, input, a, "add_activation");
 }
 
-ElementWiseLayer* NetworkDefinition::add_elementwise(Tensor& a, Tensor& b, ElementWiseOperation op) {
+ElementWiseLayer* NetworkDefinition::add_elementwise(Tensor& a, Tensor& b,
+                                                     ElementWiseOperation op) {
   Impl& impl = *impl_;
   return impl.transaction([&] {
     int32_t ta = impl.tensor_index(a, "add_elementwise");
@@ -146,8 +154,8 @@ UnaryLayer* NetworkDefinition::add_unary(Tensor& input, UnaryOperation op) {
   return add_unary_like<UnaryLayer>(*impl_, input, a, "add_unary");
 }
 
-MatrixMultiplyLayer* NetworkDefinition::add_matrix_multiply(Tensor& a, MatrixOperation op_a, Tensor& b,
-                                                            MatrixOperation op_b) {
+MatrixMultiplyLayer* NetworkDefinition::add_matrix_multiply(Tensor& a, MatrixOperation op_a,
+                                                            Tensor& b, MatrixOperation op_b) {
   Impl& impl = *impl_;
   return impl.transaction([&] {
     int32_t ta = impl.tensor_index(a, "add_matrix_multiply");
@@ -216,7 +224,8 @@ ReduceLayer* NetworkDefinition::add_reduce(Tensor& input, ReduceOperation op, ui
   return add_unary_like<ReduceLayer>(*impl_, input, a, "add_reduce");
 }
 
-ConcatenationLayer* NetworkDefinition::add_concatenation(Tensor* const* inputs, int32_t num_inputs) {
+ConcatenationLayer* NetworkDefinition::add_concatenation(Tensor* const* inputs,
+                                                         int32_t num_inputs) {
   Impl& impl = *impl_;
   return impl.transaction([&] {
     if (num_inputs < 1 || inputs == nullptr) {
@@ -259,7 +268,8 @@ GatherLayer* NetworkDefinition::add_gather(Tensor& data, Tensor& indices, int32_
   });
 }
 
-SelectLayer* NetworkDefinition::add_select(Tensor& condition, Tensor& then_input, Tensor& else_input) {
+SelectLayer* NetworkDefinition::add_select(Tensor& condition, Tensor& then_input,
+                                           Tensor& else_input) {
   Impl& impl = *impl_;
   return impl.transaction([&] {
     int32_t c = impl.tensor_index(condition, "add_select");
@@ -300,12 +310,14 @@ Layer* NetworkDefinition::add_fully_connected(Tensor& input, int64_t num_outputs
     const ir::Tensor in = impl.inferred(x);
     int32_t rank = in.dims.nb_dims;
     if (rank < 3) {
-      fail(what, ": input '", in.name, "' ", in.dims, " needs at least 3 dimensions [..., C, H, W]");
+      fail(what, ": input '", in.name, "' ", in.dims,
+           " needs at least 3 dimensions [..., C, H, W]");
     }
     int64_t chw = 1;
     for (int32_t i = rank - 3; i < rank; ++i) {
       if (in.dims.d[i] < 0) {
-        fail(what, ": input '", in.name, "' ", in.dims, " needs known C, H and W (its last 3 dims)");
+        fail(what, ": input '", in.name, "' ", in.dims,
+             " needs known C, H and W (its last 3 dims)");
       }
       chw *= in.dims.d[i];
     }
@@ -330,9 +342,9 @@ Layer* NetworkDefinition::add_fully_connected(Tensor& input, int64_t num_outputs
     int32_t flat = impl.add_node(flatten, {x}, base + ".flatten");
 
     std::vector<uint8_t> storage;
-    int32_t weights = impl.add_owned_constant(base + ".kernel", Dims{num_outputs, chw},
-                                              convert_float_weights(kernel, in.type, storage),
-                                              what + ": kernel");
+    int32_t weights =
+        impl.add_owned_constant(base + ".kernel", Dims{num_outputs, chw},
+                                convert_float_weights(kernel, in.type, storage), what + ": kernel");
     MatrixMultiplyAttrs mm;
     mm.op_b = MatrixOperation::kTRANSPOSE;
     int32_t y = output(impl, impl.add_node(mm, {output(impl, flat), weights}, base + ".matmul"));
@@ -340,8 +352,9 @@ Layer* NetworkDefinition::add_fully_connected(Tensor& input, int64_t num_outputs
     if (bias.count > 0) {
       Dims bias_dims = Dims::filled(std::max(lead, 1) + 1, 1);
       bias_dims.d[bias_dims.nb_dims - 1] = num_outputs;
-      int32_t b = impl.add_owned_constant(base + ".bias", bias_dims,
-                                          convert_float_weights(bias, in.type, storage), what + ": bias");
+      int32_t b =
+          impl.add_owned_constant(base + ".bias", bias_dims,
+                                  convert_float_weights(bias, in.type, storage), what + ": bias");
       ElementWiseAttrs sum;
       sum.op = ElementWiseOperation::kSUM;
       y = output(impl, impl.add_node(sum, {y, b}, base + ".add_bias"));

@@ -67,7 +67,8 @@ struct NetworkDefinition::Impl {
     Mark before = mark();
     try {
       auto result = build();
-      for (size_t n = before.nodes; n < graph.nodes.size(); ++n) infer_new_node(static_cast<int32_t>(n));
+      for (size_t n = before.nodes; n < graph.nodes.size(); ++n)
+        infer_new_node(static_cast<int32_t>(n));
       return result;
     } catch (...) {
       rollback(before);
@@ -115,7 +116,8 @@ void check_weights(const Weights& weights, const std::string& what, bool float_o
 void check_spatial(const std::string& what, const Dims& value, int32_t rank, int64_t min);
 
 // A convolution kernel's layout follows from its number of values: [K, C / groups,
-// kernel_shape...], so a kernel of K x (C / g) x kernel_shape values makes a convolution of g groups.
+// kernel_shape...], so a kernel of K x (C / g) x kernel_shape values makes a convolution of g
+// groups.
 struct ConvKernel {
   Dims dims;
   int64_t groups = 1;

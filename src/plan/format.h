@@ -27,7 +27,7 @@ inline constexpr size_t kOffChecksum = 48;        // u64 checksum64 of every oth
 inline constexpr size_t kOffSectionCount = 56;    // u32
 inline constexpr size_t kOffReserved = 60;        // u32, 0
 inline constexpr size_t kHeaderSize = 64;
-inline constexpr size_t kSectionEntrySize = 24;   // u32 id, u32 reserved (0), u64 offset, u64 size
+inline constexpr size_t kSectionEntrySize = 24;  // u32 id, u32 reserved (0), u64 offset, u64 size
 
 inline constexpr size_t kSectionAlignment = 8;
 inline constexpr size_t kWeightAlignment = 256;  // the weight-data section and each blob in it
@@ -36,8 +36,8 @@ enum class SectionId : uint32_t {
   kTENSORS = 1,
   kNODES = 2,
   kGRAPH_IO = 3,
-  kWEIGHTS = 4,      // names, types, dims, where each blob lies in kWEIGHT_DATA
-  kSTEPS = 5,        // num_aux_streams, then the steps
+  kWEIGHTS = 4,  // names, types, dims, where each blob lies in kWEIGHT_DATA
+  kSTEPS = 5,    // num_aux_streams, then the steps
   kPROFILES = 6,
   kWEIGHT_DATA = 7,  // raw weight bytes, last and 256-byte aligned
 };
@@ -45,6 +45,10 @@ inline constexpr uint32_t kNumSections = 7;  // ids 1..kNumSections, each exactl
 
 // "tensors", "nodes", ... for messages; "section N" for an unknown id.
 const char* section_name(uint32_t id);
+
+// The checksum of a plan: checksum64 of bytes [0, kOffChecksum), chained into checksum64 of
+// bytes [kOffChecksum + 8, size). `size` >= kHeaderSize.
+uint64_t plan_checksum(const uint8_t* data, size_t size);
 
 // The type tag written before each attribute value.
 enum class FieldTag : uint8_t {
@@ -60,17 +64,39 @@ enum class FieldTag : uint8_t {
 
 // The last valid value of each enum a plan stores; values are checked to lie in [0, last]. A new
 // enum used as an attribute field needs an overload here (the writer fails to compile without).
-constexpr int32_t enum_last(DataType) { return static_cast<int32_t>(DataType::kBOOL); }
-constexpr int32_t enum_last(LayerType) { return ir::kNumLayerTypes - 1; }
-constexpr int32_t enum_last(DeviceType) { return static_cast<int32_t>(DeviceType::kCPU); }
-constexpr int32_t enum_last(TensorIOMode) { return static_cast<int32_t>(TensorIOMode::kOUTPUT); }
-constexpr int32_t enum_last(ActivationType) { return static_cast<int32_t>(ActivationType::kSILU); }
-constexpr int32_t enum_last(ElementWiseOperation) { return static_cast<int32_t>(ElementWiseOperation::kLESS); }
-constexpr int32_t enum_last(UnaryOperation) { return static_cast<int32_t>(UnaryOperation::kSIGN); }
-constexpr int32_t enum_last(PoolingType) { return static_cast<int32_t>(PoolingType::kAVERAGE); }
-constexpr int32_t enum_last(ReduceOperation) { return static_cast<int32_t>(ReduceOperation::kAVG); }
-constexpr int32_t enum_last(TopKOperation) { return static_cast<int32_t>(TopKOperation::kMIN); }
-constexpr int32_t enum_last(MatrixOperation) { return static_cast<int32_t>(MatrixOperation::kVECTOR); }
+constexpr int32_t enum_last(DataType) {
+  return static_cast<int32_t>(DataType::kBOOL);
+}
+constexpr int32_t enum_last(LayerType) {
+  return ir::kNumLayerTypes - 1;
+}
+constexpr int32_t enum_last(DeviceType) {
+  return static_cast<int32_t>(DeviceType::kCPU);
+}
+constexpr int32_t enum_last(TensorIOMode) {
+  return static_cast<int32_t>(TensorIOMode::kOUTPUT);
+}
+constexpr int32_t enum_last(ActivationType) {
+  return static_cast<int32_t>(ActivationType::kSILU);
+}
+constexpr int32_t enum_last(ElementWiseOperation) {
+  return static_cast<int32_t>(ElementWiseOperation::kLESS);
+}
+constexpr int32_t enum_last(UnaryOperation) {
+  return static_cast<int32_t>(UnaryOperation::kSIGN);
+}
+constexpr int32_t enum_last(PoolingType) {
+  return static_cast<int32_t>(PoolingType::kAVERAGE);
+}
+constexpr int32_t enum_last(ReduceOperation) {
+  return static_cast<int32_t>(ReduceOperation::kAVG);
+}
+constexpr int32_t enum_last(TopKOperation) {
+  return static_cast<int32_t>(TopKOperation::kMIN);
+}
+constexpr int32_t enum_last(MatrixOperation) {
+  return static_cast<int32_t>(MatrixOperation::kVECTOR);
+}
 
 template <typename E>
 constexpr bool enum_in_range(int32_t value) {

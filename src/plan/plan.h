@@ -48,8 +48,4 @@ void validate(const runtime::EngineData& engine);
 // full header; leaves shorter buffers as they are.
 void refresh_checksum(std::vector<uint8_t>& plan);
 
-// The checksum of a plan: checksum64 of bytes [0, kOffChecksum), chained into checksum64 of
-// bytes [kOffChecksum + 8, size). `size` >= kHeaderSize.
-uint64_t plan_checksum(const uint8_t* data, size_t size);
-
 }  // namespace kiln::plan

@@ -2,10 +2,10 @@
 // and validated, so any bytes either load as a valid EngineData or raise a kiln::Error saying why.
 #include <algorithm>
 #include <cstring>
+#include <sstream>
 #include <type_traits>
 
 #include "core/bytes.h"
-#include "core/checksum.h"
 #include "plan/format.h"
 #include "plan/plan.h"
 
@@ -26,7 +26,8 @@ std::string hex(uint64_t v) {
 
 Dims get_dims(ByteReader& r, const std::string& where) {
   uint32_t rank = r.u32();
-  if (rank > static_cast<uint32_t>(Dims::kMaxDims)) fail(where, ": rank ", rank, " is outside 0..", Dims::kMaxDims);
+  if (rank > static_cast<uint32_t>(Dims::kMaxDims))
+    fail(where, ": rank ", rank, " is outside 0..", Dims::kMaxDims);
   Dims dims;
   dims.nb_dims = static_cast<int32_t>(rank);
   for (uint32_t i = 0; i < rank; ++i) dims.d[i] = r.i64();
@@ -48,14 +49,22 @@ std::vector<int32_t> get_indices(ByteReader& r, const char* what) {
 
 template <typename T>
 constexpr FieldTag tag_of() {
-  if constexpr (std::is_same_v<T, bool>) return FieldTag::kBOOL;
-  else if constexpr (std::is_enum_v<T>) return FieldTag::kENUM;
-  else if constexpr (std::is_same_v<T, int32_t>) return FieldTag::kINT32;
-  else if constexpr (std::is_same_v<T, int64_t>) return FieldTag::kINT64;
-  else if constexpr (std::is_same_v<T, uint32_t>) return FieldTag::kUINT32;
-  else if constexpr (std::is_same_v<T, float>) return FieldTag::kFLOAT;
-  else if constexpr (std::is_same_v<T, Dims>) return FieldTag::kDIMS;
-  else return FieldTag::kPERMUTATION;
+  if constexpr (std::is_same_v<T, bool>)
+    return FieldTag::kBOOL;
+  else if constexpr (std::is_enum_v<T>)
+    return FieldTag::kENUM;
+  else if constexpr (std::is_same_v<T, int32_t>)
+    return FieldTag::kINT32;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return FieldTag::kINT64;
+  else if constexpr (std::is_same_v<T, uint32_t>)
+    return FieldTag::kUINT32;
+  else if constexpr (std::is_same_v<T, float>)
+    return FieldTag::kFLOAT;
+  else if constexpr (std::is_same_v<T, Dims>)
+    return FieldTag::kDIMS;
+  else
+    return FieldTag::kPERMUTATION;
 }
 
 // Reads one stored field's value into the attribute field of the same name.
@@ -101,7 +110,8 @@ struct FieldReader {
 ir::Attrs make_attrs(LayerType kind) {
   switch (kind) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER: return Pascal##Attrs{};
+  case LayerType::k##UPPER:                           \
+    return Pascal##Attrs{};
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
   }
@@ -125,7 +135,8 @@ void get_attrs(ByteReader& r, ir::Node& node, const std::string& where) {
         },
         node.attrs);
     if (found < 0) {
-      fail(where, ": unknown attribute '", name.substr(0, 64), "' (or the plan comes from a newer kiln)");
+      fail(where, ": unknown attribute '", name.substr(0, 64),
+           "' (or the plan comes from a newer kiln)");
     }
     if (seen & (uint64_t{1} << found)) fail(where, ": attribute '", name, "' appears twice");
     seen |= uint64_t{1} << found;
@@ -168,10 +179,11 @@ void get_weights(ByteReader& r, const uint8_t* data, uint64_t data_size, ir::Gra
     w.dims = get_dims(r, where);
     uint64_t offset = r.u64();
     uint64_t size = r.u64();
-    if (offset % kWeightAlignment != 0) fail(where, ": data offset ", offset, " is not 256-byte aligned");
+    if (offset % kWeightAlignment != 0)
+      fail(where, ": data offset ", offset, " is not 256-byte aligned");
     if (offset > data_size || size > data_size - offset) {
-      fail(where, ": bytes ", offset, "..", offset + size, " lie outside the weight data section (", data_size,
-           " bytes)");
+      fail(where, ": bytes ", offset, "..", offset + size, " lie outside the weight data section (",
+           data_size, " bytes)");
     }
     w.bytes = std::make_shared<const std::vector<uint8_t>>(data + offset, data + offset + size);
   }
@@ -222,12 +234,13 @@ std::string truncated_message(const uint8_t* p, size_t size, uint64_t file_size)
       uint64_t offset = table.u64(), section_size = table.u64();
       if (offset < first_cut && (offset > size || section_size > size - offset)) {
         first_cut = offset;
-        cut = str_cat("the ", section_name(id), " section (bytes ", offset, "..", offset + section_size, ")");
+        cut = str_cat("the ", section_name(id), " section (bytes ", offset, "..",
+                      offset + section_size, ")");
       }
     }
   }
-  return str_cat("truncated: the plan is ", file_size, " bytes but only ", size, " are present; ", cut,
-                 " is cut short. Copy or download the file again");
+  return str_cat("truncated: the plan is ", file_size, " bytes but only ", size, " are present; ",
+                 cut, " is cut short. Copy or download the file again");
 }
 
 // The sections, indexed by id - 1.
@@ -235,7 +248,8 @@ std::vector<Section> read_section_table(const uint8_t* p, size_t size) {
   ByteReader r(p, size, "corrupted: section table");
   r.bytes(kOffSectionCount);
   uint32_t count = r.u32();
-  if (count != kNumSections) fail(r.context(), ": ", count, " sections, format version 1 has ", kNumSections);
+  if (count != kNumSections)
+    fail(r.context(), ": ", count, " sections, format version 1 has ", kNumSections);
   r.bytes(kHeaderSize - kOffReserved);
   uint64_t table_end = kHeaderSize + uint64_t{count} * kSectionEntrySize;
   std::vector<Section> sections(kNumSections);
@@ -249,18 +263,22 @@ std::vector<Section> read_section_table(const uint8_t* p, size_t size) {
     std::string where = str_cat(r.context(), ": ", section_name(s.id));
     if (seen[s.id]++) fail(where, " appears twice");
     if (reserved != 0) fail(where, ": reserved field is ", reserved, ", expected 0");
-    size_t alignment = s.id == static_cast<uint32_t>(SectionId::kWEIGHT_DATA) ? kWeightAlignment : kSectionAlignment;
-    if (s.offset % alignment != 0) fail(where, ": offset ", s.offset, " is not ", alignment, "-byte aligned");
+    size_t alignment = s.id == static_cast<uint32_t>(SectionId::kWEIGHT_DATA) ? kWeightAlignment
+                                                                              : kSectionAlignment;
+    if (s.offset % alignment != 0)
+      fail(where, ": offset ", s.offset, " is not ", alignment, "-byte aligned");
     if (s.offset < table_end || s.offset > size || s.size > size - s.offset) {
-      fail(where, ": bytes ", s.offset, "..", s.offset + s.size, " lie outside ", table_end, "..", size);
+      fail(where, ": bytes ", s.offset, "..", s.offset + s.size, " lie outside ", table_end, "..",
+           size);
     }
   }
   std::vector<Section> by_offset = sections;
-  std::sort(by_offset.begin(), by_offset.end(), [](const Section& a, const Section& b) { return a.offset < b.offset; });
+  std::sort(by_offset.begin(), by_offset.end(),
+            [](const Section& a, const Section& b) { return a.offset < b.offset; });
   for (size_t i = 1; i < by_offset.size(); ++i) {
     if (by_offset[i - 1].offset + by_offset[i - 1].size > by_offset[i].offset) {
-      fail(r.context(), ": the ", section_name(by_offset[i - 1].id), " and ", section_name(by_offset[i].id),
-           " sections overlap");
+      fail(r.context(), ": the ", section_name(by_offset[i - 1].id), " and ",
+           section_name(by_offset[i].id), " sections overlap");
     }
   }
   std::vector<Section> by_id(kNumSections);
@@ -277,15 +295,17 @@ Header read_header(const void* data, size_t size) {
     fail("not a kiln plan: the data does not start with \"KILNPLAN\"");
   }
   if (size < kHeaderSize) {
-    fail("truncated: a kiln plan header needs ", kHeaderSize, " bytes, only ", size, " are present");
+    fail("truncated: a kiln plan header needs ", kHeaderSize, " bytes, only ", size,
+         " are present");
   }
   ByteReader r(p, kHeaderSize, "corrupted: header");
   r.bytes(sizeof(kMagic));
   Header h;
   h.format_version = r.u32();
   if (h.format_version > kFormatVersion) {
-    fail("unsupported plan: format version ", h.format_version, " is newer than this runtime reads (version ",
-         kFormatVersion, "); load it with a newer kiln, or rebuild the engine with this one (kiln ",
+    fail("unsupported plan: format version ", h.format_version,
+         " is newer than this runtime reads (version ", kFormatVersion,
+         "); load it with a newer kiln, or rebuild the engine with this one (kiln ",
          KILN_VERSION_STRING, ")");
   }
   if (h.format_version == 0) fail("corrupted: header: format version 0 does not exist");
@@ -297,7 +317,8 @@ Header read_header(const void* data, size_t size) {
   h.hardware_compatibility = r.u32();
   if (h.hardware_compatibility != 0) {
     fail("unsupported plan: hardware-compatibility level ", h.hardware_compatibility,
-         " is not supported by this runtime (it reads level 0: the build device's compute capability only)");
+         " is not supported by this runtime (it reads level 0: the build device's compute "
+         "capability only)");
   }
   h.builder_flags = r.u32();
   h.file_size = r.u64();
@@ -310,7 +331,8 @@ runtime::EngineData read(const void* data, size_t size) {
   Header h = read_header(data, size);
   if (h.file_size > size) fail(truncated_message(p, size, h.file_size));
   if (h.file_size < size) {
-    fail("corrupted: header: the plan says it is ", h.file_size, " bytes, but ", size, " bytes were given");
+    fail("corrupted: header: the plan says it is ", h.file_size, " bytes, but ", size,
+         " bytes were given");
   }
   uint64_t actual = plan_checksum(p, size);
   if (actual != h.checksum) {
@@ -319,7 +341,8 @@ runtime::EngineData read(const void* data, size_t size) {
   }
   ByteReader header(p, kHeaderSize, "corrupted: header");
   header.bytes(kOffReserved);
-  if (uint32_t reserved = header.u32(); reserved != 0) fail(header.context(), ": reserved field is ", reserved);
+  if (uint32_t reserved = header.u32(); reserved != 0)
+    fail(header.context(), ": reserved field is ", reserved);
 
   std::vector<Section> sections = read_section_table(p, size);
   auto reader = [&](SectionId id) {
@@ -327,7 +350,8 @@ runtime::EngineData read(const void* data, size_t size) {
     return ByteReader(p + s.offset, s.size, str_cat("corrupted: ", section_name(s.id)));
   };
   auto finish = [](const ByteReader& r) {
-    if (r.remaining() != 0) fail(r.context(), ": ", r.remaining(), " unexpected bytes at the end of the section");
+    if (r.remaining() != 0)
+      fail(r.context(), ": ", r.remaining(), " unexpected bytes at the end of the section");
   };
 
   runtime::EngineData e;

@@ -24,14 +24,16 @@ void check_dims(const Dims& dims, int64_t min_value, DataType type, const std::s
   }
   int64_t bytes = element_size(type);
   for (int32_t i = 0; i < dims.nb_dims; ++i) {
-    if (dims.d[i] < min_value) fail(where, ": dimension ", i, " is ", dims.d[i], " (must be >= ", min_value, ")");
+    if (dims.d[i] < min_value)
+      fail(where, ": dimension ", i, " is ", dims.d[i], " (must be >= ", min_value, ")");
     if (__builtin_mul_overflow(bytes, dims.d[i] < 0 ? 1 : dims.d[i], &bytes)) {
       fail(where, ": shape ", dims, " of ", type, " overflows a 64-bit byte size");
     }
   }
 }
 
-void check_index(int64_t index, int64_t lo, size_t count, const std::string& where, const char* what) {
+void check_index(int64_t index, int64_t lo, size_t count, const std::string& where,
+                 const char* what) {
   if (index < lo || index >= static_cast<int64_t>(count)) {
     fail(where, ": ", what, " ", index, " is out of range (", count, " in the graph)");
   }
@@ -48,7 +50,8 @@ struct AttrChecker {
       }
     } else if constexpr (std::is_same_v<T, Dims>) {
       if (value.nb_dims < 0 || value.nb_dims > Dims::kMaxDims) {
-        fail(where, ": attribute '", name, "' has rank ", value.nb_dims, ", outside 0..", Dims::kMaxDims);
+        fail(where, ": attribute '", name, "' has rank ", value.nb_dims, ", outside 0..",
+             Dims::kMaxDims);
       }
     }
   }
@@ -79,28 +82,32 @@ void check_nodes(const runtime::EngineData& e) {
     std::visit(
         [&](const auto& a) {
           using A = std::decay_t<decltype(a)>;
-          if constexpr (!std::is_same_v<A, std::monostate>) const_cast<A&>(a).fields(AttrChecker{where});
-          if constexpr (std::is_same_v<A, ConstantAttrs>) check_index(a.weights, 0, g.weights.size(), where, "weights");
+          if constexpr (!std::is_same_v<A, std::monostate>)
+            const_cast<A&>(a).fields(AttrChecker{where});
+          if constexpr (std::is_same_v<A, ConstantAttrs>)
+            check_index(a.weights, 0, g.weights.size(), where, "weights");
         },
         n.attrs);
     for (int32_t in : n.inputs) check_index(in, -1, g.tensors.size(), where, "input tensor");
     int32_t expected = ir::num_outputs(n.kind());
     if (static_cast<int64_t>(n.outputs.size()) != expected) {
-      fail(where, ": has ", n.outputs.size(), " outputs, a ", to_string(n.kind()), " layer has ", expected);
+      fail(where, ": has ", n.outputs.size(), " outputs, a ", to_string(n.kind()), " layer has ",
+           expected);
     }
     for (int32_t out : n.outputs) {
       check_index(out, 0, g.tensors.size(), where, "output tensor");
       if (produced_by[out] != -1) {
-        fail(where, ": tensor ", quoted(g.tensors[out].name), " is already produced by node ", produced_by[out]);
+        fail(where, ": tensor ", quoted(g.tensors[out].name), " is already produced by node ",
+             produced_by[out]);
       }
       produced_by[out] = static_cast<int32_t>(i);
     }
   }
   for (size_t t = 0; t < g.tensors.size(); ++t) {
     if (g.tensors[t].producer != produced_by[t]) {
-      fail("tensors: tensor ", t, " ", quoted(g.tensors[t].name), " names node ", g.tensors[t].producer,
-           " as its producer, but ", produced_by[t] < 0 ? "no node" : str_cat("node ", produced_by[t]),
-           " outputs it");
+      fail("tensors: tensor ", t, " ", quoted(g.tensors[t].name), " names node ",
+           g.tensors[t].producer, " as its producer, but ",
+           produced_by[t] < 0 ? "no node" : str_cat("node ", produced_by[t]), " outputs it");
     }
   }
 }
@@ -112,14 +119,16 @@ void check_graph_io(const runtime::EngineData& e) {
     std::string where = str_cat("graph inputs/outputs: input ", i);
     check_index(g.inputs[i], 0, g.tensors.size(), where, "tensor");
     const ir::Tensor& t = g.tensors[g.inputs[i]];
-    if (t.producer != -1 || t.weights != -1) fail(where, ": tensor ", quoted(t.name), " is computed, not an input");
+    if (t.producer != -1 || t.weights != -1)
+      fail(where, ": tensor ", quoted(t.name), " is computed, not an input");
     if (seen[g.inputs[i]]++) fail(where, ": tensor ", quoted(t.name), " is listed twice");
   }
   seen.assign(g.tensors.size(), 0);
   for (size_t i = 0; i < g.outputs.size(); ++i) {
     std::string where = str_cat("graph inputs/outputs: output ", i);
     check_index(g.outputs[i], 0, g.tensors.size(), where, "tensor");
-    if (seen[g.outputs[i]]++) fail(where, ": tensor ", quoted(g.tensors[g.outputs[i]].name), " is listed twice");
+    if (seen[g.outputs[i]]++)
+      fail(where, ": tensor ", quoted(g.tensors[g.outputs[i]].name), " is listed twice");
   }
 }
 
@@ -133,7 +142,8 @@ void check_weights(const runtime::EngineData& e) {
     }
     check_dims(w.dims, 0, w.type, where);
     int64_t expected = element_size(w.type);
-    for (int32_t d = 0; d < w.dims.nb_dims; ++d) expected *= w.dims.d[d];  // cannot overflow: checked above
+    for (int32_t d = 0; d < w.dims.nb_dims; ++d)
+      expected *= w.dims.d[d];  // cannot overflow: checked above
     size_t actual = w.bytes ? w.bytes->size() : 0;
     if (static_cast<uint64_t>(expected) != actual) {
       fail(where, ": holds ", actual, " bytes, but ", w.dims, " of ", w.type, " needs ", expected);
@@ -150,16 +160,20 @@ void check_steps(const runtime::EngineData& e) {
     std::string where = str_cat("steps: step ", i, " (tactic ", quoted(s.tactic), ")");
     check_index(s.node, 0, g.nodes.size(), where, "node");
     if (step_of[s.node] != -1) {
-      fail(where, ": node ", quoted(g.nodes[s.node].name), " is already run by step ", step_of[s.node]);
+      fail(where, ": node ", quoted(g.nodes[s.node].name), " is already run by step ",
+           step_of[s.node]);
     }
     step_of[s.node] = static_cast<int32_t>(i);
     if (s.stream < 0 || s.stream > e.num_aux_streams) {
-      fail(where, ": stream ", s.stream, " is outside 0..", e.num_aux_streams, " (the number of aux streams)");
+      fail(where, ": stream ", s.stream, " is outside 0..", e.num_aux_streams,
+           " (the number of aux streams)");
     }
-    if (s.params.size() > UINT32_MAX) fail(where, ": ", s.params.size(), " bytes of parameters exceed 4 GiB");
+    if (s.params.size() > UINT32_MAX)
+      fail(where, ": ", s.params.size(), " bytes of parameters exceed 4 GiB");
   }
   for (size_t n = 0; n < g.nodes.size(); ++n) {
-    if (step_of[n] == -1) fail("steps: node ", n, " ", quoted(g.nodes[n].name), " is run by no step");
+    if (step_of[n] == -1)
+      fail("steps: node ", n, " ", quoted(g.nodes[n].name), " is run by no step");
   }
 }
 
@@ -169,7 +183,8 @@ void check_profiles(const runtime::EngineData& e) {
     const runtime::ProfileData& profile = e.profiles[p];
     std::string where = str_cat("profiles: profile ", p);
     if (profile.inputs.size() != g.inputs.size()) {
-      fail(where, ": has shapes for ", profile.inputs.size(), " inputs, the graph has ", g.inputs.size());
+      fail(where, ": has shapes for ", profile.inputs.size(), " inputs, the graph has ",
+           g.inputs.size());
     }
     for (size_t i = 0; i < profile.inputs.size(); ++i) {
       const ir::Tensor& t = g.tensors[g.inputs[i]];
@@ -181,12 +196,13 @@ void check_profiles(const runtime::EngineData& e) {
     const runtime::MemoryPlan& m = profile.memory;
     if (m.arena_size < 0) fail(where, ": arena size ", m.arena_size, " is negative");
     if (m.offsets.size() != g.tensors.size()) {
-      fail(where, ": memory plan has ", m.offsets.size(), " offsets, the graph has ", g.tensors.size(), " tensors");
+      fail(where, ": memory plan has ", m.offsets.size(), " offsets, the graph has ",
+           g.tensors.size(), " tensors");
     }
     for (size_t t = 0; t < m.offsets.size(); ++t) {
       if (m.offsets[t] < -1 || m.offsets[t] > m.arena_size) {
-        fail(where, ": tensor ", quoted(g.tensors[t].name), " has arena offset ", m.offsets[t], ", outside -1..",
-             m.arena_size);
+        fail(where, ": tensor ", quoted(g.tensors[t].name), " has arena offset ", m.offsets[t],
+             ", outside -1..", m.arena_size);
       }
     }
   }

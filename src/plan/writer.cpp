@@ -1,5 +1,6 @@
 // Plan writer: encodes an EngineData as format version 1 (docs/plan-format.md), deterministically:
-// fields in a fixed order, zero padding, no pointers or timestamps, so equal engines give equal bytes.
+// fields in a fixed order, zero padding, no pointers or timestamps, so equal engines give equal
+// bytes.
 #include <array>
 #include <type_traits>
 
@@ -57,7 +58,8 @@ struct FieldWriter {
       w.u8(static_cast<uint8_t>(FieldTag::kPERMUTATION));
       for (int32_t v : value.order) w.i32(v);
     } else {
-      static_assert(kAlwaysFalse<T>, "plan: a new attribute field type needs a tag in plan/format.h");
+      static_assert(kAlwaysFalse<T>,
+                    "plan: a new attribute field type needs a tag in plan/format.h");
     }
   }
 };
@@ -67,7 +69,8 @@ void put_attrs(ByteWriter& w, const ir::Attrs& attrs) {
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
         if constexpr (!std::is_same_v<A, std::monostate>) {
-          // fields() only reads through the visitor; it is non-const so one walk serves readers too.
+          // fields() only reads through the visitor; it is non-const so one walk serves readers
+          // too.
           A& fields = const_cast<A&>(a);
           uint32_t count = 0;
           fields.fields([&](const char*, const auto&) { ++count; });
@@ -142,7 +145,9 @@ void put_profiles(ByteWriter& w, const runtime::EngineData& e) {
   }
 }
 
-size_t align_up(size_t value, size_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
+size_t align_up(size_t value, size_t alignment) {
+  return (value + alignment - 1) & ~(alignment - 1);
+}
 
 }  // namespace
 
@@ -154,7 +159,9 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
   }
   // sections[id - 1]; their order here is their order in the file.
   std::array<ByteWriter, kNumSections> sections;
-  auto section = [&](SectionId id) -> ByteWriter& { return sections[static_cast<uint32_t>(id) - 1]; };
+  auto section = [&](SectionId id) -> ByteWriter& {
+    return sections[static_cast<uint32_t>(id) - 1];
+  };
   put_tensors(section(SectionId::kTENSORS), engine.graph);
   put_nodes(section(SectionId::kNODES), engine.graph);
   put_indices(section(SectionId::kGRAPH_IO), engine.graph.inputs);
@@ -181,7 +188,8 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
   size_t pos = kHeaderSize + kNumSections * kSectionEntrySize;
   for (uint32_t i = 0; i < kNumSections; ++i) {
     uint32_t id = i + 1;
-    pos = align_up(pos, id == static_cast<uint32_t>(SectionId::kWEIGHT_DATA) ? kWeightAlignment : kSectionAlignment);
+    pos = align_up(pos, id == static_cast<uint32_t>(SectionId::kWEIGHT_DATA) ? kWeightAlignment
+                                                                             : kSectionAlignment);
     out.u32(id);
     out.u32(0);  // reserved
     out.u64(pos);
@@ -190,7 +198,8 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
   }
   for (uint32_t i = 0; i < kNumSections; ++i) {
     uint32_t id = i + 1;
-    out.pad_to(id == static_cast<uint32_t>(SectionId::kWEIGHT_DATA) ? kWeightAlignment : kSectionAlignment);
+    out.pad_to(id == static_cast<uint32_t>(SectionId::kWEIGHT_DATA) ? kWeightAlignment
+                                                                    : kSectionAlignment);
     out.bytes(sections[i].data().data(), sections[i].size());
   }
   out.patch_u64(kOffFileSize, out.size());
@@ -213,13 +222,20 @@ void refresh_checksum(std::vector<uint8_t>& plan) {
 
 const char* section_name(uint32_t id) {
   switch (static_cast<SectionId>(id)) {
-    case SectionId::kTENSORS: return "tensors";
-    case SectionId::kNODES: return "nodes";
-    case SectionId::kGRAPH_IO: return "graph inputs/outputs";
-    case SectionId::kWEIGHTS: return "weights";
-    case SectionId::kSTEPS: return "steps";
-    case SectionId::kPROFILES: return "profiles";
-    case SectionId::kWEIGHT_DATA: return "weight data";
+    case SectionId::kTENSORS:
+      return "tensors";
+    case SectionId::kNODES:
+      return "nodes";
+    case SectionId::kGRAPH_IO:
+      return "graph inputs/outputs";
+    case SectionId::kWEIGHTS:
+      return "weights";
+    case SectionId::kSTEPS:
+      return "steps";
+    case SectionId::kPROFILES:
+      return "profiles";
+    case SectionId::kWEIGHT_DATA:
+      return "weight data";
   }
   return "unknown section";
 }

@@ -1,7 +1,5 @@
 // ExecutionContext: input shapes checked against the active profile, output shapes inferred at run
 // time, tensor addresses, and running the steps over the activation arena.
-#include <cstring>
-
 #include "core/error.h"
 #include "ir/op.h"
 #include "kiln/runtime.h"
@@ -24,19 +22,13 @@ void ContextState::select_profile(int32_t index) {
     input_dims.push_back(d);
   }
   shapes_valid = false;
-  int64_t size = data.profiles[index].memory.arena_size;
-  arena_storage.assign(static_cast<size_t>(size + 256), 0);
-  auto base = reinterpret_cast<uintptr_t>(arena_storage.data());
-  arena = arena_storage.data() + ((256 - base % 256) % 256);
+  backend->select_profile(index);
 }
 
 void ContextState::infer_shapes() {
   if (shapes_valid) return;
   const ir::Graph& graph = engine->data.graph;
-  descs.assign(graph.tensors.size(), ir::TensorDesc{});
-  for (size_t t = 0; t < graph.tensors.size(); ++t) {
-    descs[t] = graph.desc(static_cast<int32_t>(t));  // weights keep their dims
-  }
+  descs = ir::tensor_descs(graph);  // weights keep their dims
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     if (input_dims[i].nb_dims < 0) {
       fail("the shape of input '", graph.tensors[graph.inputs[i]].name,
@@ -47,17 +39,7 @@ void ContextState::infer_shapes() {
   std::vector<ir::TensorDesc> in, out;
   for (const StepData& step : engine->data.steps) {
     const ir::Node& node = graph.nodes[step.node];
-    in.clear();
-    for (int32_t t : node.inputs) {
-      ir::TensorDesc d;
-      if (t < 0) {
-        d.dims.nb_dims = -1;
-      } else {
-        d = descs[t];
-      }
-      in.push_back(d);
-    }
-    out.assign(node.outputs.size(), ir::TensorDesc{});
+    ir::node_descs(node, descs, in, out);
     ir::infer_fn(node.kind())(node, in, out);
     for (size_t i = 0; i < out.size(); ++i) {
       int32_t t = node.outputs[i];
@@ -70,46 +52,21 @@ void ContextState::infer_shapes() {
       descs[t] = out[i];
     }
   }
+  backend->reshape(descs);
   shapes_valid = true;
 }
 
-void ContextState::execute() {
+void ContextState::execute(void* stream) {
   infer_shapes();
   const ir::Graph& graph = engine->data.graph;
-  std::vector<void*> where(graph.tensors.size(), nullptr);
   for (size_t i = 0; i < engine->io.size(); ++i) {
     int32_t t = engine->io[i];
     if (addresses[i] == nullptr && volume(descs[t].dims) > 0) {
       fail("no address is set for ", engine->is_input(static_cast<int32_t>(i)) ? "input" : "output", " '",
            graph.tensors[t].name, "'; call set_tensor_address first");
     }
-    where[t] = addresses[i];
   }
-  const MemoryPlan& memory = engine->data.profiles[profile].memory;
-  for (size_t t = 0; t < graph.tensors.size(); ++t) {
-    if (graph.tensors[t].weights >= 0) {
-      where[t] = const_cast<uint8_t*>(graph.weights[graph.tensors[t].weights].bytes->data());
-    } else if (where[t] == nullptr && memory.offsets[t] >= 0) {
-      where[t] = arena + memory.offsets[t];
-    }
-  }
-  std::vector<cpu::TensorView> in, out;
-  for (size_t s = 0; s < engine->data.steps.size(); ++s) {
-    const ir::Node& node = graph.nodes[engine->data.steps[s].node];
-    in.clear();
-    out.clear();
-    for (int32_t t : node.inputs) {
-      if (t < 0) {
-        cpu::TensorView absent;
-        absent.dims.nb_dims = -1;
-        in.push_back(absent);
-      } else {
-        in.push_back({where[t], descs[t].type, descs[t].dims});
-      }
-    }
-    for (int32_t t : node.outputs) out.push_back({where[t], descs[t].type, descs[t].dims});
-    engine->kernels[s](node, in, out);
-  }
+  backend->enqueue(descs, addresses, stream);
 }
 
 }  // namespace runtime
@@ -174,12 +131,19 @@ void ExecutionContext::set_optimization_profile_async(int32_t index, void* /*str
 
 int32_t ExecutionContext::optimization_profile() const { return state_->profile; }
 
-void ExecutionContext::execute_async_v3(void* /*stream*/) { state_->execute(); }
+void ExecutionContext::execute_async_v3(void* stream) { state_->execute(stream); }
+
+void ExecutionContext::set_aux_streams(void* const* streams, int32_t count) {
+  if (count < 0 || (count > 0 && streams == nullptr)) fail("set_aux_streams: bad stream list");
+  state_->backend->set_aux_streams({streams, static_cast<size_t>(count)});
+}
+
+int64_t ExecutionContext::device_memory_size() const { return state_->backend->device_memory_size(); }
 
 void ExecutionContext::execute_v2(void* const* bindings) {
   if (bindings == nullptr) fail("execute_v2: bindings is null");
   for (size_t i = 0; i < state_->addresses.size(); ++i) state_->addresses[i] = bindings[i];
-  state_->execute();
+  state_->execute(nullptr);
 }
 
 }  // namespace kiln

@@ -19,17 +19,7 @@ int32_t EngineState::find_io(const std::string& name) const {
 std::shared_ptr<const EngineState> load_engine(EngineData data) {
   auto state = std::make_shared<EngineState>();
   const ir::Graph& graph = data.graph;
-  if (data.device != DeviceType::kCPU) {
-    fail("this plan was built for the GPU (compute capability ", data.compute_capability / 10, ".",
-         data.compute_capability % 10, "), and this kiln has no CUDA backend that can run it yet; "
-         "rebuild it with config.set_default_device_type(DeviceType::kCPU)");
-  }
   if (data.profiles.empty()) fail("plan is corrupted: it has no optimization profile");
-  for (const StepData& step : data.steps) {
-    if (step.tactic != "cpu.reference") {
-      fail("plan step ", step.node, " uses tactic '", step.tactic, "', which this kiln does not have");
-    }
-  }
   // Steps must run every node once, each after the producers of its inputs.
   std::vector<bool> written(graph.tensors.size(), false), ran(graph.nodes.size(), false);
   for (int32_t t : graph.inputs) written[t] = true;
@@ -47,7 +37,6 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
       }
     }
     for (int32_t t : node.outputs) written[t] = true;
-    state->kernels.push_back(cpu::kernel(node.kind()));
   }
   for (int32_t t : graph.outputs) {
     if (!written[t]) fail("plan is corrupted: no step writes output '", graph.tensors[t].name, "'");
@@ -76,6 +65,8 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
   for (int32_t t : graph.inputs) state->io.push_back(t);
   for (int32_t t : graph.outputs) state->io.push_back(t);
   state->data = std::move(data);
+  state->backend = state->data.device == DeviceType::kCPU ? create_cpu_backend(*state)
+                                                           : create_cuda_backend(*state);
   return state;
 }
 
@@ -140,12 +131,14 @@ ProfileDims Engine::get_tensor_profile_shape(const std::string& name, int32_t pr
 int32_t Engine::num_layers() const { return static_cast<int32_t>(state_->data.steps.size()); }
 int32_t Engine::num_aux_streams() const { return state_->data.num_aux_streams; }
 DeviceType Engine::device_type() const { return state_->data.device; }
+int64_t Engine::device_memory_size() const { return state_->backend->device_memory_size(*state_); }
 std::vector<uint8_t> Engine::serialize() const { return plan::write(state_->data); }
 
 std::unique_ptr<ExecutionContext> Engine::create_execution_context() const {
   auto ctx = std::make_unique<runtime::ContextState>();
   ctx->engine = state_;
   ctx->addresses.assign(state_->io.size(), nullptr);
+  ctx->backend = state_->backend->create_context(*state_);
   ctx->select_profile(0);
   return std::unique_ptr<ExecutionContext>(new ExecutionContext(std::move(ctx)));
 }

@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "backends/cpu/kernels.h"
+#include "runtime/backend.h"
 #include "runtime/engine_data.h"
 
 namespace kiln::runtime {
@@ -14,7 +14,7 @@ struct EngineState {
   EngineData data;
   std::vector<int32_t> io;                      // I/O tensors: graph inputs, then graph outputs
   std::vector<std::vector<int64_t>> max_bytes;  // [profile][tensor] bytes at the profile's max shapes
-  std::vector<cpu::KernelFn> kernels;           // per step
+  std::unique_ptr<const BackendEngine> backend;  // weights, kernels (declared last: destroyed first)
 
   int32_t find_io(const std::string& name) const;  // -1 when absent
   bool is_input(int32_t io_index) const { return io_index < static_cast<int32_t>(data.graph.inputs.size()); }
@@ -31,12 +31,11 @@ struct ContextState {
   std::vector<void*> addresses;      // per I/O tensor
   std::vector<ir::TensorDesc> descs; // per tensor, valid when shapes_valid
   bool shapes_valid = false;
-  std::vector<uint8_t> arena_storage;
-  uint8_t* arena = nullptr;          // arena_storage aligned to 256 bytes
+  std::unique_ptr<BackendContext> backend;
 
   void select_profile(int32_t index);
   void infer_shapes();  // throws Error when an input shape is missing or a layer rejects the shapes
-  void execute();
+  void execute(void* stream);
 };
 
 }  // namespace kiln::runtime

@@ -23,7 +23,8 @@ void run_concatenation(const ir::Node& node, std::span<const TensorView> inputs,
     for (const TensorView& in : inputs) {
       int64_t block = in.dims.d[axis] * inner;
       if (block == 0) continue;
-      std::memcpy(dst, static_cast<const uint8_t*>(in.data) + o * block, static_cast<size_t>(block));
+      std::memcpy(dst, static_cast<const uint8_t*>(in.data) + o * block,
+                  static_cast<size_t>(block));
       dst += block;
     }
   }

@@ -32,7 +32,8 @@ float round_to_odd_f32(int64_t v) {
 }
 
 // bool, uint8 and the signed integers all fit in int64_t.
-template <typename To> To from_integer(int64_t v) {
+template <typename To>
+To from_integer(int64_t v) {
   if constexpr (std::is_same_v<To, bool>) {
     return v != 0;
   } else if constexpr (std::is_same_v<To, float>) {
@@ -47,7 +48,8 @@ template <typename To> To from_integer(int64_t v) {
   }
 }
 
-template <typename To> To from_floating(float f) {
+template <typename To>
+To from_floating(float f) {
   if constexpr (std::is_same_v<To, bool>) {
     return f != 0.0f;  // NaN is true, as in C++ and numpy
   } else if constexpr (std::is_same_v<To, float> || is_half_storage<To>) {
@@ -64,7 +66,8 @@ template <typename To> To from_floating(float f) {
   }
 }
 
-template <typename From, typename To> To convert(From v) {
+template <typename From, typename To>
+To convert(From v) {
   if constexpr (std::is_same_v<From, float> || is_half_storage<From>) {
     return from_floating<To>(load(v));
   } else {

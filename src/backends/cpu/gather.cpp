@@ -23,7 +23,8 @@ void run_gather(const ir::Node& node, std::span<const TensorView> inputs,
     int64_t v = indices.type == DataType::kINT64 ? static_cast<const int64_t*>(indices.data)[j]
                                                  : static_cast<const int32_t*>(indices.data)[j];
     if (v < -n || v >= n) {
-      fail("[gather '", node.name, "'] index ", v, " is out of range for axis ", axis, " of size ", n);
+      fail("[gather '", node.name, "'] index ", v, " is out of range for axis ", axis, " of size ",
+           n);
     }
     positions[j] = v < 0 ? v + n : v;
   }

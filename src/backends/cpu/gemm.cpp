@@ -21,8 +21,9 @@ constexpr int64_t kNC = 3072;
 // out[MR x NR] = sum over p < kc of a[p * MR + i] * b[p * NR + j], the packed micro-panels of A
 // (a column of MR per p) and B (a row of NR per p). Always the full tile: packing pads with
 // zeros. Unrolling i (and only i) leaves NR-wide j loops that the vectorizer turns into a few
-// register-resident vector FMAs each, even under -O2's cheap cost model; unrolling j as well
-// makes GCC fall back to scalar-pair code.
+// register-resident vector FMAs each, at -O2 and -O3 alike. If j is unrolled as well (by hand,
+// or by -O3's complete peeling when NR <= 16), GCC 12 falls back to shuffle-heavy SLP code at
+// half the speed or worse.
 template <int MR, int NR>
 [[gnu::always_inline]] inline void micro_kernel_body(int64_t kc, const float* __restrict a,
                                                      const float* __restrict b,
@@ -34,6 +35,7 @@ template <int MR, int NR>
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       float av = ap[i];
+#pragma GCC unroll 1
       for (int j = 0; j < NR; ++j) acc[i * NR + j] += av * bp[j];
     }
   }
@@ -59,8 +61,8 @@ void micro_kernel_sse(int64_t kc, const float* a, const float* b, float* out) {
   micro_kernel_body<6, 16>(kc, a, b, out);
 }
 // 24 of 32 zmm registers.
-[[gnu::target("avx512f,fma")]] void micro_kernel_avx512(int64_t kc, const float* a,
-                                                         const float* b, float* out) {
+[[gnu::target("avx512f,fma")]] void micro_kernel_avx512(int64_t kc, const float* a, const float* b,
+                                                        float* out) {
   micro_kernel_body<12, 32>(kc, a, b, out);
 }
 #endif
@@ -79,8 +81,8 @@ KernelChoice choose_kernel() {
 }
 
 // Packs op(A)[i0 : i0 + mc, p0 : p0 + kc] into ceil(mc / mr) micro-panels of kc x mr, zero-padded.
-void pack_a(bool trans, const float* a, int64_t lda, int64_t i0, int64_t mc, int64_t p0,
-            int64_t kc, int mr, float* dst) {
+void pack_a(bool trans, const float* a, int64_t lda, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
+            int mr, float* dst) {
   for (int64_t ib = 0; ib < mc; ib += mr) {
     int64_t rows = std::min<int64_t>(mr, mc - ib);
     for (int64_t p = 0; p < kc; ++p) {
@@ -96,8 +98,8 @@ void pack_a(bool trans, const float* a, int64_t lda, int64_t i0, int64_t mc, int
 }
 
 // Packs op(B)[p0 : p0 + kc, j0 : j0 + nc] into ceil(nc / nr) micro-panels of kc x nr, zero-padded.
-void pack_b(bool trans, const float* b, int64_t ldb, int64_t p0, int64_t kc, int64_t j0,
-            int64_t nc, int nr, float* dst) {
+void pack_b(bool trans, const float* b, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
+            int nr, float* dst) {
   for (int64_t jb = 0; jb < nc; jb += nr) {
     int64_t cols = std::min<int64_t>(nr, nc - jb);
     for (int64_t p = 0; p < kc; ++p) {
@@ -143,6 +145,9 @@ void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   }
 }
 
+// Partial sums of the dot products in gemv.
+constexpr int64_t kLanes = 16;
+
 // y[r] = alpha * sum_p mat(r, p) * x[p * incx] + beta * y[r * incy] for r < rows, where
 // mat(r, p) is mat[r * ld + p] (rows_contiguous) or mat[p * ld + r]. Matrix-vector products go
 // here rather than through the tiles, which would waste all but one row or column of each.
@@ -152,14 +157,15 @@ void gemv(bool rows_contiguous, int64_t rows, int64_t k, float alpha, const floa
   for (int64_t p = 0; p < k; ++p) xs[p] = x[p * incx];
   std::vector<float> acc(static_cast<size_t>(rows), 0.0f);
   if (rows_contiguous) {
-    // Dot products, with 16 partial sums so that the loop vectorizes without reassociation.
-    constexpr int64_t kLanes = 16;
+    // Dot products, with 16 partial sums so that the loop vectorizes without reassociation
+    // (unrolled, so that the partial sums stay in registers).
     for (int64_t r = 0; r < rows; ++r) {
       const float* __restrict row = mat + r * ld;
       const float* __restrict xv = xs.data();
       float part[kLanes] = {};
       int64_t p = 0;
       for (; p + kLanes <= k; p += kLanes) {
+#pragma GCC unroll 16
         for (int64_t l = 0; l < kLanes; ++l) part[l] += row[p + l] * xv[p + l];
       }
       float sum = 0.0f;

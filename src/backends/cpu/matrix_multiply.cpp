@@ -45,7 +45,8 @@ void run_matrix_multiply(const ir::Node& node, std::span<const TensorView> input
   // Batch dims of the output: all but the trailing matrix dims (one per non-vector operand).
   const TensorView& y = outputs[0];
   Dims batch = y.dims;
-  batch.nb_dims -= (attrs.op_a != MatrixOperation::kVECTOR) + (attrs.op_b != MatrixOperation::kVECTOR);
+  batch.nb_dims -=
+      (attrs.op_a != MatrixOperation::kVECTOR) + (attrs.op_b != MatrixOperation::kVECTOR);
   Dims a_strides = broadcast_strides(a.batch, batch);
   Dims b_strides = broadcast_strides(b.batch, batch);
   int64_t a_size = a.rows * a.cols, b_size = b.rows * b.cols;
@@ -57,8 +58,8 @@ void run_matrix_multiply(const ir::Node& node, std::span<const TensorView> input
   for (int64_t item = 0; item < count; ++item) {
     const float* pa = av.data() + offset_of(item, batch, a_strides) * a_size;
     const float* pb = bv.data() + offset_of(item, batch, b_strides) * b_size;
-    gemm(a.trans, b.trans, m, n, k, 1.0f, pa, a.cols, pb, b.cols, 0.0f,
-         out.data() + item * m * n, n);
+    gemm(a.trans, b.trans, m, n, k, 1.0f, pa, a.cols, pb, b.cols, 0.0f, out.data() + item * m * n,
+         n);
   }
   out.commit();
 }

@@ -14,7 +14,8 @@ struct Layout {
   uint64_t axes = 0;  // the normalized dims of `shape`
 };
 
-Layout layout_of(const Dims& x, const Dims& scale, const Dims& bias, uint32_t axes, int64_t groups) {
+Layout layout_of(const Dims& x, const Dims& scale, const Dims& bias, uint32_t axes,
+                 int64_t groups) {
   Dims xs = strides_of(x), ss = broadcast_strides(scale, x), bs = broadcast_strides(bias, x);
   Layout l;
   for (int32_t i = 0; i < x.nb_dims; ++i) {

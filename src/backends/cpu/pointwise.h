@@ -13,16 +13,19 @@ template <typename T>
 constexpr bool is_half_storage = std::is_same_v<T, half_t> || std::is_same_v<T, bfloat16_t>;
 
 // The type arithmetic happens in: float for fp16/bf16 storage, the storage type otherwise.
-template <typename T> using compute_t = std::conditional_t<is_half_storage<T>, float, T>;
+template <typename T>
+using compute_t = std::conditional_t<is_half_storage<T>, float, T>;
 
-template <typename T> inline compute_t<T> load(T v) {
+template <typename T>
+inline compute_t<T> load(T v) {
   if constexpr (is_half_storage<T>) {
     return to_float(v);
   } else {
     return v;
   }
 }
-template <typename T, typename C> inline T store(C v) {
+template <typename T, typename C>
+inline T store(C v) {
   if constexpr (is_half_storage<T>) {
     return from_f32<T>(v);
   } else {

@@ -80,7 +80,8 @@ T reduce_int(ReduceOperation op, const T* x, const std::vector<int64_t>& group) 
       for (int64_t off : group) acc = std::min(acc, x[off]);
       return acc;
     }
-    case ReduceOperation::kAVG: break;  // refused by inference
+    case ReduceOperation::kAVG:
+      break;  // refused by inference
   }
   return T{};
 }

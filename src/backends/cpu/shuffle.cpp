@@ -49,11 +49,20 @@ void copy_strided(uint8_t* dst, const uint8_t* src, const Dims& dims, const Dims
       std::memcpy(dst, from, static_cast<size_t>(n * esize));
     } else {
       switch (esize) {
-        case 1: copy_run<1>(dst, from, n, stride); break;
-        case 2: copy_run<2>(dst, from, n, stride); break;
-        case 4: copy_run<4>(dst, from, n, stride); break;
-        case 8: copy_run<8>(dst, from, n, stride); break;
-        default: fail("[shuffle] unsupported element size ", esize);
+        case 1:
+          copy_run<1>(dst, from, n, stride);
+          break;
+        case 2:
+          copy_run<2>(dst, from, n, stride);
+          break;
+        case 4:
+          copy_run<4>(dst, from, n, stride);
+          break;
+        case 8:
+          copy_run<8>(dst, from, n, stride);
+          break;
+        default:
+          fail("[shuffle] unsupported element size ", esize);
       }
     }
     dst += n * esize;

@@ -12,7 +12,8 @@ namespace kiln::cpu {
 namespace {
 
 // Comparison key: the value itself, float for fp16/bf16 (exact), so int64 keeps all its bits.
-template <typename T> auto key_of(T v) {
+template <typename T>
+auto key_of(T v) {
   if constexpr (std::is_same_v<T, half_t> || std::is_same_v<T, bfloat16_t>) {
     return to_float(v);
   } else {
@@ -20,7 +21,8 @@ template <typename T> auto key_of(T v) {
   }
 }
 
-template <typename K> bool is_nan(K v) {
+template <typename K>
+bool is_nan(K v) {
   if constexpr (std::is_floating_point_v<K>) {
     return std::isnan(v);
   } else {

@@ -27,7 +27,8 @@ float round_half_even(float x) {
 
 // Negation with two's-complement wraparound, so that -INT_MIN is INT_MIN as in numpy rather than
 // undefined behaviour.
-template <typename T> T wrapping_neg(T v) {
+template <typename T>
+T wrapping_neg(T v) {
   return static_cast<T>(0ull - static_cast<unsigned long long>(v));
 }
 
@@ -60,31 +61,59 @@ void run_unary(const ir::Node& node, std::span<const TensorView> inputs,
           case UnaryOperation::kSIGN:
             apply<T>(in, out, [](T v) { return static_cast<T>((v > 0) - (v < 0)); });
             return;
-          default: break;
+          default:
+            break;
         }
       }
       fail_type(node, op, in.type);
     } else {
       switch (op) {
-        case UnaryOperation::kEXP: apply<T>(in, out, [](float v) { return std::exp(v); }); break;
-        case UnaryOperation::kLOG: apply<T>(in, out, [](float v) { return std::log(v); }); break;
-        case UnaryOperation::kSQRT: apply<T>(in, out, [](float v) { return std::sqrt(v); }); break;
-        case UnaryOperation::kRECIP: apply<T>(in, out, [](float v) { return 1.0f / v; }); break;
-        case UnaryOperation::kABS: apply<T>(in, out, [](float v) { return std::fabs(v); }); break;
-        case UnaryOperation::kNEG: apply<T>(in, out, [](float v) { return -v; }); break;
-        case UnaryOperation::kSIN: apply<T>(in, out, [](float v) { return std::sin(v); }); break;
-        case UnaryOperation::kCOS: apply<T>(in, out, [](float v) { return std::cos(v); }); break;
-        case UnaryOperation::kTAN: apply<T>(in, out, [](float v) { return std::tan(v); }); break;
-        case UnaryOperation::kERF: apply<T>(in, out, [](float v) { return std::erf(v); }); break;
-        case UnaryOperation::kFLOOR: apply<T>(in, out, [](float v) { return std::floor(v); }); break;
-        case UnaryOperation::kCEIL: apply<T>(in, out, [](float v) { return std::ceil(v); }); break;
-        case UnaryOperation::kROUND: apply<T>(in, out, round_half_even); break;
+        case UnaryOperation::kEXP:
+          apply<T>(in, out, [](float v) { return std::exp(v); });
+          break;
+        case UnaryOperation::kLOG:
+          apply<T>(in, out, [](float v) { return std::log(v); });
+          break;
+        case UnaryOperation::kSQRT:
+          apply<T>(in, out, [](float v) { return std::sqrt(v); });
+          break;
+        case UnaryOperation::kRECIP:
+          apply<T>(in, out, [](float v) { return 1.0f / v; });
+          break;
+        case UnaryOperation::kABS:
+          apply<T>(in, out, [](float v) { return std::fabs(v); });
+          break;
+        case UnaryOperation::kNEG:
+          apply<T>(in, out, [](float v) { return -v; });
+          break;
+        case UnaryOperation::kSIN:
+          apply<T>(in, out, [](float v) { return std::sin(v); });
+          break;
+        case UnaryOperation::kCOS:
+          apply<T>(in, out, [](float v) { return std::cos(v); });
+          break;
+        case UnaryOperation::kTAN:
+          apply<T>(in, out, [](float v) { return std::tan(v); });
+          break;
+        case UnaryOperation::kERF:
+          apply<T>(in, out, [](float v) { return std::erf(v); });
+          break;
+        case UnaryOperation::kFLOOR:
+          apply<T>(in, out, [](float v) { return std::floor(v); });
+          break;
+        case UnaryOperation::kCEIL:
+          apply<T>(in, out, [](float v) { return std::ceil(v); });
+          break;
+        case UnaryOperation::kROUND:
+          apply<T>(in, out, round_half_even);
+          break;
         case UnaryOperation::kSIGN:
           apply<T>(in, out, [](float v) {
             return std::isnan(v) ? v : static_cast<float>((v > 0.0f) - (v < 0.0f));
           });
           break;
-        default: fail_type(node, op, in.type);
+        default:
+          fail_type(node, op, in.type);
       }
     }
   });

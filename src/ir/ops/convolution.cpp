@@ -14,8 +14,8 @@ void check_spatial_param(const Node& node, const char* name, const Dims& value, 
   }
   for (int32_t i = 0; i < rank; ++i) {
     if (value.d[i] < min) {
-      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i,
-              " is ", value.d[i]);
+      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i, " is ",
+              value.d[i]);
     }
   }
 }

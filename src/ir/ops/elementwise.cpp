@@ -8,20 +8,34 @@ namespace {
 
 const char* op_name(ElementWiseOperation op) {
   switch (op) {
-    case ElementWiseOperation::kSUM: return "sum";
-    case ElementWiseOperation::kPROD: return "prod";
-    case ElementWiseOperation::kMAX: return "max";
-    case ElementWiseOperation::kMIN: return "min";
-    case ElementWiseOperation::kSUB: return "sub";
-    case ElementWiseOperation::kDIV: return "div";
-    case ElementWiseOperation::kPOW: return "pow";
-    case ElementWiseOperation::kFLOOR_DIV: return "floor_div";
-    case ElementWiseOperation::kAND: return "and";
-    case ElementWiseOperation::kOR: return "or";
-    case ElementWiseOperation::kXOR: return "xor";
-    case ElementWiseOperation::kEQUAL: return "equal";
-    case ElementWiseOperation::kGREATER: return "greater";
-    case ElementWiseOperation::kLESS: return "less";
+    case ElementWiseOperation::kSUM:
+      return "sum";
+    case ElementWiseOperation::kPROD:
+      return "prod";
+    case ElementWiseOperation::kMAX:
+      return "max";
+    case ElementWiseOperation::kMIN:
+      return "min";
+    case ElementWiseOperation::kSUB:
+      return "sub";
+    case ElementWiseOperation::kDIV:
+      return "div";
+    case ElementWiseOperation::kPOW:
+      return "pow";
+    case ElementWiseOperation::kFLOOR_DIV:
+      return "floor_div";
+    case ElementWiseOperation::kAND:
+      return "and";
+    case ElementWiseOperation::kOR:
+      return "or";
+    case ElementWiseOperation::kXOR:
+      return "xor";
+    case ElementWiseOperation::kEQUAL:
+      return "equal";
+    case ElementWiseOperation::kGREATER:
+      return "greater";
+    case ElementWiseOperation::kLESS:
+      return "less";
   }
   return "unknown";
 }
@@ -72,8 +86,7 @@ void infer_select(const Node& node, std::span<const TensorDesc> inputs,
   const TensorDesc& else_t = inputs[2];
   if (cond.type != DataType::kBOOL) fail_at(node, "condition must be bool, got ", cond.type);
   if (then_t.type != else_t.type) {
-    fail_at(node, "then and else must have the same type, got ", then_t.type, " and ",
-            else_t.type);
+    fail_at(node, "then and else must have the same type, got ", then_t.type, " and ", else_t.type);
   }
   Dims dims = broadcast(node, broadcast(node, cond.dims, then_t.dims), else_t.dims);
   outputs[0] = {then_t.type, dims};

@@ -4,7 +4,8 @@
 
 namespace kiln::ir {
 
-void infer_gather(const Node& node, std::span<const TensorDesc> inputs, std::span<TensorDesc> outputs) {
+void infer_gather(const Node& node, std::span<const TensorDesc> inputs,
+                  std::span<TensorDesc> outputs) {
   expect_inputs(node, inputs, 2, 2);
   const TensorDesc& data = inputs[0];
   const TensorDesc& indices = inputs[1];

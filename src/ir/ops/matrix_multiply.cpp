@@ -9,9 +9,12 @@ namespace {
 
 const char* op_name(MatrixOperation op) {
   switch (op) {
-    case MatrixOperation::kNONE: return "kNONE";
-    case MatrixOperation::kTRANSPOSE: return "kTRANSPOSE";
-    case MatrixOperation::kVECTOR: return "kVECTOR";
+    case MatrixOperation::kNONE:
+      return "kNONE";
+    case MatrixOperation::kTRANSPOSE:
+      return "kTRANSPOSE";
+    case MatrixOperation::kVECTOR:
+      return "kVECTOR";
   }
   return "unknown";
 }

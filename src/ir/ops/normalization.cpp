@@ -29,8 +29,8 @@ void infer_normalization(const Node& node, std::span<const TensorDesc> inputs,
   const TensorDesc& scale = inputs[1];
   const TensorDesc& bias = inputs[2];
   if (!is_floating(x.type) || scale.type != x.type || bias.type != x.type) {
-    fail_at(node, "x, scale and bias must have the same float type, got ", x.type, ", ",
-            scale.type, " and ", bias.type);
+    fail_at(node, "x, scale and bias must have the same float type, got ", x.type, ", ", scale.type,
+            " and ", bias.type);
   }
   int32_t rank = x.dims.nb_dims;
   check_axes(node, attrs.axes, rank);
@@ -42,8 +42,8 @@ void infer_normalization(const Node& node, std::span<const TensorDesc> inputs,
     if (rank < 2) fail_at(node, "num_groups > 1 needs channels (dim 1), but x is ", x.dims);
     if (attrs.axes & 2u) {
       fail_at(node, "with num_groups ", attrs.num_groups,
-              " the channels (dim 1) are grouped and must not be in axes (0x", std::hex,
-              attrs.axes, ")");
+              " the channels (dim 1) are grouped and must not be in axes (0x", std::hex, attrs.axes,
+              ")");
     }
     int64_t channels = x.dims.d[1];
     if (channels >= 0 && channels % attrs.num_groups != 0) {

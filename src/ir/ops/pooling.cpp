@@ -15,8 +15,8 @@ void check_spatial_param(const Node& node, const char* name, const Dims& value, 
   }
   for (int32_t i = 0; i < rank; ++i) {
     if (value.d[i] < min) {
-      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i,
-              " is ", value.d[i]);
+      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i, " is ",
+              value.d[i]);
     }
   }
 }
@@ -51,8 +51,8 @@ void infer_pooling(const Node& node, std::span<const TensorDesc> inputs,
     fail_at(node, "input has type ", x.type, "; expected float32, float16 or bfloat16");
   }
   if (x.dims.nb_dims != rank + 2) {
-    fail_at(node, "input ", x.dims, " has ", x.dims.nb_dims, " dims but a window of shape ",
-            window, " needs ", rank + 2, " ([N, C, ", rank, " spatial dims])");
+    fail_at(node, "input ", x.dims, " has ", x.dims.nb_dims, " dims but a window of shape ", window,
+            " needs ", rank + 2, " ([N, C, ", rank, " spatial dims])");
   }
 
   Dims out = x.dims;

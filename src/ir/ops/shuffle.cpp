@@ -37,7 +37,8 @@ Dims transpose(const Node& node, const char* which, const Permutation& perm, con
 Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& in) {
   const Dims& spec = attrs.reshape_dims;
   if (spec.nb_dims < 0 || spec.nb_dims > Dims::kMaxDims) {
-    fail_at(node, "reshape dimensions have rank ", spec.nb_dims, "; expected 0 to ", Dims::kMaxDims);
+    fail_at(node, "reshape dimensions have rank ", spec.nb_dims, "; expected 0 to ",
+            Dims::kMaxDims);
   }
   Dims out;
   out.nb_dims = spec.nb_dims;
@@ -46,8 +47,8 @@ Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& in) {
     int64_t v = spec.d[i];
     if (v == -1) {
       if (infer_at >= 0) {
-        fail_at(node, "reshape dimensions ", spec, " hold more than one -1 (at ", infer_at, " and ", i,
-                ")");
+        fail_at(node, "reshape dimensions ", spec, " hold more than one -1 (at ", infer_at, " and ",
+                i, ")");
       }
       infer_at = i;
       out.d[i] = -1;
@@ -55,8 +56,8 @@ Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& in) {
       fail_at(node, "reshape dimension ", i, " is ", v, "; expected a positive value, 0 or -1");
     } else if (v == 0 && attrs.zero_is_placeholder) {
       if (i >= in.nb_dims) {
-        fail_at(node, "reshape dimension ", i, " is 0 (copy the input dimension) but the input ", in,
-                " has rank ", in.nb_dims);
+        fail_at(node, "reshape dimension ", i, " is 0 (copy the input dimension) but the input ",
+                in, " has rank ", in.nb_dims);
       }
       out.d[i] = in.d[i];
     } else {
@@ -67,8 +68,8 @@ Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& in) {
   if (infer_at < 0) {
     int64_t in_volume = volume(in), out_volume = volume(out);
     if (in_volume >= 0 && out_volume >= 0 && in_volume != out_volume) {
-      fail_at(node, "cannot reshape ", in, " (", in_volume, " elements) to ", spec, " (", out_volume,
-              " elements)");
+      fail_at(node, "cannot reshape ", in, " (", in_volume, " elements) to ", spec, " (",
+              out_volume, " elements)");
     }
     return out;
   }
@@ -103,7 +104,8 @@ Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& in) {
 
 }  // namespace
 
-void infer_shuffle(const Node& node, std::span<const TensorDesc> inputs, std::span<TensorDesc> outputs) {
+void infer_shuffle(const Node& node, std::span<const TensorDesc> inputs,
+                   std::span<TensorDesc> outputs) {
   expect_inputs(node, inputs, 1, 1);
   const ShuffleAttrs& attrs = node.get<ShuffleAttrs>();
   Dims dims = transpose(node, "first_transpose", attrs.first_transpose, inputs[0].dims);

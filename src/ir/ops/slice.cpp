@@ -4,7 +4,8 @@
 
 namespace kiln::ir {
 
-void infer_slice(const Node& node, std::span<const TensorDesc> inputs, std::span<TensorDesc> outputs) {
+void infer_slice(const Node& node, std::span<const TensorDesc> inputs,
+                 std::span<TensorDesc> outputs) {
   expect_inputs(node, inputs, 1, 1);
   const SliceAttrs& attrs = node.get<SliceAttrs>();
   const Dims& in = inputs[0].dims;
@@ -26,8 +27,8 @@ void infer_slice(const Node& node, std::span<const TensorDesc> inputs, std::span
     bool above = dim >= 0 && (start >= dim || last >= dim);
     if (below || above) {
       if (dim < 0) {
-        fail_at(node, "dimension ", i, " reads elements ", start, " to ", last,
-                " (start ", start, ", size ", size, ", stride ", stride, ") but indices must be >= 0");
+        fail_at(node, "dimension ", i, " reads elements ", start, " to ", last, " (start ", start,
+                ", size ", size, ", stride ", stride, ") but indices must be >= 0");
       }
       fail_at(node, "dimension ", i, " reads elements ", start, " to ", last, " (start ", start,
               ", size ", size, ", stride ", stride, ") outside [0, ", dim - 1,

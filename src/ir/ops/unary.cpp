@@ -8,21 +8,36 @@ namespace {
 
 const char* op_name(UnaryOperation op) {
   switch (op) {
-    case UnaryOperation::kEXP: return "exp";
-    case UnaryOperation::kLOG: return "log";
-    case UnaryOperation::kSQRT: return "sqrt";
-    case UnaryOperation::kRECIP: return "recip";
-    case UnaryOperation::kABS: return "abs";
-    case UnaryOperation::kNEG: return "neg";
-    case UnaryOperation::kSIN: return "sin";
-    case UnaryOperation::kCOS: return "cos";
-    case UnaryOperation::kTAN: return "tan";
-    case UnaryOperation::kERF: return "erf";
-    case UnaryOperation::kFLOOR: return "floor";
-    case UnaryOperation::kCEIL: return "ceil";
-    case UnaryOperation::kROUND: return "round";
-    case UnaryOperation::kNOT: return "not";
-    case UnaryOperation::kSIGN: return "sign";
+    case UnaryOperation::kEXP:
+      return "exp";
+    case UnaryOperation::kLOG:
+      return "log";
+    case UnaryOperation::kSQRT:
+      return "sqrt";
+    case UnaryOperation::kRECIP:
+      return "recip";
+    case UnaryOperation::kABS:
+      return "abs";
+    case UnaryOperation::kNEG:
+      return "neg";
+    case UnaryOperation::kSIN:
+      return "sin";
+    case UnaryOperation::kCOS:
+      return "cos";
+    case UnaryOperation::kTAN:
+      return "tan";
+    case UnaryOperation::kERF:
+      return "erf";
+    case UnaryOperation::kFLOOR:
+      return "floor";
+    case UnaryOperation::kCEIL:
+      return "ceil";
+    case UnaryOperation::kROUND:
+      return "round";
+    case UnaryOperation::kNOT:
+      return "not";
+    case UnaryOperation::kSIGN:
+      return "sign";
   }
   return "unknown";
 }

@@ -24,8 +24,12 @@ std::vector<float> ramp(int64_t n) {
   return v;
 }
 
-std::string shape(const Tensor* t) { return to_string(t->dimensions()); }
-std::string shape(const Layer* l, int32_t output = 0) { return shape(l->get_output(output)); }
+std::string shape(const Tensor* t) {
+  return to_string(t->dimensions());
+}
+std::string shape(const Layer* l, int32_t output = 0) {
+  return shape(l->get_output(output));
+}
 
 // Runs fn and expects a kiln::Error whose message contains every part.
 void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
@@ -65,8 +69,8 @@ TEST(NetworkNames, GeneratedLikeTensorRT) {
   std::vector<float> values(12, 1.0f);
   auto* c = net.add_constant(Dims{3, 4}, floats(values));
   EXPECT_EQ(c->name(), "(Unnamed Layer* 1) [Constant]");
-  auto* mm = net.add_matrix_multiply(*relu->get_output(0), MatrixOperation::kNONE, *c->get_output(0),
-                                     MatrixOperation::kNONE);
+  auto* mm = net.add_matrix_multiply(*relu->get_output(0), MatrixOperation::kNONE,
+                                     *c->get_output(0), MatrixOperation::kNONE);
   EXPECT_EQ(mm->name(), "(Unnamed Layer* 2) [Matrix Multiply]");
   EXPECT_EQ(mm->type(), LayerType::kMATRIX_MULTIPLY);
   auto* top = net.add_topk(*mm->get_output(0), TopKOperation::kMAX, 2, 1u << 1);
@@ -93,7 +97,8 @@ TEST(NetworkNames, StayUniqueWhenAUserNameTakesAGeneratedOne) {
     for (size_t j = i + 1; j < g.nodes.size(); ++j) EXPECT_NE(g.nodes[i].name, g.nodes[j].name);
   }
   for (size_t i = 0; i < g.tensors.size(); ++i) {
-    for (size_t j = i + 1; j < g.tensors.size(); ++j) EXPECT_NE(g.tensors[i].name, g.tensors[j].name);
+    for (size_t j = i + 1; j < g.tensors.size(); ++j)
+      EXPECT_NE(g.tensors[i].name, g.tensors[j].name);
   }
 }
 
@@ -110,7 +115,8 @@ TEST(NetworkNames, RenameLayersAndTensors) {
   a->set_name("relu");  // its own name: nothing to do
 
   expect_error([&] { b->set_name("relu"); }, {"relu", "(Unnamed Layer* 1) [Unary]", "already"});
-  expect_error([&] { a->get_output(0)->set_name("x"); }, {"'x'", "(Unnamed Layer* 0) [Activation]_output"});
+  expect_error([&] { a->get_output(0)->set_name("x"); },
+               {"'x'", "(Unnamed Layer* 0) [Activation]_output"});
   expect_error([&] { a->set_name(""); }, {"empty"});
   expect_error([&] { x->set_name(""); }, {"empty"});
   EXPECT_EQ(b->name(), "(Unnamed Layer* 1) [Unary]");
@@ -423,7 +429,8 @@ TEST(NetworkShapes, Normalization) {
   std::vector<float> ones(8, 1.0f);
   auto* scale = net.add_constant(Dims{1, 8, 1, 1}, floats(ones));
   auto* bias = net.add_constant(Dims{1, 8, 1, 1}, floats(ones));
-  auto* norm = net.add_normalization(*x, *scale->get_output(0), *bias->get_output(0), (1u << 2) | (1u << 3));
+  auto* norm =
+      net.add_normalization(*x, *scale->get_output(0), *bias->get_output(0), (1u << 2) | (1u << 3));
   EXPECT_EQ(norm->epsilon(), 1e-5f);
   EXPECT_EQ(norm->nb_groups(), 1);
   EXPECT_EQ(shape(norm), "[-1,8,5,5]");
@@ -449,38 +456,70 @@ TEST(NetworkErrors, RejectedAddsLeaveTheNetworkUnchanged) {
 
   // Convolution: weights that do not fit, bad arguments, and a failure in shape inference
   // (after the kernel constants were appended: they must go as well).
-  expect_rejected(net, [&] { net.add_convolution_nd(*x, 4, Dims{3, 3}, floats(few), floats(b)); },
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*x, 4, Dims{3, 3}, floats(few), floats(b));
+                  },
                   {"kernel", "expected", "108", "got 7"});
-  expect_rejected(net, [&] { net.add_convolution_nd(*x, 4, Dims{3, 3}, floats(k), floats(few)); },
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*x, 4, Dims{3, 3}, floats(k), floats(few));
+                  },
                   {"bias", "expected 4", "got 7"});
-  expect_rejected(net, [&] { net.add_convolution_nd(*x, 4, Dims{3, 3, 3, 3}, floats(k), Weights{}); },
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*x, 4, Dims{3, 3, 3, 3}, floats(k), Weights{});
+                  },
                   {"kernel_shape"});
-  expect_rejected(net, [&] { net.add_convolution_nd(*x, 0, Dims{3, 3}, floats(k), Weights{}); },
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*x, 0, Dims{3, 3}, floats(k), Weights{});
+                  },
                   {"num_output_maps"});
-  expect_rejected(net, [&] { net.add_convolution_nd(*dyn, 4, Dims{3, 3}, floats(k), Weights{}); },
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*dyn, 4, Dims{3, 3}, floats(k), Weights{});
+                  },
                   {"channel"});
-  expect_rejected(net, [&] {
-    net.add_convolution_nd(*x, 4, Dims{3, 3}, Weights{DataType::kFLOAT, nullptr, 108}, Weights{});
-  }, {"null"});
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*x, 4, Dims{3, 3},
+                                           Weights{DataType::kFLOAT, nullptr, 108}, Weights{});
+                  },
+                  {"null"});
   std::vector<int32_t> ints(108);
-  expect_rejected(net, [&] {
-    net.add_convolution_nd(*x, 4, Dims{3, 3}, Weights{DataType::kINT32, ints.data(), 108}, Weights{});
-  }, {"float"});
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*x, 4, Dims{3, 3},
+                                           Weights{DataType::kINT32, ints.data(), 108}, Weights{});
+                  },
+                  {"float"});
   std::vector<float> k3 = ramp(4 * 3 * 27);
-  expect_rejected(net, [&] { net.add_convolution_nd(*x, 4, Dims{3, 3, 3}, floats(k3), floats(b)); },
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*x, 4, Dims{3, 3, 3}, floats(k3), floats(b));
+                  },
                   {"convolution"});  // a 3-D kernel on a 2-D image: fails in inference
   std::vector<float> big = ramp(4 * 3 * 81);
   expect_rejected(net, [&] { net.add_convolution_nd(*x, 4, Dims{9, 9}, floats(big), floats(b)); });
 
   // Other layers.
-  expect_rejected(net, [&] { net.add_elementwise(*x, *m, ElementWiseOperation::kSUM); }, {"broadcast"});
-  expect_rejected(net, [&] { net.add_matrix_multiply(*m, MatrixOperation::kNONE, *m, MatrixOperation::kNONE); });
-  expect_rejected(net, [&] { net.add_activation(*foreign, ActivationType::kRELU); }, {"another network"});
+  expect_rejected(net, [&] { net.add_elementwise(*x, *m, ElementWiseOperation::kSUM); },
+                  {"broadcast"});
+  expect_rejected(net, [&] {
+    net.add_matrix_multiply(*m, MatrixOperation::kNONE, *m, MatrixOperation::kNONE);
+  });
+  expect_rejected(net, [&] { net.add_activation(*foreign, ActivationType::kRELU); },
+                  {"another network"});
   expect_rejected(net, [&] { net.add_elementwise(*m, *foreign, ElementWiseOperation::kSUM); },
                   {"another network"});
   expect_rejected(net, [&] { net.add_topk(*m, TopKOperation::kMAX, 1, 3); }, {"one bit"});
   expect_rejected(net, [&] { net.add_topk(*m, TopKOperation::kMAX, 0, 1); }, {"k must"});
-  expect_rejected(net, [&] { net.add_slice(*m, Dims{0}, Dims{1, 1}, Dims{1, 1}); }, {"same number"});
+  expect_rejected(net,
+                  [&] {
+                    net.add_slice(*m, Dims{0}, Dims{1, 1}, Dims{1, 1});
+                  },
+                  {"same number"});
   expect_rejected(net, [&] { net.add_slice(*m, Dims{0, 0}, Dims{1, 1}, Dims{1, 0}); }, {"stride"});
   expect_rejected(net, [&] { net.add_concatenation(nullptr, 0); }, {"at least one"});
   Tensor* with_null[] = {m, nullptr};
@@ -490,7 +529,11 @@ TEST(NetworkErrors, RejectedAddsLeaveTheNetworkUnchanged) {
   expect_rejected(net, [&] { net.add_gather(*m, *m, 0); });  // float indices
   expect_rejected(net, [&] { net.add_constant(Dims{2, 3}, floats(few)); }, {"expected 6", "got 7"});
   expect_rejected(net, [&] { net.add_constant(Dims{-1, 7}, floats(few)); }, {"known"});
-  expect_rejected(net, [&] { net.add_constant(Dims{7}, Weights{DataType::kFLOAT, nullptr, 7}); }, {"null"});
+  expect_rejected(net,
+                  [&] {
+                    net.add_constant(Dims{7}, Weights{DataType::kFLOAT, nullptr, 7});
+                  },
+                  {"null"});
   expect_rejected(net, [&] { net.add_pooling_nd(*m, PoolingType::kMAX, Dims{2, 2}); });
   EXPECT_EQ(net.num_layers(), 1);
   EXPECT_EQ(net.num_outputs(), 1);
@@ -572,7 +615,8 @@ TEST(NetworkConvolution, KernelWeightsAndGroups) {
   EXPECT_EQ(shape(conv->get_input(1)), "[8,2,3,3]");
   EXPECT_EQ(shape(conv), "[1,8,6,6]");
   EXPECT_NO_THROW(conv->set_num_groups(2));
-  expect_error([&] { conv->set_num_groups(4); }, {conv->name(), "set_num_groups", "set_kernel_weights"});
+  expect_error([&] { conv->set_num_groups(4); },
+               {conv->name(), "set_num_groups", "set_kernel_weights"});
   expect_error([&] { conv->set_num_groups(0); }, {"at least 1"});
   EXPECT_EQ(conv->num_groups(), 2);
   EXPECT_NO_THROW(net.graph());
@@ -596,7 +640,10 @@ TEST(NetworkConvolution, KernelWeightsAndGroups) {
   // 12 output maps cannot be split into 8 groups.
   std::vector<float> odd = ramp(12 * 1 * 9);
   Tensor* wide = net.add_input("wide", DataType::kFLOAT, Dims{1, 8, 8, 8});
-  expect_rejected(net, [&] { net.add_convolution_nd(*wide, 12, Dims{3, 3}, floats(odd), Weights{}); },
+  expect_rejected(net,
+                  [&] {
+                    net.add_convolution_nd(*wide, 12, Dims{3, 3}, floats(odd), Weights{});
+                  },
                   {"12", "8 groups"});
 }
 
@@ -656,7 +703,8 @@ TEST(NetworkFullyConnected, WithoutBiasAndOtherRanks) {
 
   Tensor* flat = net.add_input("flat", DataType::kFLOAT, Dims{4, 12});
   Tensor* dyn = net.add_input("dyn", DataType::kFLOAT, Dims{1, 3, -1, 2});
-  expect_rejected(net, [&] { net.add_fully_connected(*flat, 5, floats(k), Weights{}); }, {"3 dimensions"});
+  expect_rejected(net, [&] { net.add_fully_connected(*flat, 5, floats(k), Weights{}); },
+                  {"3 dimensions"});
   expect_rejected(net, [&] { net.add_fully_connected(*dyn, 5, floats(k), Weights{}); }, {"known"});
   expect_rejected(net, [&] { net.add_fully_connected(*chw, 4, floats(k), Weights{}); },
                   {"expected", "48", "got 60"});

@@ -17,8 +17,8 @@ using test::run_cpu;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-std::vector<float> activate(ActivationType type, float alpha, float beta, const std::vector<float>& x,
-                            DataType dtype = DataType::kFLOAT) {
+std::vector<float> activate(ActivationType type, float alpha, float beta,
+                            const std::vector<float>& x, DataType dtype = DataType::kFLOAT) {
   Dims dims{static_cast<int64_t>(x.size())};
   auto out = run_cpu(ActivationAttrs{type, alpha, beta}, {HostTensor::of(dtype, dims, x)}, "act");
   EXPECT_EQ(out[0].type, dtype);
@@ -40,8 +40,7 @@ TEST(ActivationTest, Relu) {
 
 TEST(ActivationTest, Sigmoid) {
   expect_near_all(activate(ActivationType::kSIGMOID, 0, 0, {0.0f, 1.0f, -1.0f, 100.0f, -100.0f}),
-                  {0.5, 0.7310585786300049, 0.2689414213699951, 1.0, 3.7200759760208356e-44},
-                  1e-6);
+                  {0.5, 0.7310585786300049, 0.2689414213699951, 1.0, 3.7200759760208356e-44}, 1e-6);
 }
 
 TEST(ActivationTest, Tanh) {
@@ -57,22 +56,25 @@ TEST(ActivationTest, LeakyRelu) {
 TEST(ActivationTest, Elu) {
   expect_near_all(activate(ActivationType::kELU, 1.0f, 0, {-1.0f, 0.0f, 2.0f}),
                   {-0.6321205588285577, 0, 2}, 1e-6);
-  expect_near_all(activate(ActivationType::kELU, 2.0f, 0, {-1.0f, 2.0f}),
-                  {-1.2642411176571153, 2}, 1e-6);
+  expect_near_all(activate(ActivationType::kELU, 2.0f, 0, {-1.0f, 2.0f}), {-1.2642411176571153, 2},
+                  1e-6);
 }
 
 TEST(ActivationTest, Selu) {
-  expect_near_all(activate(ActivationType::kSELU, 1.6732632f, 1.0507010f, {1.0f, -1.0f, -3.0f, 0.0f}),
-                  {1.050701, -1.1113307230562288, -1.6705687065851735, 0}, 1e-6);
+  expect_near_all(
+      activate(ActivationType::kSELU, 1.6732632f, 1.0507010f, {1.0f, -1.0f, -3.0f, 0.0f}),
+      {1.050701, -1.1113307230562288, -1.6705687065851735, 0}, 1e-6);
 }
 
 TEST(ActivationTest, SoftplusDoesNotOverflow) {
-  expect_near_all(activate(ActivationType::kSOFTPLUS, 1.0f, 1.0f, {0.0f, 1.0f, -1.0f, 100.0f, -100.0f, 1000.0f}),
+  expect_near_all(activate(ActivationType::kSOFTPLUS, 1.0f, 1.0f,
+                           {0.0f, 1.0f, -1.0f, 100.0f, -100.0f, 1000.0f}),
                   {0.6931471805599453, 1.3132616875182228, 0.31326168751822286, 100.0,
                    3.720075976020836e-44, 1000.0},
                   1e-6);
   // alpha * log(1 + exp(beta * x)) = 2 * log(1 + e)
-  expect_near_all(activate(ActivationType::kSOFTPLUS, 2.0f, 0.5f, {2.0f}), {2.6265233750364456}, 1e-6);
+  expect_near_all(activate(ActivationType::kSOFTPLUS, 2.0f, 0.5f, {2.0f}), {2.6265233750364456},
+                  1e-6);
 }
 
 TEST(ActivationTest, Clip) {
@@ -86,17 +88,16 @@ TEST(ActivationTest, HardSigmoid) {
 }
 
 TEST(ActivationTest, GeluErf) {
-  expect_near_all(activate(ActivationType::kGELU_ERF, 0, 0, {0.0f, 1.0f, -1.0f, 3.0f, -3.0f}),
-                  {0, 0.8413447460685429, -0.15865525393145707, 2.99595030590511,
-                   -0.00404969409489031},
-                  1e-6);
+  expect_near_all(
+      activate(ActivationType::kGELU_ERF, 0, 0, {0.0f, 1.0f, -1.0f, 3.0f, -3.0f}),
+      {0, 0.8413447460685429, -0.15865525393145707, 2.99595030590511, -0.00404969409489031}, 1e-6);
 }
 
 TEST(ActivationTest, GeluTanh) {
-  expect_near_all(activate(ActivationType::kGELU_TANH, 0, 0, {0.0f, 1.0f, -1.0f, 3.0f, -3.0f}),
-                  {0, 0.8411919906082768, -0.15880800939172324, 2.996362607918227,
-                   -0.0036373920817729943},
-                  1e-6);
+  expect_near_all(
+      activate(ActivationType::kGELU_TANH, 0, 0, {0.0f, 1.0f, -1.0f, 3.0f, -3.0f}),
+      {0, 0.8411919906082768, -0.15880800939172324, 2.996362607918227, -0.0036373920817729943},
+      1e-6);
 }
 
 TEST(ActivationTest, Silu) {
@@ -105,10 +106,10 @@ TEST(ActivationTest, Silu) {
 }
 
 const ActivationType kAllTypes[] = {
-    ActivationType::kRELU,      ActivationType::kSIGMOID,  ActivationType::kTANH,
-    ActivationType::kLEAKY_RELU, ActivationType::kELU,     ActivationType::kSELU,
-    ActivationType::kSOFTPLUS,  ActivationType::kCLIP,     ActivationType::kHARD_SIGMOID,
-    ActivationType::kGELU_ERF,  ActivationType::kGELU_TANH, ActivationType::kSILU};
+    ActivationType::kRELU,       ActivationType::kSIGMOID,   ActivationType::kTANH,
+    ActivationType::kLEAKY_RELU, ActivationType::kELU,       ActivationType::kSELU,
+    ActivationType::kSOFTPLUS,   ActivationType::kCLIP,      ActivationType::kHARD_SIGMOID,
+    ActivationType::kGELU_ERF,   ActivationType::kGELU_TANH, ActivationType::kSILU};
 
 TEST(ActivationTest, NaNPropagatesForEveryType) {
   for (ActivationType type : kAllTypes) {
@@ -120,8 +121,8 @@ TEST(ActivationTest, NaNPropagatesForEveryType) {
 
 TEST(ActivationTest, Infinities) {
   // x * (factor -> 0) at -inf must give 0, not -inf * 0 = NaN.
-  for (ActivationType type : {ActivationType::kGELU_ERF, ActivationType::kGELU_TANH,
-                              ActivationType::kSILU}) {
+  for (ActivationType type :
+       {ActivationType::kGELU_ERF, ActivationType::kGELU_TANH, ActivationType::kSILU}) {
     expect_near_all(activate(type, 0, 0, {-kInf}), {0}, 0);
     EXPECT_EQ(activate(type, 0, 0, {kInf})[0], kInf);
   }
@@ -134,19 +135,30 @@ TEST(ActivationTest, Infinities) {
 double reference(ActivationType type, double a, double b, double x) {
   auto sig = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
   switch (type) {
-    case ActivationType::kRELU: return std::max(0.0, x);
-    case ActivationType::kSIGMOID: return sig(x);
-    case ActivationType::kTANH: return std::tanh(x);
-    case ActivationType::kLEAKY_RELU: return x >= 0 ? x : a * x;
-    case ActivationType::kELU: return x >= 0 ? x : a * (std::exp(x) - 1);
-    case ActivationType::kSELU: return b * (x > 0 ? x : a * (std::exp(x) - 1));
-    case ActivationType::kSOFTPLUS: return a * std::log(1 + std::exp(b * x));
-    case ActivationType::kCLIP: return std::min(std::max(x, a), b);
-    case ActivationType::kHARD_SIGMOID: return std::max(0.0, std::min(1.0, a * x + b));
-    case ActivationType::kGELU_ERF: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+    case ActivationType::kRELU:
+      return std::max(0.0, x);
+    case ActivationType::kSIGMOID:
+      return sig(x);
+    case ActivationType::kTANH:
+      return std::tanh(x);
+    case ActivationType::kLEAKY_RELU:
+      return x >= 0 ? x : a * x;
+    case ActivationType::kELU:
+      return x >= 0 ? x : a * (std::exp(x) - 1);
+    case ActivationType::kSELU:
+      return b * (x > 0 ? x : a * (std::exp(x) - 1));
+    case ActivationType::kSOFTPLUS:
+      return a * std::log(1 + std::exp(b * x));
+    case ActivationType::kCLIP:
+      return std::min(std::max(x, a), b);
+    case ActivationType::kHARD_SIGMOID:
+      return std::max(0.0, std::min(1.0, a * x + b));
+    case ActivationType::kGELU_ERF:
+      return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
     case ActivationType::kGELU_TANH:
       return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
-    case ActivationType::kSILU: return x * sig(x);
+    case ActivationType::kSILU:
+      return x * sig(x);
   }
   return 0;
 }
@@ -176,8 +188,8 @@ TEST(ActivationTest, HalfAndBfloat16RoundTheFloat32Result) {
       std::vector<float> y = out[0].values<float>();
       for (size_t i = 0; i < x.size(); ++i) {
         float want32 = static_cast<float>(reference(type, 0.3, 0.7, stored[i]));
-        float want = dtype == DataType::kHALF ? to_float(to_half(want32))
-                                              : to_float(to_bfloat16(want32));
+        float want =
+            dtype == DataType::kHALF ? to_float(to_half(want32)) : to_float(to_bfloat16(want32));
         // Allow one unit in the last place where fp32 math differs from the double reference.
         float ulp = dtype == DataType::kHALF ? 1.0f / 1024 : 1.0f / 128;
         ASSERT_NEAR(y[i], want, ulp * std::max(std::fabs(want), 6.2e-5f))
@@ -213,23 +225,30 @@ void expect_error(const std::function<void()>& fn, const std::vector<std::string
     fn();
     ADD_FAILURE() << "expected an Error";
   } catch (const Error& e) {
-    for (const std::string& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    for (const std::string& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
   }
 }
 
 TEST(ActivationInferTest, RejectsNonFloatInputs) {
-  for (DataType dtype : {DataType::kINT32, DataType::kINT8, DataType::kBOOL, DataType::kINT64,
-                         DataType::kUINT8}) {
-    expect_error([&] { test::infer(ActivationAttrs{}, {{dtype, Dims{2}}}, "act1"); },
-                 {"[activation 'act1']", "float32", to_string(dtype)});
+  for (DataType dtype :
+       {DataType::kINT32, DataType::kINT8, DataType::kBOOL, DataType::kINT64, DataType::kUINT8}) {
+    expect_error(
+        [&] {
+          test::infer(ActivationAttrs{}, {{dtype, Dims{2}}}, "act1");
+        },
+        {"[activation 'act1']", "float32", to_string(dtype)});
   }
 }
 
 TEST(ActivationInferTest, RejectsWrongInputCount) {
   expect_error([&] { test::infer(ActivationAttrs{}, {}, "act1"); }, {"[activation 'act1']", "1"});
-  expect_error([&] {
-    test::infer(ActivationAttrs{}, {{DataType::kFLOAT, Dims{1}}, {DataType::kFLOAT, Dims{1}}}, "a");
-  }, {"[activation 'a']", "got 2"});
+  expect_error(
+      [&] {
+        test::infer(ActivationAttrs{}, {{DataType::kFLOAT, Dims{1}}, {DataType::kFLOAT, Dims{1}}},
+                    "a");
+      },
+      {"[activation 'a']", "got 2"});
 }
 
 }  // namespace

@@ -28,7 +28,9 @@ std::string error_of(const std::function<void()>& f) {
   return "<no error>";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 Dims infer_dims(int32_t axis, const std::vector<Dims>& shapes) {
   std::vector<ir::TensorDesc> in;
@@ -44,7 +46,8 @@ HostTensor random_tensor(DataType type, const Dims& dims, std::mt19937& gen) {
 }
 
 // Naive concatenation: each output element finds its input by walking the axis offsets.
-std::vector<uint8_t> ref_concat(const std::vector<HostTensor>& inputs, int32_t axis, const Dims& out) {
+std::vector<uint8_t> ref_concat(const std::vector<HostTensor>& inputs, int32_t axis,
+                                const Dims& out) {
   int64_t esize = element_size(inputs[0].type);
   int64_t n = volume(out);
   std::vector<uint8_t> dst(static_cast<size_t>(n * esize));
@@ -91,7 +94,9 @@ TEST(ConcatenationErrors, Mismatches) {
   EXPECT_TRUE(contains(msg, "[3,3]")) << msg;
   msg = error_of([] { infer_dims(0, {{2, 3}, {2, 3, 1}}); });
   EXPECT_TRUE(contains(msg, "[concatenation 'cat']") && contains(msg, "rank")) << msg;
-  msg = error_of([] { infer(concat_axis(0), {{DataType::kFLOAT, {2}}, {DataType::kINT32, {2}}}, "cat"); });
+  msg = error_of([] {
+    infer(concat_axis(0), {{DataType::kFLOAT, {2}}, {DataType::kINT32, {2}}}, "cat");
+  });
   EXPECT_TRUE(contains(msg, "[concatenation 'cat']") && contains(msg, "int32")) << msg;
   msg = error_of([] { infer_dims(2, {{2, 3}, {2, 3}}); });
   EXPECT_TRUE(contains(msg, "[concatenation 'cat'] axis 2 is out of range")) << msg;

@@ -130,19 +130,34 @@ std::vector<ConvCase> conv_cases() {
        {1, 4, 11, 8},
        conv_attrs(6, {3, 2}, {2, 3}, {1, 0}, {2, 1}, {2, 1}, 2),
        true},
-      {"2d_depthwise", {2, 5, 6, 6}, conv_attrs(5, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, 5), true},
+      {"2d_depthwise",
+       {2, 5, 6, 6},
+       conv_attrs(5, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, 5),
+       true},
       {"2d_pointwise", {2, 6, 5, 4}, conv_attrs(3, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}), false},
       {"2d_pointwise_strided_padded",
        {1, 3, 5, 5},
        conv_attrs(2, {1, 1}, {2, 2}, {1, 0}, {0, 1}, {1, 1}),
        true},
-      {"2d_pad_beyond_kernel", {1, 2, 3, 4}, conv_attrs(3, {2, 2}, {1, 2}, {3, 2}, {2, 3}, {1, 1}), true},
+      {"2d_pad_beyond_kernel",
+       {1, 2, 3, 4},
+       conv_attrs(3, {2, 2}, {1, 2}, {3, 2}, {2, 3}, {1, 1}),
+       true},
       {"1d", {3, 2, 10}, conv_attrs(3, {4}, {3}, {2}, {1}, {2}), true},
       {"1d_groups", {2, 6, 9}, conv_attrs(9, {3}, {1}, {0}, {2}, {1}, 3), false},
-      {"3d", {1, 2, 5, 4, 6}, conv_attrs(3, {2, 3, 2}, {1, 2, 1}, {1, 0, 1}, {0, 1, 1}, {1, 1, 2}), true},
-      {"3d_groups", {2, 4, 3, 4, 3}, conv_attrs(6, {1, 2, 2}, {1, 1, 2}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}, 2), true},
+      {"3d",
+       {1, 2, 5, 4, 6},
+       conv_attrs(3, {2, 3, 2}, {1, 2, 1}, {1, 0, 1}, {0, 1, 1}, {1, 1, 2}),
+       true},
+      {"3d_groups",
+       {2, 4, 3, 4, 3},
+       conv_attrs(6, {1, 2, 2}, {1, 1, 2}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}, 2),
+       true},
       {"mnist_conv1", {1, 1, 28, 28}, conv_attrs(32, {5, 5}, {1, 1}, {2, 2}, {2, 2}, {1, 1}), true},
-      {"mnist_conv2", {1, 32, 14, 14}, conv_attrs(64, {5, 5}, {1, 1}, {2, 2}, {2, 2}, {1, 1}), true},
+      {"mnist_conv2",
+       {1, 32, 14, 14},
+       conv_attrs(64, {5, 5}, {1, 1}, {2, 2}, {2, 2}, {1, 1}),
+       true},
   };
 }
 
@@ -152,7 +167,8 @@ Dims expected_output_dims(const Dims& x, const ConvolutionAttrs& a) {
   out.d[1] = a.num_output_maps;
   for (int32_t i = 0; i < a.kernel_shape.nb_dims; ++i) {
     int64_t span = a.dilation.d[i] * (a.kernel_shape.d[i] - 1) + 1;
-    out.d[2 + i] = (x.d[2 + i] + a.pre_padding.d[i] + a.post_padding.d[i] - span) / a.stride.d[i] + 1;
+    out.d[2 + i] =
+        (x.d[2 + i] + a.pre_padding.d[i] + a.post_padding.d[i] - span) / a.stride.d[i] + 1;
   }
   return out;
 }
@@ -315,9 +331,8 @@ ir::TensorDesc absent_desc() {
 
 TEST(ConvolutionTest, InferDynamicDims) {
   auto a = conv_attrs(8, {3, 3}, {1, 2}, {1, 1}, {1, 1}, {1, 1});
-  auto out = test::infer(a, {{DataType::kFLOAT, {-1, 4, -1, 9}},
-                             {DataType::kFLOAT, {8, 4, 3, 3}},
-                             absent_desc()});
+  auto out = test::infer(
+      a, {{DataType::kFLOAT, {-1, 4, -1, 9}}, {DataType::kFLOAT, {8, 4, 3, 3}}, absent_desc()});
   EXPECT_EQ(out[0].dims, (Dims{-1, 8, -1, 5}));
   // Unknown channels skip the channel check (this kernel needs C = 4 per group x 2 groups).
   auto g = conv_attrs(8, {3, 3}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, 2);
@@ -337,58 +352,87 @@ void infer_conv1(const ConvolutionAttrs& a, const std::vector<ir::TensorDesc>& i
 }
 
 TEST(ConvolutionTest, ErrorWrongChannelCount) {
-  expect_error([] {
-    infer_conv1(plain2d(2, 3, 3), {{DataType::kFLOAT, {1, 4, 8, 8}}, {DataType::kFLOAT, {2, 3, 3, 3}}});
-  }, {kLayer, "4 channels", "expects 3"});
+  expect_error(
+      [] {
+        infer_conv1(plain2d(2, 3, 3),
+                    {{DataType::kFLOAT, {1, 4, 8, 8}}, {DataType::kFLOAT, {2, 3, 3, 3}}});
+      },
+      {kLayer, "4 channels", "expects 3"});
   // With groups: 6 channels, kernel [4, 2, ...] x 2 groups needs 4.
   auto g = conv_attrs(4, {3, 3}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, 2);
-  expect_error([&] {
-    infer_conv1(g, {{DataType::kFLOAT, {1, 6, 8, 8}}, {DataType::kFLOAT, {4, 2, 3, 3}}});
-  }, {kLayer, "6 channels", "= 4"});
-  expect_error([&] {
-    infer_conv1(g, {{DataType::kFLOAT, {1, 5, 8, 8}}, {DataType::kFLOAT, {4, 2, 3, 3}}});
-  }, {kLayer, "not divisible by num_groups 2"});
+  expect_error(
+      [&] {
+        infer_conv1(g, {{DataType::kFLOAT, {1, 6, 8, 8}}, {DataType::kFLOAT, {4, 2, 3, 3}}});
+      },
+      {kLayer, "6 channels", "= 4"});
+  expect_error(
+      [&] {
+        infer_conv1(g, {{DataType::kFLOAT, {1, 5, 8, 8}}, {DataType::kFLOAT, {4, 2, 3, 3}}});
+      },
+      {kLayer, "not divisible by num_groups 2"});
 }
 
 TEST(ConvolutionTest, ErrorKernelLargerThanPaddedInput) {
-  expect_error([] {
-    infer_conv1(plain2d(1, 3, 3), {{DataType::kFLOAT, {1, 1, 2, 5}}, {DataType::kFLOAT, {1, 1, 3, 3}}});
-  }, {kLayer, "spatial dim 0", "input is 2", "spans 3"});
+  expect_error(
+      [] {
+        infer_conv1(plain2d(1, 3, 3),
+                    {{DataType::kFLOAT, {1, 1, 2, 5}}, {DataType::kFLOAT, {1, 1, 3, 3}}});
+      },
+      {kLayer, "spatial dim 0", "input is 2", "spans 3"});
   // Dilation 3 makes a 2-tap kernel span 4 > 3 + 0 padding.
   auto d = conv_attrs(1, {2}, {1}, {0}, {0}, {3});
-  expect_error([&] {
-    infer_conv1(d, {{DataType::kFLOAT, {1, 1, 3}}, {DataType::kFLOAT, {1, 1, 2}}});
-  }, {kLayer, "spans 4", "dilation 3"});
+  expect_error(
+      [&] {
+        infer_conv1(d, {{DataType::kFLOAT, {1, 1, 3}}, {DataType::kFLOAT, {1, 1, 2}}});
+      },
+      {kLayer, "spans 4", "dilation 3"});
 }
 
 TEST(ConvolutionTest, ErrorBadRanks) {
   // A 2-D kernel on an input with one spatial dim.
-  expect_error([] {
-    infer_conv1(plain2d(1, 3, 3), {{DataType::kFLOAT, {1, 1, 8}}, {DataType::kFLOAT, {1, 1, 3, 3}}});
-  }, {kLayer, "input [1,1,8] has 3 dims", "needs 4"});
+  expect_error(
+      [] {
+        infer_conv1(plain2d(1, 3, 3),
+                    {{DataType::kFLOAT, {1, 1, 8}}, {DataType::kFLOAT, {1, 1, 3, 3}}});
+      },
+      {kLayer, "input [1,1,8] has 3 dims", "needs 4"});
   // Stride of the wrong rank.
   auto s = conv_attrs(1, {3, 3}, {1}, {0, 0}, {0, 0}, {1, 1});
-  expect_error([&] {
-    infer_conv1(s, {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {1, 1, 3, 3}}});
-  }, {kLayer, "stride [1] has 1 dims", "2 spatial dims"});
+  expect_error(
+      [&] {
+        infer_conv1(s, {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {1, 1, 3, 3}}});
+      },
+      {kLayer, "stride [1] has 1 dims", "2 spatial dims"});
   // Four spatial dims are not supported.
   auto four = conv_attrs(1, {1, 1, 1, 1}, {1, 1, 1, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 1, 1, 1});
-  expect_error([&] {
-    infer_conv1(four, {{DataType::kFLOAT, {1, 1, 2, 2, 2, 2}}, {DataType::kFLOAT, {1, 1, 1, 1, 1, 1}}});
-  }, {kLayer, "expected 1, 2 or 3"});
+  expect_error(
+      [&] {
+        infer_conv1(
+            four, {{DataType::kFLOAT, {1, 1, 2, 2, 2, 2}}, {DataType::kFLOAT, {1, 1, 1, 1, 1, 1}}});
+      },
+      {kLayer, "expected 1, 2 or 3"});
   // A kernel tensor of the wrong rank.
-  expect_error([] {
-    infer_conv1(plain2d(1, 3, 3), {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {1, 9}}});
-  }, {kLayer, "kernel tensor [1,9] has 2 dims", "expected 4"});
+  expect_error(
+      [] {
+        infer_conv1(plain2d(1, 3, 3),
+                    {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {1, 9}}});
+      },
+      {kLayer, "kernel tensor [1,9] has 2 dims", "expected 4"});
 }
 
 TEST(ConvolutionTest, ErrorKernelTensorMismatch) {
-  expect_error([] {
-    infer_conv1(plain2d(4, 3, 3), {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {5, 1, 3, 3}}});
-  }, {kLayer, "5 output maps", "num_output_maps is 4"});
-  expect_error([] {
-    infer_conv1(plain2d(1, 3, 3), {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {1, 1, 3, 2}}});
-  }, {kLayer, "does not match kernel_shape [3,3]", "2 vs 3"});
+  expect_error(
+      [] {
+        infer_conv1(plain2d(4, 3, 3),
+                    {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {5, 1, 3, 3}}});
+      },
+      {kLayer, "5 output maps", "num_output_maps is 4"});
+  expect_error(
+      [] {
+        infer_conv1(plain2d(1, 3, 3),
+                    {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {1, 1, 3, 2}}});
+      },
+      {kLayer, "does not match kernel_shape [3,3]", "2 vs 3"});
 }
 
 TEST(ConvolutionTest, ErrorBadParameters) {
@@ -416,17 +460,28 @@ TEST(ConvolutionTest, ErrorBadParameters) {
 
 TEST(ConvolutionTest, ErrorBiasShapeAndTypes) {
   auto a = plain2d(2, 3, 3);
-  expect_error([&] {
-    infer_conv1(a, {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kFLOAT, {2, 1, 3, 3}},
-                    {DataType::kFLOAT, {3}}});
-  }, {kLayer, "bias [3] must have shape [2]"});
-  expect_error([&] {
-    infer_conv1(a, {{DataType::kINT32, {1, 1, 8, 8}}, {DataType::kFLOAT, {2, 1, 3, 3}}});
-  }, {kLayer, "input has type int32"});
-  expect_error([&] {
-    infer_conv1(a, {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kINT8, {2, 1, 3, 3}}});
-  }, {kLayer, "kernel has type int8"});
-  expect_error([&] { infer_conv1(a, {{DataType::kFLOAT, {1, 1, 8, 8}}}); }, {kLayer, "inputs, got 1"});
+  expect_error(
+      [&] {
+        infer_conv1(a, {{DataType::kFLOAT, {1, 1, 8, 8}},
+                        {DataType::kFLOAT, {2, 1, 3, 3}},
+                        {DataType::kFLOAT, {3}}});
+      },
+      {kLayer, "bias [3] must have shape [2]"});
+  expect_error(
+      [&] {
+        infer_conv1(a, {{DataType::kINT32, {1, 1, 8, 8}}, {DataType::kFLOAT, {2, 1, 3, 3}}});
+      },
+      {kLayer, "input has type int32"});
+  expect_error(
+      [&] {
+        infer_conv1(a, {{DataType::kFLOAT, {1, 1, 8, 8}}, {DataType::kINT8, {2, 1, 3, 3}}});
+      },
+      {kLayer, "kernel has type int8"});
+  expect_error(
+      [&] {
+        infer_conv1(a, {{DataType::kFLOAT, {1, 1, 8, 8}}});
+      },
+      {kLayer, "inputs, got 1"});
 }
 
 }  // namespace

@@ -79,7 +79,8 @@ TEST(ElementWiseTest, MaxAndMinPropagateNaN) {
 TEST(ElementWiseTest, IntegerDivisionTruncatesAndFloorDivFloors) {
   std::vector<int32_t> a{7, -7, 7, -7, 6, 5, -5}, b{2, 2, -2, -2, 3, 0, 0};
   // By zero gives 0 (documented in backends/cpu/elementwise.cpp).
-  EXPECT_EQ(ew_int(Op::kDIV, DataType::kINT32, a, b), (std::vector<int32_t>{3, -3, -3, 3, 2, 0, 0}));
+  EXPECT_EQ(ew_int(Op::kDIV, DataType::kINT32, a, b),
+            (std::vector<int32_t>{3, -3, -3, 3, 2, 0, 0}));
   EXPECT_EQ(ew_int(Op::kFLOOR_DIV, DataType::kINT32, a, b),
             (std::vector<int32_t>{3, -4, -4, 3, 2, 0, 0}));
   // The most negative value divided by -1 wraps instead of trapping.
@@ -106,8 +107,10 @@ TEST(ElementWiseTest, IntegerArithmeticWraps) {
             (std::vector<int32_t>{INT32_MAX, -15}));
   EXPECT_EQ(ew_int<int64_t>(Op::kPROD, DataType::kINT64, {3000000000LL, -4}, {3000000000LL, 5}),
             (std::vector<int64_t>{9000000000000000000LL, -20}));
-  EXPECT_EQ(ew_int<int32_t>(Op::kMAX, DataType::kINT32, {-3, 8}, {2, -9}), (std::vector<int32_t>{2, 8}));
-  EXPECT_EQ(ew_int<int64_t>(Op::kMIN, DataType::kINT64, {-3, 8}, {2, -9}), (std::vector<int64_t>{-3, -9}));
+  EXPECT_EQ(ew_int<int32_t>(Op::kMAX, DataType::kINT32, {-3, 8}, {2, -9}),
+            (std::vector<int32_t>{2, 8}));
+  EXPECT_EQ(ew_int<int64_t>(Op::kMIN, DataType::kINT64, {-3, 8}, {2, -9}),
+            (std::vector<int64_t>{-3, -9}));
 }
 
 TEST(ElementWiseTest, LogicalOnBool) {
@@ -134,8 +137,9 @@ TEST(ElementWiseTest, ComparisonsGiveBool) {
 
 TEST(ElementWiseTest, HalfAndBfloat16) {
   // 2048 + 1 is a tie in fp16 (spacing 2 at 2048): rounds to even, 2048. 2048 + 3 -> 2052.
-  HostTensor r = ew(Op::kSUM, HostTensor::of(DataType::kHALF, Dims{3}, std::vector<float>{2048, 2048, 0.5f}),
-                    HostTensor::of(DataType::kHALF, Dims{3}, std::vector<float>{1, 3, 0.25f}));
+  HostTensor r =
+      ew(Op::kSUM, HostTensor::of(DataType::kHALF, Dims{3}, std::vector<float>{2048, 2048, 0.5f}),
+         HostTensor::of(DataType::kHALF, Dims{3}, std::vector<float>{1, 3, 0.25f}));
   EXPECT_EQ(r.type, DataType::kHALF);
   EXPECT_EQ(r.values<float>(), (std::vector<float>{2048, 2052, 0.75f}));
   // bf16: 256 + 1 is a tie (spacing 2); 256 + 3 -> 260. 1.5 * 3 = 4.5 is exact.
@@ -166,7 +170,8 @@ int64_t source_index(int64_t i, const Dims& out, const Dims& in) {
 
 TEST(ElementWiseTest, BroadcastingHandChecked) {
   // [2,1] + [1,3] -> [2,3] outer sum.
-  HostTensor r = ew(Op::kSUM, HostTensor::f32(Dims{2, 1}, {10, 20}), HostTensor::f32(Dims{1, 3}, {1, 2, 3}));
+  HostTensor r =
+      ew(Op::kSUM, HostTensor::f32(Dims{2, 1}, {10, 20}), HostTensor::f32(Dims{1, 3}, {1, 2, 3}));
   EXPECT_EQ(r.dims, (Dims{2, 3}));
   EXPECT_EQ(r.values<float>(), (std::vector<float>{11, 12, 13, 21, 22, 23}));
   // [2,3,4] - [3,1]: every row of 4 loses 100 * (its index along dimension 1 + 1).
@@ -178,7 +183,8 @@ TEST(ElementWiseTest, BroadcastingHandChecked) {
   for (int i = 0; i < 24; ++i) want[i] = static_cast<float>(i) - 100.0f * ((i / 4) % 3 + 1);
   EXPECT_EQ(r.values<float>(), want);
   // [1] * [4,5] and 0-d * [2,3].
-  r = ew(Op::kPROD, HostTensor::f32(Dims{1}, {2}), HostTensor::f32(Dims{4, 5}, std::vector<float>(20, 3)));
+  r = ew(Op::kPROD, HostTensor::f32(Dims{1}, {2}),
+         HostTensor::f32(Dims{4, 5}, std::vector<float>(20, 3)));
   EXPECT_EQ(r.dims, (Dims{4, 5}));
   EXPECT_EQ(r.values<float>(), std::vector<float>(20, 6));
   r = ew(Op::kDIV, HostTensor::f32(Dims{2, 3}, {2, 4, 6, 8, 10, 12}), HostTensor::f32(Dims{}, {2}));
@@ -198,12 +204,19 @@ TEST(ElementWiseTest, BroadcastingHandChecked) {
 }
 
 TEST(ElementWiseTest, RandomBroadcastAgainstNaiveReference) {
-  struct Case { Dims a, b; };
-  const Case cases[] = {{Dims{2, 3, 4}, Dims{3, 1}},   {Dims{1}, Dims{4, 5}},
-                        {Dims{}, Dims{2, 3}},          {Dims{5, 1, 3}, Dims{1, 4, 1}},
-                        {Dims{2, 1, 3, 1}, Dims{4, 1, 5}}, {Dims{7, 6}, Dims{7, 6}},
-                        {Dims{1, 1, 1}, Dims{3}},       {Dims{6, 1}, Dims{6}}};
-  const Op ops[] = {Op::kSUM, Op::kPROD, Op::kMAX, Op::kMIN, Op::kSUB, Op::kDIV, Op::kPOW, Op::kFLOOR_DIV};
+  struct Case {
+    Dims a, b;
+  };
+  const Case cases[] = {{Dims{2, 3, 4}, Dims{3, 1}},
+                        {Dims{1}, Dims{4, 5}},
+                        {Dims{}, Dims{2, 3}},
+                        {Dims{5, 1, 3}, Dims{1, 4, 1}},
+                        {Dims{2, 1, 3, 1}, Dims{4, 1, 5}},
+                        {Dims{7, 6}, Dims{7, 6}},
+                        {Dims{1, 1, 1}, Dims{3}},
+                        {Dims{6, 1}, Dims{6}}};
+  const Op ops[] = {Op::kSUM, Op::kPROD, Op::kMAX, Op::kMIN,
+                    Op::kSUB, Op::kDIV,  Op::kPOW, Op::kFLOOR_DIV};
   uint32_t seed = 1;
   for (const Case& c : cases) {
     std::vector<float> va = test::random_floats(volume(c.a), seed++, 0.5f, 3.0f);
@@ -214,10 +227,16 @@ TEST(ElementWiseTest, RandomBroadcastAgainstNaiveReference) {
       ASSERT_EQ(static_cast<int64_t>(got.size()), volume(r.dims));
       for (int64_t i = 0; i < volume(r.dims); ++i) {
         double x = va[source_index(i, r.dims, c.a)], y = vb[source_index(i, r.dims, c.b)];
-        double want = op == Op::kSUM ? x + y : op == Op::kPROD ? x * y : op == Op::kMAX ? std::max(x, y)
-                    : op == Op::kMIN ? std::min(x, y) : op == Op::kSUB ? x - y : op == Op::kDIV ? x / y
-                    : op == Op::kPOW ? std::pow(x, y) : std::floor(x / y);
-        if (op == Op::kFLOOR_DIV && std::fabs(x / y - std::round(x / y)) < 1e-4) continue;  // float vs double tie
+        double want = op == Op::kSUM    ? x + y
+                      : op == Op::kPROD ? x * y
+                      : op == Op::kMAX  ? std::max(x, y)
+                      : op == Op::kMIN  ? std::min(x, y)
+                      : op == Op::kSUB  ? x - y
+                      : op == Op::kDIV  ? x / y
+                      : op == Op::kPOW  ? std::pow(x, y)
+                                        : std::floor(x / y);
+        if (op == Op::kFLOOR_DIV && std::fabs(x / y - std::round(x / y)) < 1e-4)
+          continue;  // float vs double tie
         ASSERT_NEAR(got[i], want, 2e-6 * (1 + std::fabs(want)))
             << "op " << static_cast<int>(op) << " " << c.a << " " << c.b << " element " << i;
       }
@@ -230,18 +249,22 @@ TEST(ElementWiseTest, RandomBroadcastAgainstNaiveReference) {
   EXPECT_EQ(r.dims, (Dims{3, 2, 2}));
   std::vector<int64_t> got = r.values<int64_t>();
   for (int64_t i = 0; i < 12; ++i) {
-    EXPECT_EQ(got[i], int64_t{ia[source_index(i, r.dims, Dims{3, 1, 2})]} * ib[source_index(i, r.dims, Dims{2, 1})]);
+    EXPECT_EQ(got[i], int64_t{ia[source_index(i, r.dims, Dims{3, 1, 2})]} *
+                          ib[source_index(i, r.dims, Dims{2, 1})]);
   }
 }
 
 TEST(ElementWiseInferTest, DynamicDims) {
-  auto out = test::infer(ElementWiseAttrs{Op::kSUM}, {{DataType::kFLOAT, Dims{-1, 3}}, {DataType::kFLOAT, Dims{4, 1, 3}}});
+  auto out = test::infer(ElementWiseAttrs{Op::kSUM},
+                         {{DataType::kFLOAT, Dims{-1, 3}}, {DataType::kFLOAT, Dims{4, 1, 3}}});
   EXPECT_EQ(out[0].type, DataType::kFLOAT);
   EXPECT_EQ(out[0].dims, (Dims{4, -1, 3}));
-  out = test::infer(ElementWiseAttrs{Op::kLESS}, {{DataType::kINT32, Dims{-1}}, {DataType::kINT32, Dims{1}}});
+  out = test::infer(ElementWiseAttrs{Op::kLESS},
+                    {{DataType::kINT32, Dims{-1}}, {DataType::kINT32, Dims{1}}});
   EXPECT_EQ(out[0].type, DataType::kBOOL);
   EXPECT_EQ(out[0].dims, (Dims{-1}));
-  out = test::infer(ElementWiseAttrs{Op::kPROD}, {{DataType::kHALF, Dims{2, -1}}, {DataType::kHALF, Dims{-1, 5}}});
+  out = test::infer(ElementWiseAttrs{Op::kPROD},
+                    {{DataType::kHALF, Dims{2, -1}}, {DataType::kHALF, Dims{-1, 5}}});
   EXPECT_EQ(out[0].type, DataType::kHALF);
   EXPECT_EQ(out[0].dims, (Dims{2, 5}));
 }
@@ -251,7 +274,8 @@ void expect_error(const std::function<void()>& fn, const std::vector<std::string
     fn();
     ADD_FAILURE() << "expected an Error";
   } catch (const Error& e) {
-    for (const std::string& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    for (const std::string& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
   }
 }
 
@@ -262,14 +286,26 @@ TEST(ElementWiseInferTest, Errors) {
   const DataType f = DataType::kFLOAT;
   expect_error([&] { infer2(Op::kSUM, f, Dims{2}, DataType::kINT32, Dims{2}); },
                {"[elementwise 'ew1']", "same type", "float32", "int32"});
-  expect_error([&] { infer2(Op::kSUM, f, Dims{2, 3}, f, Dims{4}); },
-               {"[elementwise 'ew1']", "[2,3]", "[4]", "broadcast"});
-  expect_error([&] { infer2(Op::kAND, f, Dims{2}, f, Dims{2}); }, {"[elementwise 'ew1']", "and", "bool", "float32"});
-  expect_error([&] { infer2(Op::kXOR, DataType::kINT8, Dims{2}, DataType::kINT8, Dims{2}); }, {"xor", "int8"});
-  expect_error([&] { infer2(Op::kSUM, DataType::kBOOL, Dims{2}, DataType::kBOOL, Dims{2}); }, {"sum", "bool"});
-  expect_error([&] { infer2(Op::kPOW, DataType::kUINT8, Dims{2}, DataType::kUINT8, Dims{2}); }, {"pow", "uint8"});
-  expect_error([&] { infer2(Op::kGREATER, DataType::kBOOL, Dims{2}, DataType::kBOOL, Dims{2}); }, {"greater", "bool"});
-  expect_error([&] { test::infer(ElementWiseAttrs{}, {{f, Dims{2}}}, "ew1"); }, {"[elementwise 'ew1']", "2 inputs"});
+  expect_error(
+      [&] {
+        infer2(Op::kSUM, f, Dims{2, 3}, f, Dims{4});
+      },
+      {"[elementwise 'ew1']", "[2,3]", "[4]", "broadcast"});
+  expect_error([&] { infer2(Op::kAND, f, Dims{2}, f, Dims{2}); },
+               {"[elementwise 'ew1']", "and", "bool", "float32"});
+  expect_error([&] { infer2(Op::kXOR, DataType::kINT8, Dims{2}, DataType::kINT8, Dims{2}); },
+               {"xor", "int8"});
+  expect_error([&] { infer2(Op::kSUM, DataType::kBOOL, Dims{2}, DataType::kBOOL, Dims{2}); },
+               {"sum", "bool"});
+  expect_error([&] { infer2(Op::kPOW, DataType::kUINT8, Dims{2}, DataType::kUINT8, Dims{2}); },
+               {"pow", "uint8"});
+  expect_error([&] { infer2(Op::kGREATER, DataType::kBOOL, Dims{2}, DataType::kBOOL, Dims{2}); },
+               {"greater", "bool"});
+  expect_error(
+      [&] {
+        test::infer(ElementWiseAttrs{}, {{f, Dims{2}}}, "ew1");
+      },
+      {"[elementwise 'ew1']", "2 inputs"});
 }
 
 // ---- Select ----
@@ -279,17 +315,26 @@ HostTensor select(const HostTensor& c, const HostTensor& t, const HostTensor& e)
 }
 
 TEST(SelectTest, PicksPerElement) {
-  HostTensor r = select(HostTensor::of(DataType::kBOOL, Dims{4}, std::vector<int>{1, 0, 0, 1}),
-                        HostTensor::f32(Dims{4}, {1, 2, 3, 4}), HostTensor::f32(Dims{4}, {-1, -2, -3, -4}));
+  HostTensor r =
+      select(HostTensor::of(DataType::kBOOL, Dims{4}, std::vector<int>{1, 0, 0, 1}),
+             HostTensor::f32(Dims{4}, {1, 2, 3, 4}), HostTensor::f32(Dims{4}, {-1, -2, -3, -4}));
   EXPECT_EQ(r.type, DataType::kFLOAT);
   EXPECT_EQ(r.values<float>(), (std::vector<float>{1, -2, -3, 4}));
 }
 
+TEST(SelectTest, AnyNonzeroConditionByteIsTrue) {
+  HostTensor c = HostTensor::of(DataType::kBOOL, Dims{3}, std::vector<int>{0, 0, 0});
+  c.bytes[1] = 2;  // as a caller's buffer might hold
+  HostTensor r = select(c, HostTensor::f32(Dims{3}, {1, 2, 3}), HostTensor::f32(Dims{}, {0}));
+  EXPECT_EQ(r.values<float>(), (std::vector<float>{0, 2, 0}));
+}
+
 TEST(SelectTest, BroadcastsAllThree) {
   // condition [3], then [2,3], else 0-d -> [2,3].
-  HostTensor r = select(HostTensor::of(DataType::kBOOL, Dims{3}, std::vector<int>{1, 0, 1}),
-                        HostTensor::of(DataType::kINT64, Dims{2, 3}, std::vector<int64_t>{1, 2, 3, 4, 5, 6}),
-                        HostTensor::of(DataType::kINT64, Dims{}, std::vector<int64_t>{-9000000000LL}));
+  HostTensor r =
+      select(HostTensor::of(DataType::kBOOL, Dims{3}, std::vector<int>{1, 0, 1}),
+             HostTensor::of(DataType::kINT64, Dims{2, 3}, std::vector<int64_t>{1, 2, 3, 4, 5, 6}),
+             HostTensor::of(DataType::kINT64, Dims{}, std::vector<int64_t>{-9000000000LL}));
   EXPECT_EQ(r.type, DataType::kINT64);
   EXPECT_EQ(r.dims, (Dims{2, 3}));
   EXPECT_EQ(r.values<int64_t>(), (std::vector<int64_t>{1, -9000000000LL, 3, 4, -9000000000LL, 6}));
@@ -306,7 +351,8 @@ TEST(SelectTest, EveryTypeAndRandomAgainstReference) {
   std::vector<float> cv = test::random_floats(4 * 5, 21);
   std::vector<int> cond(cv.size());
   for (size_t i = 0; i < cv.size(); ++i) cond[i] = cv[i] > 0;
-  std::vector<float> tv = test::random_floats(5, 22, 0, 100), ev = test::random_floats(4 * 3 * 1, 23, 0, 100);
+  std::vector<float> tv = test::random_floats(5, 22, 0, 100),
+                     ev = test::random_floats(4 * 3 * 1, 23, 0, 100);
   for (float& v : tv) v = std::round(v);
   for (float& v : ev) v = std::round(v);
   const Dims dc{4, 5}, dt{5}, de{3, 4, 1}, dout{3, 4, 5};
@@ -316,10 +362,11 @@ TEST(SelectTest, EveryTypeAndRandomAgainstReference) {
     HostTensor r = select(HostTensor::of(DataType::kBOOL, dc, cond), t, e);
     ASSERT_EQ(r.type, type);
     ASSERT_EQ(r.dims, dout);
-    std::vector<double> got = r.values<double>(), tvals = t.values<double>(), evals = e.values<double>();
+    std::vector<double> got = r.values<double>(), tvals = t.values<double>(),
+                        evals = e.values<double>();
     for (int64_t i = 0; i < volume(dout); ++i) {
       double want = cond[source_index(i, dout, dc)] ? tvals[source_index(i, dout, dt)]
-                                                     : evals[source_index(i, dout, de)];
+                                                    : evals[source_index(i, dout, de)];
       ASSERT_EQ(got[i], want) << to_string(type) << " element " << i;
     }
   }
@@ -334,16 +381,31 @@ TEST(SelectTest, EmptyOutput) {
 
 TEST(SelectInferTest, TypesDynamicDimsAndErrors) {
   const DataType b = DataType::kBOOL, f = DataType::kFLOAT;
-  auto out = test::infer(SelectAttrs{}, {{b, Dims{-1, 1}}, {DataType::kINT32, Dims{3}}, {DataType::kINT32, Dims{1, -1}}});
+  auto out =
+      test::infer(SelectAttrs{},
+                  {{b, Dims{-1, 1}}, {DataType::kINT32, Dims{3}}, {DataType::kINT32, Dims{1, -1}}});
   EXPECT_EQ(out[0].type, DataType::kINT32);
   EXPECT_EQ(out[0].dims, (Dims{-1, 3}));
-  expect_error([&] { test::infer(SelectAttrs{}, {{f, Dims{2}}, {f, Dims{2}}, {f, Dims{2}}}, "s1"); },
-               {"[select 's1']", "condition", "bool", "float32"});
-  expect_error([&] { test::infer(SelectAttrs{}, {{b, Dims{2}}, {f, Dims{2}}, {DataType::kHALF, Dims{2}}}, "s1"); },
-               {"[select 's1']", "float32", "float16"});
-  expect_error([&] { test::infer(SelectAttrs{}, {{b, Dims{2}}, {f, Dims{3}}, {f, Dims{3}}}, "s1"); },
-               {"[select 's1']", "broadcast"});
-  expect_error([&] { test::infer(SelectAttrs{}, {{b, Dims{2}}, {f, Dims{2}}}, "s1"); }, {"[select 's1']", "3 inputs"});
+  expect_error(
+      [&] {
+        test::infer(SelectAttrs{}, {{f, Dims{2}}, {f, Dims{2}}, {f, Dims{2}}}, "s1");
+      },
+      {"[select 's1']", "condition", "bool", "float32"});
+  expect_error(
+      [&] {
+        test::infer(SelectAttrs{}, {{b, Dims{2}}, {f, Dims{2}}, {DataType::kHALF, Dims{2}}}, "s1");
+      },
+      {"[select 's1']", "float32", "float16"});
+  expect_error(
+      [&] {
+        test::infer(SelectAttrs{}, {{b, Dims{2}}, {f, Dims{3}}, {f, Dims{3}}}, "s1");
+      },
+      {"[select 's1']", "broadcast"});
+  expect_error(
+      [&] {
+        test::infer(SelectAttrs{}, {{b, Dims{2}}, {f, Dims{2}}}, "s1");
+      },
+      {"[select 's1']", "3 inputs"});
 }
 
 }  // namespace

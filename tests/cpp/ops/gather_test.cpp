@@ -28,7 +28,9 @@ std::string error_of(const std::function<void()>& f) {
   return "<no error>";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 ir::TensorDesc infer_out(int32_t axis, const Dims& data, const Dims& indices,
                          DataType index_type = DataType::kINT32) {
@@ -144,7 +146,8 @@ TEST(Gather, IndexOutOfRangeThrowsAtRunTime) {
   for (int64_t bad : {3, -4, 1000000}) {
     HostTensor idx = HostTensor::of<int64_t>(DataType::kINT64, {2}, {0, bad});
     std::string msg = error_of([&] { run_cpu(gather_axis(0), {data, idx}, "g1"); });
-    EXPECT_EQ(msg, "[gather 'g1'] index " + std::to_string(bad) + " is out of range for axis 0 of size 3");
+    EXPECT_EQ(msg, "[gather 'g1'] index " + std::to_string(bad) +
+                       " is out of range for axis 0 of size 3");
   }
   HostTensor idx = HostTensor::of<int32_t>(DataType::kINT32, {1}, {2});
   std::string msg = error_of([&] { run_cpu(gather_axis(-1), {data, idx}, "g1"); });
@@ -177,8 +180,9 @@ TEST(Gather, EveryElementSizeMatchesReference) {
     Dims out;
     out.nb_dims = rank - 1 + index_rank;
     for (int32_t i = 0; i < out.nb_dims; ++i) {
-      out.d[i] = i < axis ? dims.d[i] : i < axis + index_rank ? index_dims.d[i - axis]
-                                                               : dims.d[i - index_rank + 1];
+      out.d[i] = i < axis                ? dims.d[i]
+                 : i < axis + index_rank ? index_dims.d[i - axis]
+                                         : dims.d[i - index_rank + 1];
     }
     SCOPED_TRACE(testing::Message() << "seed " << seed << " type " << type << " data " << dims
                                     << " axis " << axis << " indices " << index_dims);

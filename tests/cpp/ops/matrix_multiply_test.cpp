@@ -1,5 +1,5 @@
-// Tests of MatrixMultiply: shape inference (transposes, vectors, batch broadcasting, -1 dims, errors)
-// and the CPU kernel against a double-precision reference, in fp32, fp16 and bf16.
+// Tests of MatrixMultiply: shape inference (transposes, vectors, batch broadcasting, -1 dims,
+// errors) and the CPU kernel against a double-precision reference, in fp32, fp16 and bf16.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -86,7 +86,8 @@ std::vector<double> reference(const HostTensor& a, MO op_a, const HostTensor& b,
     for (int64_t i = 0; i < ra.rows; ++i) {
       for (int64_t j = 0; j < rb.cols; ++j) {
         double s = 0.0;
-        for (int64_t p = 0; p < ra.cols; ++p) s += ref_at(ra, av, ia, i, p) * ref_at(rb, bv, ib, p, j);
+        for (int64_t p = 0; p < ra.cols; ++p)
+          s += ref_at(ra, av, ia, i, p) * ref_at(rb, bv, ib, p, j);
         result.push_back(s);
       }
     }
@@ -151,10 +152,9 @@ TEST(MatrixMultiply, RandomTransposes) {
 
 TEST(MatrixMultiply, BatchBroadcasting) {
   check(DataType::kFLOAT, {2, 1, 4, 5}, MO::kNONE, {3, 5, 6}, MO::kNONE, {2, 3, 4, 6}, 1e-5, 11);
-  check(DataType::kFLOAT, {5, 4}, MO::kTRANSPOSE, {3, 2, 6, 5}, MO::kTRANSPOSE, {3, 2, 4, 6},
-        1e-5, 12);
-  check(DataType::kFLOAT, {3, 1, 9, 1}, MO::kNONE, {1, 4, 1, 8}, MO::kNONE, {3, 4, 9, 8}, 1e-5,
-        13);
+  check(DataType::kFLOAT, {5, 4}, MO::kTRANSPOSE, {3, 2, 6, 5}, MO::kTRANSPOSE, {3, 2, 4, 6}, 1e-5,
+        12);
+  check(DataType::kFLOAT, {3, 1, 9, 1}, MO::kNONE, {1, 4, 1, 8}, MO::kNONE, {3, 4, 9, 8}, 1e-5, 13);
 }
 
 TEST(MatrixMultiply, VectorsWithBatch) {
@@ -168,11 +168,13 @@ TEST(MatrixMultiply, VectorsWithBatch) {
 // values; the remaining error is the output's rounding: 2^-11 (fp16), 2^-8 (bf16) relative.
 TEST(MatrixMultiply, HalfAndBfloat16) {
   check(DataType::kHALF, {3, 17, 9}, MO::kNONE, {9, 13}, MO::kNONE, {3, 17, 13}, 1e-3, 31);
-  check(DataType::kBF16, {2, 9, 17}, MO::kTRANSPOSE, {13, 9}, MO::kTRANSPOSE, {2, 17, 13}, 8e-3, 32);
+  check(DataType::kBF16, {2, 9, 17}, MO::kTRANSPOSE, {13, 9}, MO::kTRANSPOSE, {2, 17, 13}, 8e-3,
+        32);
 }
 
 TEST(MatrixMultiply, InferenceWithUnknownDims) {
-  auto out = test::infer(MatrixMultiplyAttrs{}, {{DataType::kFLOAT, {-1, 4, 5}}, {DataType::kFLOAT, {5, 6}}});
+  auto out = test::infer(MatrixMultiplyAttrs{},
+                         {{DataType::kFLOAT, {-1, 4, 5}}, {DataType::kFLOAT, {5, 6}}});
   EXPECT_EQ(out[0].dims, Dims({-1, 4, 6}));
   out = test::infer(MatrixMultiplyAttrs{MO::kNONE, MO::kTRANSPOSE},
                     {{DataType::kHALF, {2, -1, -1}}, {DataType::kHALF, {-1, 1, 7, 5}}});
@@ -192,7 +194,8 @@ TEST(MatrixMultiply, Errors) {
               contains(e, "[2,3]") && contains(e, "[4,5]"))
       << e;
   e = run(MO::kNONE, MO::kTRANSPOSE, {DataType::kFLOAT, {2, 3}}, {DataType::kFLOAT, {5, 4}});
-  EXPECT_TRUE(contains(e, "'mm1'") && contains(e, "contributes 3") && contains(e, "contributes 4")) << e;
+  EXPECT_TRUE(contains(e, "'mm1'") && contains(e, "contributes 3") && contains(e, "contributes 4"))
+      << e;
   e = run(MO::kNONE, MO::kNONE, {DataType::kFLOAT, {2, 4, 3}}, {DataType::kFLOAT, {3, 3, 5}});
   EXPECT_TRUE(contains(e, "'mm1'") && contains(e, "batch")) << e;
   e = run(MO::kNONE, MO::kNONE, {DataType::kFLOAT, {3}}, {DataType::kFLOAT, {3, 5}});

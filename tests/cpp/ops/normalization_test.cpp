@@ -47,7 +47,8 @@ std::vector<double> reference(const HostTensor& x, const HostTensor& scale, cons
                               uint32_t axes, int64_t groups, double eps) {
   const Dims& d = x.dims;
   int64_t n = volume(d);
-  std::vector<double> xv = x.values<double>(), sv = scale.values<double>(), bv = bias.values<double>();
+  std::vector<double> xv = x.values<double>(), sv = scale.values<double>(),
+                      bv = bias.values<double>();
   auto index = [&](int64_t e) {
     std::vector<int64_t> idx(static_cast<size_t>(d.nb_dims));
     for (int32_t i = d.nb_dims - 1; i >= 0; --i) {
@@ -95,11 +96,12 @@ std::vector<double> reference(const HostTensor& x, const HostTensor& scale, cons
   return y;
 }
 
-void check(DataType type, const Dims& dx, const Dims& dp, uint32_t axes, int64_t groups,
-           double tol, uint32_t seed) {
+void check(DataType type, const Dims& dx, const Dims& dp, uint32_t axes, int64_t groups, double tol,
+           uint32_t seed) {
   // An offset of 3 makes a one-pass E[x^2] - E[x]^2 lose digits that the two-pass form keeps.
   HostTensor x = HostTensor::of(type, dx, test::random_floats(volume(dx), seed, 2.0f, 4.0f));
-  HostTensor scale = HostTensor::of(type, dp, test::random_floats(volume(dp), seed + 1, 0.5f, 2.0f));
+  HostTensor scale =
+      HostTensor::of(type, dp, test::random_floats(volume(dp), seed + 1, 0.5f, 2.0f));
   HostTensor bias = HostTensor::of(type, dp, test::random_floats(volume(dp), seed + 2));
   float eps = 1e-5f;
   auto out = test::run_cpu(NormalizationAttrs{axes, eps, groups}, {x, scale, bias});
@@ -139,9 +141,11 @@ TEST(Normalization, HalfAndBfloat16) {
 
 TEST(Normalization, InferenceWithUnknownDims) {
   DataType f = DataType::kFLOAT;
-  auto out = test::infer(NormalizationAttrs{0xC, 1e-5f, 4}, {{f, {-1, -1, -1, -1}}, {f, {1, -1, 1, 1}}, {f, {1, 8, 1, 1}}});
+  auto out = test::infer(NormalizationAttrs{0xC, 1e-5f, 4},
+                         {{f, {-1, -1, -1, -1}}, {f, {1, -1, 1, 1}}, {f, {1, 8, 1, 1}}});
   EXPECT_EQ(out[0].dims, Dims({-1, -1, -1, -1}));
-  out = test::infer(NormalizationAttrs{0x4, 1e-5f, 1}, {{f, {-1, 5, 16}}, {f, {16}}, {f, {1, 1, 16}}});
+  out = test::infer(NormalizationAttrs{0x4, 1e-5f, 1},
+                    {{f, {-1, 5, 16}}, {f, {16}}, {f, {1, 1, 16}}});
   EXPECT_EQ(out[0].dims, Dims({-1, 5, 16}));
 }
 
@@ -151,12 +155,16 @@ TEST(Normalization, Errors) {
     return error_of([&] { test::infer(attrs, in, "gn1"); });
   };
   std::string e = run({0xC, 1e-5f, 4}, {{f, {2, 6, 3, 3}}, {f, {1, 6, 1, 1}}, {f, {1, 6, 1, 1}}});
-  EXPECT_TRUE(contains(e, "[normalization 'gn1']") && contains(e, "6") && contains(e, "divisible by num_groups 4")) << e;
+  EXPECT_TRUE(contains(e, "[normalization 'gn1']") && contains(e, "6") &&
+              contains(e, "divisible by num_groups 4"))
+      << e;
   e = run({0xE, 1e-5f, 2}, {{f, {2, 6, 3, 3}}, {f, {1, 6, 1, 1}}, {f, {1, 6, 1, 1}}});
   EXPECT_TRUE(contains(e, "[normalization 'gn1']") && contains(e, "dim 1")) << e;
   e = run({0xC, 1e-5f, 1}, {{f, {2, 6, 3, 3}}, {f, {1, 6, 2, 1}}, {f, {1, 6, 1, 1}}});
-  EXPECT_TRUE(contains(e, "[normalization 'gn1']") && contains(e, "scale [1,6,2,1]") && contains(e, "[2,6,3,3]")) << e;
-  e = run({0xC, 1e-5f, 1}, {{f, {6, 3, 3}}, {f, {1, 1, 1, 1}}, {f, {1, 1, 1}}});
+  EXPECT_TRUE(contains(e, "[normalization 'gn1']") && contains(e, "scale [1,6,2,1]") &&
+              contains(e, "[2,6,3,3]"))
+      << e;
+  e = run({0x6, 1e-5f, 1}, {{f, {6, 3, 3}}, {f, {1, 1, 1, 1}}, {f, {1, 1, 1}}});
   EXPECT_TRUE(contains(e, "[normalization 'gn1']") && contains(e, "scale")) << e;
   e = run({0x2, 1e-5f, 1}, {{f, {2, 6}}, {f, {6}}, {DataType::kHALF, {6}}});
   EXPECT_TRUE(contains(e, "[normalization 'gn1']") && contains(e, "float16")) << e;

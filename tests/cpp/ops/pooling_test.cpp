@@ -79,8 +79,9 @@ TEST(PoolingTest, HandCheckedAverageCountsPadding) {
   HostTensor x = HostTensor::f32({1, 1, 3, 3}, iota(9));
   auto a = pool_attrs(PoolingType::kAVERAGE, {3, 3}, {1, 1}, {1, 1}, {1, 1}, false);
   auto out = test::run_cpu(a, {x});
-  expect_values(out[0], {1, 1, 3, 3},
-                {12.0f / 9, 21.0f / 9, 16.0f / 9, 3, 5, 33.0f / 9, 24.0f / 9, 39.0f / 9, 28.0f / 9});
+  expect_values(
+      out[0], {1, 1, 3, 3},
+      {12.0f / 9, 21.0f / 9, 16.0f / 9, 3, 5, 33.0f / 9, 24.0f / 9, 39.0f / 9, 28.0f / 9});
 }
 
 TEST(PoolingTest, HandCheckedMaxIgnoresPadding) {
@@ -143,16 +144,17 @@ std::vector<int64_t> coords_of(int64_t flat, const std::vector<int64_t>& dims) {
 }
 
 // Direct pooling in double: walks every window position, skipping the ones in the padding.
-std::vector<double> reference_pool(const PoolingAttrs& a, const Dims& xd, const std::vector<float>& x,
-                                   Dims& yd) {
+std::vector<double> reference_pool(const PoolingAttrs& a, const Dims& xd,
+                                   const std::vector<float>& x, Dims& yd) {
   const int32_t rank = a.window.nb_dims;
   std::vector<int64_t> in_sp, out_sp, win;
   yd = xd;
   for (int32_t i = 0; i < rank; ++i) {
     in_sp.push_back(xd.d[2 + i]);
     win.push_back(a.window.d[i]);
-    yd.d[2 + i] = (xd.d[2 + i] + a.pre_padding.d[i] + a.post_padding.d[i] - a.window.d[i]) /
-                      a.stride.d[i] + 1;
+    yd.d[2 + i] =
+        (xd.d[2 + i] + a.pre_padding.d[i] + a.post_padding.d[i] - a.window.d[i]) / a.stride.d[i] +
+        1;
     out_sp.push_back(yd.d[2 + i]);
   }
   int64_t in_vol = 1, out_vol = 1, win_vol = 1;
@@ -182,7 +184,8 @@ std::vector<double> reference_pool(const PoolingAttrs& a, const Dims& xd, const 
       if (a.type == PoolingType::kMAX) {
         y[p * out_vol + o] = best;
       } else {
-        y[p * out_vol + o] = sum / static_cast<double>(a.average_count_excludes_padding ? count : win_vol);
+        y[p * out_vol + o] =
+            sum / static_cast<double>(a.average_count_excludes_padding ? count : win_vol);
       }
     }
   }
@@ -195,7 +198,9 @@ void check_random(DataType type, double rel_tol, double abs_tol, uint32_t seed) 
     for (int mode = 0; mode < 3; ++mode) {
       PoolingType kind = mode == 0 ? PoolingType::kMAX : PoolingType::kAVERAGE;
       PoolingAttrs a = pool_attrs(kind, c.window, c.stride, c.pre, c.post, mode != 2);
-      SCOPED_TRACE(std::string(c.name) + (mode == 0 ? " max" : mode == 1 ? " avg" : " avg_incl_pad"));
+      SCOPED_TRACE(std::string(c.name) + (mode == 0   ? " max"
+                                          : mode == 1 ? " avg"
+                                                      : " avg_incl_pad"));
       HostTensor x = HostTensor::of(type, c.x, test::random_floats(volume(c.x), seed++));
       Dims yd;
       std::vector<double> want = reference_pool(a, c.x, x.values<float>(), yd);
@@ -258,27 +263,44 @@ TEST(PoolingTest, InferDynamicDims) {
 
 const char* kLayer = "[pooling 'pool1']";
 
-void infer_pool1(const PoolingAttrs& a, const ir::TensorDesc& x) { test::infer(a, {x}, "pool1"); }
+void infer_pool1(const PoolingAttrs& a, const ir::TensorDesc& x) {
+  test::infer(a, {x}, "pool1");
+}
 
 TEST(PoolingTest, ErrorWindowLargerThanPaddedInput) {
   auto a = pool_attrs(PoolingType::kMAX, {3, 3}, {1, 1}, {0, 0}, {0, 1});
-  expect_error([&] { infer_pool1(a, {DataType::kFLOAT, {1, 1, 5, 1}}); },
-               {kLayer, "spatial dim 1", "input is 1 (2 with padding)", "window is 3"});
+  expect_error(
+      [&] {
+        infer_pool1(a, {DataType::kFLOAT, {1, 1, 5, 1}});
+      },
+      {kLayer, "spatial dim 1", "input is 1 (2 with padding)", "window is 3"});
 }
 
 TEST(PoolingTest, ErrorBadRanks) {
   auto a = pool_attrs(PoolingType::kMAX, {2, 2}, {2, 2}, {0, 0}, {0, 0});
-  expect_error([&] { infer_pool1(a, {DataType::kFLOAT, {1, 1, 8, 8, 8}}); },
-               {kLayer, "input [1,1,8,8,8] has 5 dims", "needs 4"});
+  expect_error(
+      [&] {
+        infer_pool1(a, {DataType::kFLOAT, {1, 1, 8, 8, 8}});
+      },
+      {kLayer, "input [1,1,8,8,8] has 5 dims", "needs 4"});
   auto s = pool_attrs(PoolingType::kMAX, {2, 2}, {2}, {0, 0}, {0, 0});
-  expect_error([&] { infer_pool1(s, {DataType::kFLOAT, {1, 1, 8, 8}}); },
-               {kLayer, "stride [2] has 1 dims", "2 spatial dims"});
+  expect_error(
+      [&] {
+        infer_pool1(s, {DataType::kFLOAT, {1, 1, 8, 8}});
+      },
+      {kLayer, "stride [2] has 1 dims", "2 spatial dims"});
   auto p = pool_attrs(PoolingType::kMAX, {2, 2}, {2, 2}, {0, 0}, {0, 0, 0});
-  expect_error([&] { infer_pool1(p, {DataType::kFLOAT, {1, 1, 8, 8}}); },
-               {kLayer, "post_padding [0,0,0] has 3 dims"});
+  expect_error(
+      [&] {
+        infer_pool1(p, {DataType::kFLOAT, {1, 1, 8, 8}});
+      },
+      {kLayer, "post_padding [0,0,0] has 3 dims"});
   auto empty = pool_attrs(PoolingType::kMAX, {}, {}, {}, {});
-  expect_error([&] { infer_pool1(empty, {DataType::kFLOAT, {1, 1}}); },
-               {kLayer, "expected 1, 2 or 3"});
+  expect_error(
+      [&] {
+        infer_pool1(empty, {DataType::kFLOAT, {1, 1}});
+      },
+      {kLayer, "expected 1, 2 or 3"});
 }
 
 TEST(PoolingTest, ErrorBadParameters) {
@@ -293,8 +315,11 @@ TEST(PoolingTest, ErrorBadParameters) {
   a = pool_attrs(PoolingType::kAVERAGE, {2, 3}, {1, 1}, {0, 0}, {2, 0});
   expect_error([&] { infer_pool1(a, x); }, {kLayer, "padding 2 in spatial dim 0", "window 2"});
   a = pool_attrs(PoolingType::kMAX, {2, 2}, {2, 2}, {0, 0}, {0, 0});
-  expect_error([&] { infer_pool1(a, {DataType::kINT32, {1, 1, 8, 8}}); },
-               {kLayer, "input has type int32"});
+  expect_error(
+      [&] {
+        infer_pool1(a, {DataType::kINT32, {1, 1, 8, 8}});
+      },
+      {kLayer, "input has type int32"});
 }
 
 }  // namespace

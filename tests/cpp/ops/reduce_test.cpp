@@ -26,7 +26,8 @@ bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
-std::vector<float> reduce_f32(RO op, uint32_t axes, bool keep, const HostTensor& x, Dims* dims = nullptr) {
+std::vector<float> reduce_f32(RO op, uint32_t axes, bool keep, const HostTensor& x,
+                              Dims* dims = nullptr) {
   auto out = test::run_cpu(ReduceAttrs{op, axes, keep}, {x});
   if (dims) *dims = out[0].dims;
   return out[0].values<float>();
@@ -79,12 +80,16 @@ TEST(Reduce, MaxMinPropagateNaN) {
 
 // Reference in double: every element adds into the output whose index is its own with the reduced
 // axes dropped (or set to 0 with keep_dims: the same flat order).
-std::vector<double> reference(RO op, const std::vector<double>& x, const Dims& dims, uint32_t axes) {
+std::vector<double> reference(RO op, const std::vector<double>& x, const Dims& dims,
+                              uint32_t axes) {
   int64_t n = volume(dims), out_n = 1;
   for (int32_t i = 0; i < dims.nb_dims; ++i) {
     if (!(axes & (1u << i))) out_n *= dims.d[i];
   }
-  double init = op == RO::kPROD ? 1.0 : op == RO::kMAX ? -INFINITY : op == RO::kMIN ? INFINITY : 0.0;
+  double init = op == RO::kPROD  ? 1.0
+                : op == RO::kMAX ? -INFINITY
+                : op == RO::kMIN ? INFINITY
+                                 : 0.0;
   std::vector<double> acc(static_cast<size_t>(out_n), init);
   for (int64_t e = 0; e < n; ++e) {
     int64_t rest = e, o = 0, scale = 1;
@@ -128,8 +133,8 @@ void check(DataType type, RO op, const Dims& dims, uint32_t axes, bool keep, dou
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) {
     ASSERT_NEAR(got[i], want[i], tol * std::abs(want[i]))
-        << "op " << static_cast<int>(op) << " axes 0x" << std::hex << axes << std::dec
-        << " keep " << keep << " element " << i;
+        << "op " << static_cast<int>(op) << " axes 0x" << std::hex << axes << std::dec << " keep "
+        << keep << " element " << i;
   }
 }
 
@@ -137,7 +142,8 @@ TEST(Reduce, RandomMultiAxis) {
   uint32_t seed = 1;
   for (RO op : {RO::kSUM, RO::kPROD, RO::kMAX, RO::kMIN, RO::kAVG}) {
     for (uint32_t axes : {0x1u, 0x2u, 0x8u, 0x5u, 0xAu, 0x6u, 0xFu}) {
-      for (bool keep : {false, true}) check(DataType::kFLOAT, op, {3, 4, 5, 6}, axes, keep, 1e-6, seed++);
+      for (bool keep : {false, true})
+        check(DataType::kFLOAT, op, {3, 4, 5, 6}, axes, keep, 1e-6, seed++);
     }
   }
   check(DataType::kFLOAT, RO::kSUM, {1, 130, 1}, 0x2, false, 1e-6, seed++);

@@ -22,8 +22,10 @@ Permutation perm_of(const std::vector<int32_t>& order) {
   return p;
 }
 
-ShuffleAttrs shuffle_attrs(const std::vector<int32_t>& first, std::optional<Dims> reshape = std::nullopt,
-                     const std::vector<int32_t>& second = {}, bool zero_is_placeholder = true) {
+ShuffleAttrs shuffle_attrs(const std::vector<int32_t>& first,
+                           std::optional<Dims> reshape = std::nullopt,
+                           const std::vector<int32_t>& second = {},
+                           bool zero_is_placeholder = true) {
   ShuffleAttrs a;
   a.first_transpose = perm_of(first);
   a.has_reshape = reshape.has_value();
@@ -46,7 +48,9 @@ std::string error_of(const std::function<void()>& f) {
   return "<no error>";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 std::string infer_error(const ShuffleAttrs& a, const Dims& in) {
   return error_of([&] { infer_dims(a, in); });

@@ -30,7 +30,9 @@ std::string error_of(const std::function<void()>& f) {
   return "<no error>";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 Dims infer_dims(const SliceAttrs& a, const Dims& in) {
   return infer(a, {{DataType::kFLOAT, in}}, "sl")[0].dims;
@@ -112,7 +114,8 @@ TEST(SliceErrors, BadAttributes) {
 
 TEST(Slice, HandChecked) {
   HostTensor x = HostTensor::of<int32_t>(DataType::kINT32, {10}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
-  EXPECT_EQ(run_cpu(slice_attrs({1}, {3}, {3}), {x})[0].values<int32_t>(), (std::vector<int32_t>{1, 4, 7}));
+  EXPECT_EQ(run_cpu(slice_attrs({1}, {3}, {3}), {x})[0].values<int32_t>(),
+            (std::vector<int32_t>{1, 4, 7}));
   EXPECT_EQ(run_cpu(slice_attrs({8}, {4}, {-2}), {x})[0].values<int32_t>(),
             (std::vector<int32_t>{8, 6, 4, 2}));
   EXPECT_EQ(run_cpu(slice_attrs({9}, {10}, {-1}), {x})[0].values<int32_t>(),
@@ -159,9 +162,9 @@ TEST(Slice, EveryElementSizeMatchesReference) {
       a.size.d[i] = gen() % 12 == 0 ? 0 : 1 + static_cast<int64_t>(gen() % (room + 1));
     }
     HostTensor x = random_tensor(type, dims, gen);
-    SCOPED_TRACE(testing::Message() << "seed " << seed << " type " << type << " input " << dims
-                                    << " start " << a.start << " size " << a.size << " stride "
-                                    << a.stride);
+    SCOPED_TRACE(testing::Message()
+                 << "seed " << seed << " type " << type << " input " << dims << " start " << a.start
+                 << " size " << a.size << " stride " << a.stride);
     HostTensor y = run_cpu(a, {x})[0];
     ASSERT_EQ(y.dims, a.size);
     EXPECT_EQ(y.bytes, ref_slice(x, a));

@@ -56,8 +56,8 @@ void check(DataType type, const Dims& dims, uint32_t axes, double tol, uint32_t 
   std::vector<double> want = reference(x.values<double>(), dims, axes);
   std::vector<double> got = out[0].values<double>();
   for (size_t i = 0; i < got.size(); ++i) {
-    ASSERT_NEAR(got[i], want[i], tol * want[i] + 1e-7) << "axes 0x" << std::hex << axes << std::dec
-                                                       << " element " << i;
+    ASSERT_NEAR(got[i], want[i], tol * want[i] + 1e-7)
+        << "axes 0x" << std::hex << axes << std::dec << " element " << i;
   }
 }
 
@@ -107,7 +107,9 @@ TEST(SoftMax, Inference) {
 }
 
 TEST(SoftMax, Errors) {
-  std::string e = error_of([] { test::infer(SoftMaxAttrs{0}, {{DataType::kFLOAT, {2, 3}}}, "sm1"); });
+  std::string e = error_of([] {
+    test::infer(SoftMaxAttrs{0}, {{DataType::kFLOAT, {2, 3}}}, "sm1");
+  });
   EXPECT_TRUE(contains(e, "[softmax 'sm1']") && contains(e, "axes")) << e;
   e = error_of([] { test::infer(SoftMaxAttrs{0x4}, {{DataType::kFLOAT, {2, 3}}}, "sm1"); });
   EXPECT_TRUE(contains(e, "[softmax 'sm1']") && contains(e, "rank 2")) << e;

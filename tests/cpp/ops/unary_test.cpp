@@ -29,7 +29,8 @@ std::vector<float> unary(Op op, const std::vector<float>& x, DataType dtype = Da
 
 template <typename T>
 std::vector<T> unary_int(Op op, DataType dtype, const std::vector<T>& x) {
-  auto out = run_cpu(UnaryAttrs{op}, {HostTensor::of(dtype, Dims{static_cast<int64_t>(x.size())}, x)});
+  auto out =
+      run_cpu(UnaryAttrs{op}, {HostTensor::of(dtype, Dims{static_cast<int64_t>(x.size())}, x)});
   EXPECT_EQ(out[0].type, dtype);
   return out[0].template values<T>();
 }
@@ -48,7 +49,8 @@ void expect_floats(const std::vector<float>& got, const std::vector<double>& wan
 }
 
 TEST(UnaryTest, FloatOperations) {
-  expect_floats(unary(Op::kEXP, {0, 1, -1, kNaN}), {1, 2.718281828459045, 0.36787944117144233, NAN}, 1e-6);
+  expect_floats(unary(Op::kEXP, {0, 1, -1, kNaN}), {1, 2.718281828459045, 0.36787944117144233, NAN},
+                1e-6);
   expect_floats(unary(Op::kLOG, {1, 2.718281828f, 0, -1}), {0, 1, -INFINITY, NAN}, 1e-6);
   expect_floats(unary(Op::kSQRT, {4, 2, 0, -1}), {2, 1.4142135623730951, 0, NAN}, 1e-6);
   expect_floats(unary(Op::kRECIP, {4, -0.5f, 0}), {0.25, -2, INFINITY}, 0);
@@ -57,7 +59,8 @@ TEST(UnaryTest, FloatOperations) {
   expect_floats(unary(Op::kSIN, {1.5707963268f, 1, 0}), {1, 0.8414709848078965, 0}, 1e-6);
   expect_floats(unary(Op::kCOS, {0, 1}), {1, 0.5403023058681398}, 1e-6);
   expect_floats(unary(Op::kTAN, {1, 0}), {1.5574077246549023, 0}, 1e-6);
-  expect_floats(unary(Op::kERF, {0.5f, -1, 0, kInf}), {0.5204998778130465, -0.8427007929497149, 0, 1}, 1e-6);
+  expect_floats(unary(Op::kERF, {0.5f, -1, 0, kInf}),
+                {0.5204998778130465, -0.8427007929497149, 0, 1}, 1e-6);
   expect_floats(unary(Op::kFLOOR, {-1.5f, 1.5f, 2, -0.1f}), {-2, 1, 2, -1}, 0);
   expect_floats(unary(Op::kCEIL, {-1.5f, 1.2f, 2, -0.1f}), {-1, 2, 2, 0}, 0);
   expect_floats(unary(Op::kSIGN, {-3, 0, 2.5f, -kInf, kNaN}), {-1, 0, 1, -1, NAN}, 0);
@@ -87,7 +90,8 @@ TEST(UnaryTest, SignedIntegers) {
 }
 
 TEST(UnaryTest, NotOnBool) {
-  EXPECT_EQ(unary_int<int>(Op::kNOT, DataType::kBOOL, {1, 0, 0, 1}), (std::vector<int>{0, 1, 1, 0}));
+  EXPECT_EQ(unary_int<int>(Op::kNOT, DataType::kBOOL, {1, 0, 0, 1}),
+            (std::vector<int>{0, 1, 1, 0}));
 }
 
 TEST(UnaryTest, HalfAndBfloat16) {
@@ -102,28 +106,43 @@ TEST(UnaryTest, HalfAndBfloat16) {
 
 double reference(Op op, double x) {
   switch (op) {
-    case Op::kEXP: return std::exp(x);
-    case Op::kLOG: return std::log(x);
-    case Op::kSQRT: return std::sqrt(x);
-    case Op::kRECIP: return 1 / x;
-    case Op::kABS: return std::fabs(x);
-    case Op::kNEG: return -x;
-    case Op::kSIN: return std::sin(x);
-    case Op::kCOS: return std::cos(x);
-    case Op::kTAN: return std::tan(x);
-    case Op::kERF: return std::erf(x);
-    case Op::kFLOOR: return std::floor(x);
-    case Op::kCEIL: return std::ceil(x);
-    case Op::kROUND: return std::nearbyint(x);  // default rounding mode: ties to even
-    case Op::kSIGN: return x > 0 ? 1 : (x < 0 ? -1 : 0);
-    case Op::kNOT: break;
+    case Op::kEXP:
+      return std::exp(x);
+    case Op::kLOG:
+      return std::log(x);
+    case Op::kSQRT:
+      return std::sqrt(x);
+    case Op::kRECIP:
+      return 1 / x;
+    case Op::kABS:
+      return std::fabs(x);
+    case Op::kNEG:
+      return -x;
+    case Op::kSIN:
+      return std::sin(x);
+    case Op::kCOS:
+      return std::cos(x);
+    case Op::kTAN:
+      return std::tan(x);
+    case Op::kERF:
+      return std::erf(x);
+    case Op::kFLOOR:
+      return std::floor(x);
+    case Op::kCEIL:
+      return std::ceil(x);
+    case Op::kROUND:
+      return std::nearbyint(x);  // default rounding mode: ties to even
+    case Op::kSIGN:
+      return x > 0 ? 1 : (x < 0 ? -1 : 0);
+    case Op::kNOT:
+      break;
   }
   return NAN;
 }
 
 TEST(UnaryTest, RandomAgainstDoubleReference) {
-  const Op ops[] = {Op::kEXP, Op::kLOG, Op::kSQRT, Op::kRECIP, Op::kABS, Op::kNEG, Op::kSIN,
-                    Op::kCOS, Op::kTAN, Op::kERF, Op::kFLOOR, Op::kCEIL, Op::kROUND, Op::kSIGN};
+  const Op ops[] = {Op::kEXP, Op::kLOG, Op::kSQRT, Op::kRECIP, Op::kABS,  Op::kNEG,   Op::kSIN,
+                    Op::kCOS, Op::kTAN, Op::kERF,  Op::kFLOOR, Op::kCEIL, Op::kROUND, Op::kSIGN};
   std::vector<float> x = test::random_floats(1000, 3, -6.0f, 6.0f);
   for (float& v : x) v = std::round(v * 4) / 4 + (v > 0 ? 0.01f : 0.0f);  // many exact halves
   for (Op op : ops) {
@@ -138,13 +157,15 @@ TEST(UnaryTest, RandomAgainstDoubleReference) {
         ASSERT_EQ(y[i], want) << "op " << static_cast<int>(op) << " x " << in[i];
         continue;
       }
-      ASSERT_NEAR(y[i], want, 1e-6 + 1e-6 * std::fabs(want)) << "op " << static_cast<int>(op) << " x " << in[i];
+      ASSERT_NEAR(y[i], want, 1e-6 + 1e-6 * std::fabs(want))
+          << "op " << static_cast<int>(op) << " x " << in[i];
     }
   }
 }
 
 TEST(UnaryTest, ZeroDimAndEmptyTensors) {
-  auto out = run_cpu(UnaryAttrs{Op::kNEG}, {HostTensor::of(DataType::kINT32, Dims{}, std::vector<int>{5})});
+  auto out = run_cpu(UnaryAttrs{Op::kNEG},
+                     {HostTensor::of(DataType::kINT32, Dims{}, std::vector<int>{5})});
   EXPECT_EQ(out[0].dims.nb_dims, 0);
   EXPECT_EQ(out[0].values<int>(), std::vector<int>{-5});
   out = run_cpu(UnaryAttrs{Op::kEXP}, {HostTensor::f32(Dims{0, 4}, {})});
@@ -169,14 +190,18 @@ void expect_error(const std::function<void()>& fn, const std::vector<std::string
     fn();
     ADD_FAILURE() << "expected an Error";
   } catch (const Error& e) {
-    for (const std::string& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    for (const std::string& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
   }
 }
 
 TEST(UnaryInferTest, RejectsWrongTypes) {
   auto check = [](Op op, DataType dtype, const char* op_name) {
-    expect_error([&] { test::infer(UnaryAttrs{op}, {{dtype, Dims{2}}}, "u1"); },
-                 {"[unary 'u1']", op_name, to_string(dtype)});
+    expect_error(
+        [&] {
+          test::infer(UnaryAttrs{op}, {{dtype, Dims{2}}}, "u1");
+        },
+        {"[unary 'u1']", op_name, to_string(dtype)});
   };
   check(Op::kNOT, DataType::kFLOAT, "not");
   check(Op::kNOT, DataType::kINT32, "not");

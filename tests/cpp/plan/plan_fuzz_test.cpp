@@ -28,7 +28,8 @@ Outcome try_read(const std::vector<uint8_t>& bytes) {
   } catch (const Error& err) {
     std::string msg = err.what();
     EXPECT_FALSE(msg.empty());
-    return msg.find("checksum mismatch") != std::string::npos ? Outcome::kChecksum : Outcome::kOtherError;
+    return msg.find("checksum mismatch") != std::string::npos ? Outcome::kChecksum
+                                                              : Outcome::kOtherError;
   }
 }
 
@@ -60,7 +61,8 @@ TEST(PlanFuzzTest, TruncationWithPatchedSizeThrows) {
   const std::vector<uint8_t> plan = write(make_test_engine());
   for (size_t size = kHeaderSize; size < plan.size(); ++size) {
     std::vector<uint8_t> cut(plan.begin(), plan.begin() + static_cast<std::ptrdiff_t>(size));
-    for (int i = 0; i < 8; ++i) cut[kOffFileSize + i] = static_cast<uint8_t>(uint64_t{size} >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+      cut[kOffFileSize + i] = static_cast<uint8_t>(uint64_t{size} >> (8 * i));
     refresh_checksum(cut);
     EXPECT_THROW(read(cut.data(), cut.size()), Error) << "size " << size;
   }
@@ -125,7 +127,8 @@ TEST(PlanFuzzTest, RandomMutationsOfSectionsNeverCrash) {
     int n = 1 + static_cast<int>(rng() % 3);
     for (int k = 0; k < n; ++k) {
       size_t at = pos(rng);
-      bad[at] = rng() % 4 == 0 ? static_cast<uint8_t>(rng()) : static_cast<uint8_t>(bad[at] ^ (1u << (rng() % 8)));
+      bad[at] = rng() % 4 == 0 ? static_cast<uint8_t>(rng())
+                               : static_cast<uint8_t>(bad[at] ^ (1u << (rng() % 8)));
     }
     refresh_checksum(bad);
     refused += try_read(bad) != Outcome::kLoaded;
@@ -142,7 +145,8 @@ TEST(PlanFuzzTest, VersionTwoSaysNewerFormat) {
     read(plan.data(), plan.size());
     FAIL() << "a version 2 plan loaded";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("format version 2 is newer than this runtime reads"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("format version 2 is newer than this runtime reads"),
+              std::string::npos)
         << e.what();
   }
 }

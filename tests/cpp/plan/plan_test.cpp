@@ -19,19 +19,20 @@ runtime::EngineData make_test_engine() {
   e.builder_flags = 0x5;
   e.num_aux_streams = 1;
   ir::Graph& g = e.graph;
-  auto tensor = [&](const char* name, DataType type, Dims dims, int32_t producer, int32_t weights = -1) {
+  auto tensor = [&](const char* name, DataType type, Dims dims, int32_t producer,
+                    int32_t weights = -1) {
     g.tensors.push_back({name, type, dims, producer, weights});
   };
-  tensor("x", DataType::kFLOAT, {-1, 3, 8, 8}, -1);           // 0
+  tensor("x", DataType::kFLOAT, {-1, 3, 8, 8}, -1);              // 0
   tensor("conv.kernel", DataType::kFLOAT, {2, 3, 1, 1}, -1, 0);  // 1
-  tensor("conv.bias", DataType::kFLOAT, {2}, -1, 1);         // 2
-  tensor("conv_out", DataType::kFLOAT, {-1, 2, 8, 8}, 0);    // 3
-  tensor("shuffle_out", DataType::kFLOAT, {-1, 8, 16}, 1);   // 4
-  tensor("topk_values", DataType::kFLOAT, {-1, 8, 3}, 2);    // 5
-  tensor("topk_indices", DataType::kINT32, {-1, 8, 3}, 2);   // 6
-  tensor("act_out", DataType::kFLOAT, {-1, 8, 3}, 3);        // 7
-  tensor("const_out", DataType::kINT64, {2}, 4);             // 8
-  tensor("cast_out", DataType::kHALF, {2}, 5);               // 9
+  tensor("conv.bias", DataType::kFLOAT, {2}, -1, 1);             // 2
+  tensor("conv_out", DataType::kFLOAT, {-1, 2, 8, 8}, 0);        // 3
+  tensor("shuffle_out", DataType::kFLOAT, {-1, 8, 16}, 1);       // 4
+  tensor("topk_values", DataType::kFLOAT, {-1, 8, 3}, 2);        // 5
+  tensor("topk_indices", DataType::kINT32, {-1, 8, 3}, 2);       // 6
+  tensor("act_out", DataType::kFLOAT, {-1, 8, 3}, 3);            // 7
+  tensor("const_out", DataType::kINT64, {2}, 4);                 // 8
+  tensor("cast_out", DataType::kHALF, {2}, 5);                   // 9
 
   ConvolutionAttrs conv;
   conv.num_output_maps = 2;
@@ -77,9 +78,9 @@ runtime::EngineData make_test_engine() {
   weights("conv.bias", DataType::kFLOAT, {2}, 2);
   weights("const1.value", DataType::kINT64, {2}, 3);
 
-  e.steps = {{4, "cpu.reference", {}, 0},        {0, "cpu.conv_direct", {1, 2, 3}, 0},
-             {1, "cpu.reference", {}, 0},        {2, "cpu.reference", {9}, 1},
-             {3, "cpu.reference", {}, 1},        {5, "cpu.reference", {}, 0}};
+  e.steps = {{4, "cpu.reference", {}, 0}, {0, "cpu.conv_direct", {1, 2, 3}, 0},
+             {1, "cpu.reference", {}, 0}, {2, "cpu.reference", {9}, 1},
+             {3, "cpu.reference", {}, 1}, {5, "cpu.reference", {}, 0}};
   for (int p = 0; p < 2; ++p) {
     runtime::ProfileData profile;
     profile.inputs = {{{1, 3, 8, 8}, {4 << p, 3, 8, 8}, {16 << p, 3, 8, 8}}};
@@ -292,7 +293,8 @@ TEST(PlanTest, TruncatedNamesTheSectionAndSizes) {
       << msg;
   EXPECT_NE(msg.find("weight data section"), std::string::npos) << msg;
   plan.resize(20);
-  EXPECT_NE(read_error(plan).find("truncated: a kiln plan header needs 64 bytes, only 20"), std::string::npos)
+  EXPECT_NE(read_error(plan).find("truncated: a kiln plan header needs 64 bytes, only 20"),
+            std::string::npos)
       << read_error(plan);
   plan.resize(5);
   EXPECT_NE(read_error(plan).find("truncated"), std::string::npos) << read_error(plan);
@@ -301,7 +303,8 @@ TEST(PlanTest, TruncatedNamesTheSectionAndSizes) {
 TEST(PlanTest, ChecksumMismatch) {
   std::vector<uint8_t> plan = write(make_test_engine());
   plan[section_offset(plan, SectionId::kNODES) + 6] ^= 0x10;
-  EXPECT_NE(read_error(plan).find("corrupted: checksum mismatch"), std::string::npos) << read_error(plan);
+  EXPECT_NE(read_error(plan).find("corrupted: checksum mismatch"), std::string::npos)
+      << read_error(plan);
 }
 
 TEST(PlanTest, NewerFormatVersion) {
@@ -309,7 +312,9 @@ TEST(PlanTest, NewerFormatVersion) {
   put_u32(plan, kOffFormatVersion, 2);
   refresh_checksum(plan);
   std::string msg = read_error(plan);
-  EXPECT_NE(msg.find("format version 2 is newer than this runtime reads (version 1)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("format version 2 is newer than this runtime reads (version 1)"),
+            std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("newer kiln"), std::string::npos) << msg;
   EXPECT_THROW(read_header(plan.data(), plan.size()), Error);
 }
@@ -318,13 +323,15 @@ TEST(PlanTest, UnsupportedHardwareCompatibility) {
   std::vector<uint8_t> plan = write(make_test_engine());
   put_u32(plan, kOffHardwareCompat, 1);
   refresh_checksum(plan);
-  EXPECT_NE(read_error(plan).find("hardware-compatibility level 1 is not supported"), std::string::npos);
+  EXPECT_NE(read_error(plan).find("hardware-compatibility level 1 is not supported"),
+            std::string::npos);
 }
 
 TEST(PlanTest, TrailingBytesAreRefused) {
   std::vector<uint8_t> plan = write(make_test_engine());
   plan.push_back(0);
-  EXPECT_NE(read_error(plan).find("corrupted: header: the plan says it is"), std::string::npos) << read_error(plan);
+  EXPECT_NE(read_error(plan).find("corrupted: header: the plan says it is"), std::string::npos)
+      << read_error(plan);
 }
 
 TEST(PlanTest, CorruptedSectionsNameSectionAndProblem) {
@@ -339,7 +346,8 @@ TEST(PlanTest, CorruptedSectionsNameSectionAndProblem) {
     std::vector<uint8_t> bad = plan;
     put_u32(bad, section_offset(bad, SectionId::kSTEPS) + 8, 1000);
     refresh_checksum(bad);
-    EXPECT_NE(read_error(bad).find("corrupted: steps: step 0 (tactic 'cpu.reference'): node 1000 is out of range"),
+    EXPECT_NE(read_error(bad).find(
+                  "corrupted: steps: step 0 (tactic 'cpu.reference'): node 1000 is out of range"),
               std::string::npos)
         << read_error(bad);
   }
@@ -347,7 +355,8 @@ TEST(PlanTest, CorruptedSectionsNameSectionAndProblem) {
     std::vector<uint8_t> bad = plan;
     put_u32(bad, section_offset(bad, SectionId::kTENSORS), 0xFFFFFFFF);
     refresh_checksum(bad);
-    EXPECT_NE(read_error(bad).find("corrupted: tensors: 4294967295 tensors need at least"), std::string::npos)
+    EXPECT_NE(read_error(bad).find("corrupted: tensors: 4294967295 tensors need at least"),
+              std::string::npos)
         << read_error(bad);
   }
   {  // an attribute name the layer does not have
@@ -357,9 +366,10 @@ TEST(PlanTest, CorruptedSectionsNameSectionAndProblem) {
     ASSERT_NE(it, bad.end());
     *it = 'x';
     refresh_checksum(bad);
-    EXPECT_NE(read_error(bad).find("corrupted: nodes: node 0 'conv1' (convolution): unknown attribute "
-                                   "'xum_output_maps'"),
-              std::string::npos)
+    EXPECT_NE(
+        read_error(bad).find("corrupted: nodes: node 0 'conv1' (convolution): unknown attribute "
+                             "'xum_output_maps'"),
+        std::string::npos)
         << read_error(bad);
   }
   {  // the section table
@@ -378,7 +388,8 @@ TEST(PlanTest, ValidateNamesTheBrokenInvariant) {
     } catch (const Error& err) {
       msg = err.what();
     }
-    EXPECT_NE(msg.find(expected), std::string::npos) << "got: " << msg << "\nexpected: " << expected;
+    EXPECT_NE(msg.find(expected), std::string::npos)
+        << "got: " << msg << "\nexpected: " << expected;
     std::string written = write_error(e);
     EXPECT_EQ(written.rfind("plan: cannot write an invalid engine: ", 0), 0u) << written;
     EXPECT_NE(written.find(expected), std::string::npos) << written;
@@ -391,10 +402,12 @@ TEST(PlanTest, ValidateNamesTheBrokenInvariant) {
   expect_invalid(e, "weights: weights 1 'conv.bias': holds 8 bytes, but [3] of float32 needs 12");
   e = make_test_engine();
   e.graph.nodes[3].outputs = {4};
-  expect_invalid(e, "nodes: node 3 'act1' (activation): tensor 'shuffle_out' is already produced by node 1");
+  expect_invalid(
+      e, "nodes: node 3 'act1' (activation): tensor 'shuffle_out' is already produced by node 1");
   e = make_test_engine();
   e.graph.tensors[7].producer = 2;
-  expect_invalid(e, "tensors: tensor 7 'act_out' names node 2 as its producer, but node 3 outputs it");
+  expect_invalid(e,
+                 "tensors: tensor 7 'act_out' names node 2 as its producer, but node 3 outputs it");
   e = make_test_engine();
   e.steps.pop_back();
   expect_invalid(e, "steps: node 5 'cast1' is run by no step");
@@ -412,7 +425,8 @@ TEST(PlanTest, ValidateNamesTheBrokenInvariant) {
   expect_invalid(e, "tensors: tensor 0 'x': dimension 1 is -2 (must be >= -1)");
   e = make_test_engine();
   e.graph.nodes[4].get<ConstantAttrs>().weights = 3;
-  expect_invalid(e, "nodes: node 4 'const1' (constant): weights 3 is out of range (3 in the graph)");
+  expect_invalid(e,
+                 "nodes: node 4 'const1' (constant): weights 3 is out of range (3 in the graph)");
   e = make_test_engine();
   e.graph.nodes[3].get<ActivationAttrs>().type = static_cast<ActivationType>(12);
   expect_invalid(e, "nodes: node 3 'act1' (activation): attribute 'type' has invalid value 12");

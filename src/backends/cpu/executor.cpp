@@ -1,0 +1,86 @@
+// The CPU backend's executor: activations in a host arena, steps run one after the other on the
+// calling thread (execute_async_v3 is synchronous here).
+#include "backends/cpu/kernels.h"
+#include "runtime/backend.h"
+#include "runtime/engine_state.h"
+
+namespace kiln::runtime {
+
+namespace {
+
+class CpuContext : public BackendContext {
+ public:
+  explicit CpuContext(const EngineState& engine) : engine_(engine) {
+    for (const StepData& step : engine.data.steps) {
+      kernels_.push_back(cpu::kernel(engine.data.graph.nodes[step.node].kind()));
+    }
+  }
+
+  void select_profile(int32_t profile) override {
+    profile_ = profile;
+    int64_t size = engine_.data.profiles[profile].memory.arena_size;
+    storage_.assign(static_cast<size_t>(size + 256), 0);
+    auto base = reinterpret_cast<uintptr_t>(storage_.data());
+    arena_ = storage_.data() + ((256 - base % 256) % 256);
+  }
+
+  void enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io, void*) override {
+    const ir::Graph& graph = engine_.data.graph;
+    const MemoryPlan& memory = engine_.data.profiles[profile_].memory;
+    where_.assign(graph.tensors.size(), nullptr);
+    for (size_t i = 0; i < engine_.io.size(); ++i) where_[engine_.io[i]] = io[i];
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+      if (graph.tensors[t].weights >= 0) {
+        where_[t] = const_cast<uint8_t*>(graph.weights[graph.tensors[t].weights].bytes->data());
+      } else if (where_[t] == nullptr && memory.offsets[t] >= 0) {
+        where_[t] = arena_ + memory.offsets[t];
+      }
+    }
+    for (size_t s = 0; s < engine_.data.steps.size(); ++s) {
+      const ir::Node& node = graph.nodes[engine_.data.steps[s].node];
+      in_.clear();
+      out_.clear();
+      for (int32_t t : node.inputs) {
+        if (t < 0) {
+          cpu::TensorView absent;
+          absent.dims.nb_dims = -1;
+          in_.push_back(absent);
+        } else {
+          in_.push_back({where_[t], descs[t].type, descs[t].dims});
+        }
+      }
+      for (int32_t t : node.outputs) out_.push_back({where_[t], descs[t].type, descs[t].dims});
+      kernels_[s](node, in_, out_);
+    }
+  }
+
+ private:
+  const EngineState& engine_;
+  std::vector<cpu::KernelFn> kernels_;
+  int32_t profile_ = 0;
+  std::vector<uint8_t> storage_;
+  uint8_t* arena_ = nullptr;
+  std::vector<void*> where_;
+  std::vector<cpu::TensorView> in_, out_;
+};
+
+class CpuEngine : public BackendEngine {
+ public:
+  std::unique_ptr<BackendContext> create_context(const EngineState& engine) const override {
+    return std::make_unique<CpuContext>(engine);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<BackendEngine> create_cpu_backend(const EngineState& engine) {
+  for (const StepData& step : engine.data.steps) {
+    if (step.tactic != "cpu.reference") {
+      fail("plan step for '", engine.data.graph.nodes[step.node].name, "' uses tactic '", step.tactic,
+           "', which the CPU backend of this kiln does not have");
+    }
+  }
+  return std::make_unique<CpuEngine>();
+}
+
+}  // namespace kiln::runtime
