@@ -99,7 +99,8 @@ class ConstantLayer : public Layer {
 };
 
 // Output = second_transpose(reshape(first_transpose(input))). In reshape_dimensions 0 copies the
-// input dimension (unless zero_is_placeholder is false) and one -1 is inferred.
+// dimension at the same index after the first transpose (unless zero_is_placeholder is false)
+// and one -1 is inferred.
 class ShuffleLayer : public Layer {
   KILN_LAYER_ATTRS_ACCESS(Shuffle)
   void set_first_transpose(const Permutation& perm);
@@ -149,7 +150,9 @@ class ReduceLayer : public Layer {
 
 class ConcatenationLayer : public Layer {
   KILN_LAYER_ATTRS_ACCESS(Concatenation)
-  void set_axis(int32_t axis);  // default 0; negative counts from the back
+  // Default: the one dimension where the inputs' known dims differ, else 0. Negative counts from
+  // the back.
+  void set_axis(int32_t axis);
   int32_t axis() const;
 };
 

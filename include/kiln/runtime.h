@@ -95,6 +95,11 @@ class ExecutionContext {
   // Device memory this context holds for activations and workspaces.
   int64_t device_memory_size() const;
 
+  // Beyond TensorRT: with graph mode on, the context captures its work into a CUDA graph the
+  // second time it runs a set of input shapes and from then on replays the graph (re-capturing
+  // and updating it when tensor addresses change). Off by default; ignored for CPU engines.
+  void set_cuda_graph_mode(bool enabled);
+
  private:
   friend class Engine;
   explicit ExecutionContext(std::unique_ptr<runtime::ContextState> state);

@@ -133,7 +133,7 @@ struct SliceAttrs {
 };
 
 struct SoftMaxAttrs {
-  uint32_t axes = 0;  // 0 means the last axis (resolved when the layer is added)
+  uint32_t axes = 0;  // nonzero; add_softmax sets the last axis when the user gives none
   template <typename F> void fields(F&& f) { f("axes", axes); }
 };
 

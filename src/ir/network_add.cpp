@@ -236,7 +236,23 @@ ConcatenationLayer* NetworkDefinition::add_concatenation(Tensor* const* inputs,
       if (inputs[i] == nullptr) fail("add_concatenation: input ", i, " is null");
       ids.push_back(impl.tensor_index(*inputs[i], "add_concatenation"));
     }
-    return handle<ConcatenationLayer>(impl, impl.add_node(ConcatenationAttrs{}, std::move(ids)));
+    // TensorRT scripts add the layer, then set its axis. So that the add does not fail on inputs
+    // meant for another axis, the default axis is the one dimension where the known input dims
+    // differ (0 when they agree everywhere); set_axis changes it as usual.
+    ConcatenationAttrs a;
+    const Dims first = inputs[0]->dimensions();
+    for (int32_t i = 1; i < num_inputs; ++i) {
+      const Dims other = inputs[i]->dimensions();
+      if (other.nb_dims != first.nb_dims) break;
+      for (int32_t d = 0; d < first.nb_dims; ++d) {
+        if (first.d[d] >= 0 && other.d[d] >= 0 && first.d[d] != other.d[d]) {
+          a.axis = d;
+          break;
+        }
+      }
+      if (a.axis != 0) break;
+    }
+    return handle<ConcatenationLayer>(impl, impl.add_node(a, std::move(ids)));
   });
 }
 

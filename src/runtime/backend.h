@@ -25,6 +25,8 @@ class BackendContext {
   virtual void set_aux_streams(std::span<void* const> streams) {}
   // Device memory this context holds (activations and workspaces); 0 on the CPU backend.
   virtual int64_t device_memory_size() const { return 0; }
+  // Capture each input-shape's enqueue into a CUDA graph and replay it (GPU only).
+  virtual void set_cuda_graph_mode(bool enabled) {}
 };
 
 class BackendEngine {

@@ -140,6 +140,8 @@ void ExecutionContext::set_aux_streams(void* const* streams, int32_t count) {
 
 int64_t ExecutionContext::device_memory_size() const { return state_->backend->device_memory_size(); }
 
+void ExecutionContext::set_cuda_graph_mode(bool enabled) { state_->backend->set_cuda_graph_mode(enabled); }
+
 void ExecutionContext::execute_v2(void* const* bindings) {
   if (bindings == nullptr) fail("execute_v2: bindings is null");
   for (size_t i = 0; i < state_->addresses.size(); ++i) state_->addresses[i] = bindings[i];

@@ -151,4 +151,21 @@ inline int64_t offset_of(int64_t linear, const Dims& dims, const Dims& strides) 
   return off;
 }
 
+// Element offsets of every index over the dims selected by `mask` (the others held at 0), in
+// row-major order of those dims: the members of one softmax/reduce group, or the group starts.
+inline std::vector<int64_t> offsets_over(const Dims& dims, uint32_t mask) {
+  Dims strides = strides_of(dims);
+  std::vector<int64_t> offsets{0};
+  for (int32_t i = 0; i < dims.nb_dims; ++i) {
+    if (!(mask & (1u << i))) continue;
+    std::vector<int64_t> next;
+    next.reserve(offsets.size() * static_cast<size_t>(dims.d[i]));
+    for (int64_t base : offsets) {
+      for (int64_t j = 0; j < dims.d[i]; ++j) next.push_back(base + j * strides.d[i]);
+    }
+    offsets = std::move(next);
+  }
+  return offsets;
+}
+
 }  // namespace kiln::cpu

@@ -9,23 +9,6 @@
 namespace kiln::cpu {
 namespace {
 
-// Row-major element offsets of every index over the dims selected by `mask` (the other dims held
-// at 0): the elements reduced into one output (mask = axes) or each output's first one (~axes).
-std::vector<int64_t> offsets_over(const Dims& dims, uint32_t mask) {
-  Dims strides = strides_of(dims);
-  std::vector<int64_t> offsets{0};
-  for (int32_t i = 0; i < dims.nb_dims; ++i) {
-    if (!(mask & (1u << i))) continue;
-    std::vector<int64_t> next;
-    next.reserve(offsets.size() * static_cast<size_t>(dims.d[i]));
-    for (int64_t base : offsets) {
-      for (int64_t j = 0; j < dims.d[i]; ++j) next.push_back(base + j * strides.d[i]);
-    }
-    offsets = std::move(next);
-  }
-  return offsets;
-}
-
 // One reduction of float values (staged as float32), in double. An empty reduction gives the
 // identity: 0, 1, -inf (max), +inf (min), NaN (avg: 0 / 0).
 double reduce_float(ReduceOperation op, const float* x, const std::vector<int64_t>& group) {

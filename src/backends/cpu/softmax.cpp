@@ -7,27 +7,6 @@
 #include "backends/cpu/common.h"
 
 namespace kiln::cpu {
-namespace {
-
-// Row-major element offsets of every index over the dims selected by `mask` (the other dims held
-// at 0): the positions of one softmax group (mask = axes) or of every group's start (~axes).
-std::vector<int64_t> offsets_over(const Dims& dims, uint32_t mask) {
-  Dims strides = strides_of(dims);
-  std::vector<int64_t> offsets{0};
-  for (int32_t i = 0; i < dims.nb_dims; ++i) {
-    if (!(mask & (1u << i))) continue;
-    std::vector<int64_t> next;
-    next.reserve(offsets.size() * static_cast<size_t>(dims.d[i]));
-    for (int64_t base : offsets) {
-      for (int64_t j = 0; j < dims.d[i]; ++j) next.push_back(base + j * strides.d[i]);
-    }
-    offsets = std::move(next);
-  }
-  return offsets;
-}
-
-}  // namespace
-
 void run_softmax(const ir::Node& node, std::span<const TensorView> inputs,
                  std::span<const TensorView> outputs) {
   uint32_t axes = node.get<SoftMaxAttrs>().axes;

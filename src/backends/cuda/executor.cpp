@@ -5,6 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <map>
 
 #include "backends/cuda/check.h"
 #include "backends/cuda/tactic.h"
@@ -56,8 +57,23 @@ class CudaContext : public BackendContext {
   void enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io, void* stream) override;
   void set_aux_streams(std::span<void* const> streams) override;
   int64_t device_memory_size() const override { return arena_.size() + workspace_.size(); }
+  void set_cuda_graph_mode(bool enabled) override;
 
  private:
+  // Launches every step; the streams fork from and join back into `main`.
+  void enqueue_steps(std::span<const ir::TensorDesc> descs, std::span<void* const> io, cudaStream_t main);
+  void clear_graphs();
+
+  // Graph mode: one captured graph per set of input shapes.
+  struct Captured {
+    int32_t runs = 0;                // eager runs so far (the first one warms up, the next captures)
+    cudaGraphExec_t exec = nullptr;
+    std::vector<void*> io;           // the addresses the graph was captured with
+  };
+  bool graph_mode_ = false;
+  cudaStream_t capture_stream_ = nullptr;
+  std::map<std::vector<int64_t>, Captured> graphs_;
+
   const EngineState& engine_;
   const CudaEngine& backend_;
   int32_t profile_ = 0;
@@ -192,6 +208,8 @@ CudaContext::CudaContext(const EngineState& engine, const CudaEngine& backend) :
 }
 
 CudaContext::~CudaContext() {
+  clear_graphs();
+  if (capture_stream_) cudaStreamDestroy(capture_stream_);
   for (cudaEvent_t e : step_events_) {
     if (e) cudaEventDestroy(e);
   }
@@ -208,7 +226,23 @@ void CudaContext::set_aux_streams(std::span<void* const> streams) {
   }
 }
 
+void CudaContext::set_cuda_graph_mode(bool enabled) {
+  graph_mode_ = enabled;
+  if (enabled && capture_stream_ == nullptr) {
+    KILN_CUDA_CHECK(cudaStreamCreateWithFlags(&capture_stream_, cudaStreamNonBlocking));
+  }
+  if (!enabled) clear_graphs();
+}
+
+void CudaContext::clear_graphs() {
+  for (auto& [key, g] : graphs_) {
+    if (g.exec) cudaGraphExecDestroy(g.exec);
+  }
+  graphs_.clear();
+}
+
 void CudaContext::select_profile(int32_t profile) {
+  clear_graphs();  // captured graphs point into the old arena
   profile_ = profile;
   arena_ = DeviceBuffer();
   workspace_ = DeviceBuffer();
@@ -233,9 +267,63 @@ void CudaContext::reshape(std::span<const ir::TensorDesc> descs) {
 }
 
 void CudaContext::enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io, void* stream_ptr) {
+  auto stream = static_cast<cudaStream_t>(stream_ptr);
+  if (!graph_mode_) {
+    enqueue_steps(descs, io, stream);
+    return;
+  }
+  std::vector<int64_t> key;
+  for (int32_t t : engine_.data.graph.inputs) {
+    const Dims& d = descs[t].dims;
+    key.insert(key.end(), d.d, d.d + d.nb_dims);
+    key.push_back(-1);
+  }
+  Captured& g = graphs_[key];
+  std::vector<void*> addresses(io.begin(), io.end());
+  if (g.exec == nullptr && g.runs == 0) {
+    // The first run at new shapes is eager: it warms up every tactic outside any capture.
+    enqueue_steps(descs, io, stream);
+    ++g.runs;
+    return;
+  }
+  if (g.exec == nullptr || g.io != addresses) {
+    // Capture on the context's own stream (the user's may be the legacy stream, which cannot be
+    // captured), then launch the graph on the user's stream.
+    cudaGraph_t captured = nullptr;
+    KILN_CUDA_CHECK(cudaStreamBeginCapture(capture_stream_, cudaStreamCaptureModeThreadLocal));
+    try {
+      enqueue_steps(descs, io, capture_stream_);
+    } catch (...) {
+      cudaStreamEndCapture(capture_stream_, &captured);
+      if (captured) cudaGraphDestroy(captured);
+      throw;
+    }
+    KILN_CUDA_CHECK(cudaStreamEndCapture(capture_stream_, &captured));
+    bool updated = false;
+    if (g.exec != nullptr) {
+      cudaGraphExecUpdateResultInfo info{};
+      updated = cudaGraphExecUpdate(g.exec, captured, &info) == cudaSuccess;
+      if (!updated) {
+        cudaGetLastError();
+        cudaGraphExecDestroy(g.exec);
+        g.exec = nullptr;
+      }
+    }
+    if (!updated) {
+      cudaError_t status = cudaGraphInstantiate(&g.exec, captured, 0);
+      cudaGraphDestroy(captured);
+      KILN_CUDA_CHECK(status);
+    } else {
+      cudaGraphDestroy(captured);
+    }
+    g.io = addresses;
+  }
+  KILN_CUDA_CHECK(cudaGraphLaunch(g.exec, stream));
+}
+
+void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span<void* const> io, cudaStream_t main) {
   const EngineData& data = engine_.data;
   const ir::Graph& graph = data.graph;
-  auto main = static_cast<cudaStream_t>(stream_ptr);
   const MemoryPlan& memory = data.profiles[profile_].memory;
   where_.assign(graph.tensors.size(), nullptr);
   for (size_t i = 0; i < engine_.io.size(); ++i) where_[engine_.io[i]] = io[i];

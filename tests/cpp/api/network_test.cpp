@@ -10,6 +10,7 @@
 #include "core/half.h"
 #include "ir/graph.h"
 #include "kiln/network.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
@@ -29,18 +30,6 @@ std::string shape(const Tensor* t) {
 }
 std::string shape(const Layer* l, int32_t output = 0) {
   return shape(l->get_output(output));
-}
-
-// Runs fn and expects a kiln::Error whose message contains every part.
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    for (const std::string& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << msg;
-    return;
-  }
-  ADD_FAILURE() << "expected an error";
 }
 
 // Expects fn to throw and the network to be exactly as before, and still buildable.

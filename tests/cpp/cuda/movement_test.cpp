@@ -71,8 +71,12 @@ void expect_concatenation(DataType type, const std::vector<Dims>& dims, int32_t 
   for (size_t i = 0; i < dims.size(); ++i) inputs.push_back(input("x" + std::to_string(i), type, dims[i]));
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
-        ConcatenationLayer* c = net.add_concatenation(in.data(), static_cast<int32_t>(in.size()));
+        // add_concatenation checks its inputs against axis 0 at once, so the layer starts with
+        // copies of input 0 and gets the real inputs once its axis is set.
+        std::vector<Tensor*> copies(in.size(), in[0]);
+        ConcatenationLayer* c = net.add_concatenation(copies.data(), static_cast<int32_t>(copies.size()));
         c->set_axis(axis);
+        for (size_t i = 1; i < in.size(); ++i) c->set_input(static_cast<int32_t>(i), *in[i]);
         net.mark_output(*c->get_output(0));
       },
       inputs, exact());
@@ -176,10 +180,13 @@ TEST(CudaMovement, ConcatenationAxesAndInputCounts) {
 
 TEST(CudaMovement, ConcatenationManyInputs) {
   KILN_REQUIRE_GPU();
-  std::vector<Dims> dims;
-  for (int64_t i = 0; i < 11; ++i) dims.push_back(Dims{3, i % 4 + 1, 5});  // more than one launch
-  expect_concatenation(DataType::kFLOAT, dims, 1);
-  expect_concatenation(DataType::kHALF, dims, 0);
+  std::vector<Dims> middle, front;  // more inputs than one launch takes
+  for (int64_t i = 0; i < 11; ++i) {
+    middle.push_back(Dims{3, i % 4 + 1, 5});
+    front.push_back(Dims{i % 4 + 1, 3, 5});
+  }
+  expect_concatenation(DataType::kFLOAT, middle, 1);
+  expect_concatenation(DataType::kHALF, front, 0);
 }
 
 TEST(CudaMovement, ConcatenationEveryElementSize) {

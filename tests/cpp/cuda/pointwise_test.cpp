@@ -28,7 +28,9 @@ DiffOptions tolerance(double atol, double rtol) {
   o.tol = {atol, rtol};
   return o;
 }
-DiffOptions exact() { return tolerance(0.0, 0.0); }
+DiffOptions exact() {
+  return tolerance(0.0, 0.0);
+}
 // The documented tolerance of a floating-point type's results (see the file comment).
 DiffOptions float_tolerance(DataType type) {
   if (type == DataType::kHALF) return tolerance(1e-3, 1e-3);
@@ -36,7 +38,8 @@ DiffOptions float_tolerance(DataType type) {
   return tolerance(1e-6, 1e-5);
 }
 
-DiffInput random_input(const std::string& name, DataType type, const Dims& dims, double lo, double hi) {
+DiffInput random_input(const std::string& name, DataType type, const Dims& dims, double lo,
+                       double hi) {
   DiffInput in;
   in.name = name;
   in.type = type;
@@ -63,8 +66,9 @@ std::vector<double> small_ints(int64_t n, uint32_t seed) {
   return v;
 }
 
-const std::vector<double> kEdgeFloats = {kNaN, kInf, -kInf, 0.0, -0.0, 1e-8, -1e-8, 0.5, -0.5, 1.5,
-                                         -2.5, 30.0, -30.0, 88.7, -88.7, 100.0, -100.0, 1e30, -1e30};
+const std::vector<double> kEdgeFloats = {kNaN,  kInf,  -kInf,  0.0,  -0.0, 1e-8,  -1e-8,
+                                         0.5,   -0.5,  1.5,    -2.5, 30.0, -30.0, 88.7,
+                                         -88.7, 100.0, -100.0, 1e30, -1e30};
 
 constexpr DataType kFloatTypes[] = {DataType::kFLOAT, DataType::kHALF, DataType::kBF16};
 constexpr DataType kSignedIntTypes[] = {DataType::kINT8, DataType::kINT32, DataType::kINT64};
@@ -109,8 +113,10 @@ TEST(CudaPointwise, ActivationEveryTypeAndPrecision) {
 TEST(CudaPointwise, ActivationEdgeValues) {
   KILN_REQUIRE_GPU();
   for (const ActivationCase& c : kActivations) {
-    expect_activation(c, values_input("x", DataType::kFLOAT, kEdgeFloats), float_tolerance(DataType::kFLOAT));
-    expect_activation(c, values_input("x", DataType::kHALF, kEdgeFloats), float_tolerance(DataType::kHALF));
+    expect_activation(c, values_input("x", DataType::kFLOAT, kEdgeFloats),
+                      float_tolerance(DataType::kFLOAT));
+    expect_activation(c, values_input("x", DataType::kHALF, kEdgeFloats),
+                      float_tolerance(DataType::kHALF));
   }
 }
 
@@ -130,10 +136,12 @@ struct UnaryCase {
   double lo, hi;  // the domain random inputs come from
 };
 const UnaryCase kFloatUnaries[] = {
-    {UnaryOperation::kEXP, -10, 10},  {UnaryOperation::kLOG, 0.01, 100},  {UnaryOperation::kSQRT, 0, 100},
-    {UnaryOperation::kRECIP, -10, 10}, {UnaryOperation::kABS, -10, 10},   {UnaryOperation::kNEG, -10, 10},
-    {UnaryOperation::kSIN, -10, 10},  {UnaryOperation::kCOS, -10, 10},    {UnaryOperation::kTAN, -1.5, 1.5},
-    {UnaryOperation::kERF, -4, 4},    {UnaryOperation::kFLOOR, -10, 10},  {UnaryOperation::kCEIL, -10, 10},
+    {UnaryOperation::kEXP, -10, 10},   {UnaryOperation::kLOG, 0.01, 100},
+    {UnaryOperation::kSQRT, 0, 100},   {UnaryOperation::kRECIP, -10, 10},
+    {UnaryOperation::kABS, -10, 10},   {UnaryOperation::kNEG, -10, 10},
+    {UnaryOperation::kSIN, -10, 10},   {UnaryOperation::kCOS, -10, 10},
+    {UnaryOperation::kTAN, -1.5, 1.5}, {UnaryOperation::kERF, -4, 4},
+    {UnaryOperation::kFLOOR, -10, 10}, {UnaryOperation::kCEIL, -10, 10},
     {UnaryOperation::kROUND, -10, 10}, {UnaryOperation::kSIGN, -10, 10},
 };
 
@@ -150,10 +158,13 @@ TEST(CudaPointwise, UnaryFloatEdgeValues) {
   KILN_REQUIRE_GPU();
   // Round's ties go to even and keep the sign of zero; NaN, inf and -0 go through every op.
   std::vector<double> values = kEdgeFloats;
-  for (double v : {-3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -0.4, 0.4, 2.4999, 8388609.0}) values.push_back(v);
+  for (double v : {-3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -0.4, 0.4, 2.4999, 8388609.0})
+    values.push_back(v);
   for (const UnaryCase& c : kFloatUnaries) {
-    expect_unary(c.op, values_input("x", DataType::kFLOAT, values), float_tolerance(DataType::kFLOAT));
-    expect_unary(c.op, values_input("x", DataType::kBF16, values), float_tolerance(DataType::kBF16));
+    expect_unary(c.op, values_input("x", DataType::kFLOAT, values),
+                 float_tolerance(DataType::kFLOAT));
+    expect_unary(c.op, values_input("x", DataType::kBF16, values),
+                 float_tolerance(DataType::kBF16));
   }
 }
 
@@ -161,8 +172,8 @@ TEST(CudaPointwise, UnarySignedIntegersWrap) {
   KILN_REQUIRE_GPU();
   const std::vector<double> int8_values = {-128, -127, -1, 0, 1, 5, 127};
   const std::vector<double> int32_values = {-2147483648.0, -2147483647.0, -7, 0, 7, 2147483647.0};
-  const std::vector<double> int64_values = {-9223372036854775808.0, -4611686018427387904.0, -3, 0, 3,
-                                            4611686018427387904.0};
+  const std::vector<double> int64_values = {
+      -9223372036854775808.0, -4611686018427387904.0, -3, 0, 3, 4611686018427387904.0};
   for (UnaryOperation op : {UnaryOperation::kABS, UnaryOperation::kNEG, UnaryOperation::kSIGN}) {
     expect_unary(op, values_input("x", DataType::kINT8, int8_values), exact());
     expect_unary(op, values_input("x", DataType::kINT32, int32_values), exact());
@@ -182,8 +193,8 @@ TEST(CudaPointwise, UnaryNot) {
 // ---- Elementwise -----------------------------------------------------------------------------
 
 constexpr ElementWiseOperation kArithmetic[] = {
-    ElementWiseOperation::kSUM, ElementWiseOperation::kPROD, ElementWiseOperation::kMAX,
-    ElementWiseOperation::kMIN, ElementWiseOperation::kSUB,  ElementWiseOperation::kDIV,
+    ElementWiseOperation::kSUM, ElementWiseOperation::kPROD,     ElementWiseOperation::kMAX,
+    ElementWiseOperation::kMIN, ElementWiseOperation::kSUB,      ElementWiseOperation::kDIV,
     ElementWiseOperation::kPOW, ElementWiseOperation::kFLOOR_DIV};
 
 // Output shape in comments: same shapes (vectorized path with a tail), numpy broadcasting of
@@ -192,19 +203,19 @@ struct ShapePair {
   Dims a, b;
 };
 const ShapePair kShapes[] = {
-    {{7, 37}, {7, 37}},          // [7,37]
-    {{2, 3, 4}, {3, 1}},         // [2,3,4]
-    {{1}, {4, 5}},               // [4,5]
-    {{}, {3}},                   // [3]
-    {{}, {}},                    // []
-    {{4, 1, 5}, {1, 3, 1}},      // [4,3,5], both broadcast
+    {{7, 37}, {7, 37}},               // [7,37]
+    {{2, 3, 4}, {3, 1}},              // [2,3,4]
+    {{1}, {4, 5}},                    // [4,5]
+    {{}, {3}},                        // [3]
+    {{}, {}},                         // []
+    {{4, 1, 5}, {1, 3, 1}},           // [4,3,5], both broadcast
     {{2, 1, 3, 1, 2}, {4, 1, 5, 2}},  // [2,4,3,5,2]: ranks 5 and 4
 };
 
 void expect_elementwise(ElementWiseOperation op, const DiffInput& a, const DiffInput& b,
                         const DiffOptions& options) {
-  SCOPED_TRACE("elementwise " + std::to_string(static_cast<int>(op)) + " " + to_string(a.type) + " " +
-               to_string(a.dims) + " " + to_string(b.dims));
+  SCOPED_TRACE("elementwise " + std::to_string(static_cast<int>(op)) + " " + to_string(a.type) +
+               " " + to_string(a.dims) + " " + to_string(b.dims));
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         net.mark_output(*net.add_elementwise(*in[0], *in[1], op)->get_output(0));
@@ -237,8 +248,8 @@ TEST(CudaPointwise, ElementwiseFloatEdgeValues) {
     }
   }
   for (ElementWiseOperation op : kArithmetic) {
-    expect_elementwise(op, values_input("a", DataType::kFLOAT, a), values_input("b", DataType::kFLOAT, b),
-                       float_tolerance(DataType::kFLOAT));
+    expect_elementwise(op, values_input("a", DataType::kFLOAT, a),
+                       values_input("b", DataType::kFLOAT, b), float_tolerance(DataType::kFLOAT));
   }
 }
 
@@ -248,8 +259,8 @@ TEST(CudaPointwise, ElementwiseIntegerArithmeticWrapsAndDividesByZero) {
     for (DataType type : kSignedIntTypes) {
       for (const ShapePair& s : kShapes) {
         // [-6, 6] holds zero divisors and negative operands of // and pow.
-        expect_elementwise(op, random_input("a", type, s.a, -6, 6), random_input("b", type, s.b, -6, 6),
-                           exact());
+        expect_elementwise(op, random_input("a", type, s.a, -6, 6),
+                           random_input("b", type, s.b, -6, 6), exact());
       }
     }
     // Overflow wraps: full int8 range, int32 near its limits.
@@ -260,7 +271,8 @@ TEST(CudaPointwise, ElementwiseIntegerArithmeticWrapsAndDividesByZero) {
   }
   // The most negative value divided by -1 wraps; by 0 gives 0.
   for (ElementWiseOperation op : {ElementWiseOperation::kDIV, ElementWiseOperation::kFLOOR_DIV}) {
-    expect_elementwise(op, values_input("a", DataType::kINT64, {-9223372036854775808.0, -7, 7, 0, -7}),
+    expect_elementwise(op,
+                       values_input("a", DataType::kINT64, {-9223372036854775808.0, -7, 7, 0, -7}),
                        values_input("b", DataType::kINT64, {-1, 0, -2, 0, 2}), exact());
     expect_elementwise(op, values_input("a", DataType::kINT8, {-128, -7, 7, 0, -7}),
                        values_input("b", DataType::kINT8, {-1, 0, -2, 0, 2}), exact());
@@ -269,10 +281,11 @@ TEST(CudaPointwise, ElementwiseIntegerArithmeticWrapsAndDividesByZero) {
 
 TEST(CudaPointwise, ElementwiseComparisonsEveryType) {
   KILN_REQUIRE_GPU();
-  constexpr DataType kNumeric[] = {DataType::kFLOAT, DataType::kHALF,  DataType::kBF16, DataType::kINT8,
-                                   DataType::kUINT8, DataType::kINT32, DataType::kINT64};
-  for (ElementWiseOperation op :
-       {ElementWiseOperation::kEQUAL, ElementWiseOperation::kGREATER, ElementWiseOperation::kLESS}) {
+  constexpr DataType kNumeric[] = {DataType::kFLOAT, DataType::kHALF,  DataType::kBF16,
+                                   DataType::kINT8,  DataType::kUINT8, DataType::kINT32,
+                                   DataType::kINT64};
+  for (ElementWiseOperation op : {ElementWiseOperation::kEQUAL, ElementWiseOperation::kGREATER,
+                                  ElementWiseOperation::kLESS}) {
     for (DataType type : kNumeric) {
       double shift = type == DataType::kUINT8 ? 3.0 : 0.0;  // uint8 takes no negative values
       std::vector<double> a = small_ints(2 * 3 * 4, 7), b = small_ints(3, 8);
@@ -305,9 +318,11 @@ TEST(CudaPointwise, ElementwiseBool) {
 TEST(CudaPointwise, ElementwiseLargeTensors) {
   KILN_REQUIRE_GPU();
   // Many blocks and grid-stride iterations: a contiguous pair and a broadcast row.
-  expect_elementwise(ElementWiseOperation::kSUM, random_input("a", DataType::kFLOAT, {(1 << 22) + 3}, -1, 1),
+  expect_elementwise(ElementWiseOperation::kSUM,
+                     random_input("a", DataType::kFLOAT, {(1 << 22) + 3}, -1, 1),
                      random_input("b", DataType::kFLOAT, {(1 << 22) + 3}, -1, 1), exact());
-  expect_elementwise(ElementWiseOperation::kPROD, random_input("a", DataType::kHALF, {1025, 1031}, -1, 1),
+  expect_elementwise(ElementWiseOperation::kPROD,
+                     random_input("a", DataType::kHALF, {1025, 1031}, -1, 1),
                      random_input("b", DataType::kHALF, {1031}, -1, 1), exact());
 }
 
@@ -320,7 +335,8 @@ TEST(CudaPointwise, ElementwiseZeroSizeLaunchesNothing) {
 // ---- Select ----------------------------------------------------------------------------------
 
 void expect_select(DataType type, const Dims& c, const Dims& t, const Dims& e) {
-  SCOPED_TRACE(std::string("select ") + to_string(type) + " " + to_string(c) + " " + to_string(t) + " " + to_string(e));
+  SCOPED_TRACE(std::string("select ") + to_string(type) + " " + to_string(c) + " " + to_string(t) +
+               " " + to_string(e));
   double lo = type == DataType::kUINT8 ? 0 : -100;
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
@@ -333,8 +349,9 @@ void expect_select(DataType type, const Dims& c, const Dims& t, const Dims& e) {
 
 TEST(CudaPointwise, SelectEveryTypeAndBroadcast) {
   KILN_REQUIRE_GPU();
-  constexpr DataType kAll[] = {DataType::kFLOAT, DataType::kHALF,  DataType::kBF16,  DataType::kINT8,
-                               DataType::kUINT8, DataType::kINT32, DataType::kINT64, DataType::kBOOL};
+  constexpr DataType kAll[] = {DataType::kFLOAT, DataType::kHALF,  DataType::kBF16,
+                               DataType::kINT8,  DataType::kUINT8, DataType::kINT32,
+                               DataType::kINT64, DataType::kBOOL};
   for (DataType type : kAll) {
     expect_select(type, {5, 67}, {5, 67}, {5, 67});
     expect_select(type, {2, 3, 1}, {3, 4}, {1});
@@ -345,18 +362,24 @@ TEST(CudaPointwise, SelectEveryTypeAndBroadcast) {
 
 // ---- Cast and identity ------------------------------------------------------------------------
 
-constexpr DataType kAllTypes[] = {DataType::kFLOAT, DataType::kHALF,  DataType::kBF16,  DataType::kINT8,
-                                  DataType::kUINT8, DataType::kINT32, DataType::kINT64, DataType::kBOOL};
+constexpr DataType kAllTypes[] = {DataType::kFLOAT, DataType::kHALF,  DataType::kBF16,
+                                  DataType::kINT8,  DataType::kUINT8, DataType::kINT32,
+                                  DataType::kINT64, DataType::kBOOL};
 
 // Values each type holds, wide enough that converting into a narrower type saturates.
 DiffInput wide_input(DataType type, const Dims& dims) {
   switch (type) {
-    case DataType::kINT8: return random_input("x", type, dims, -128, 127);
-    case DataType::kUINT8: return random_input("x", type, dims, 0, 255);
+    case DataType::kINT8:
+      return random_input("x", type, dims, -128, 127);
+    case DataType::kUINT8:
+      return random_input("x", type, dims, 0, 255);
     case DataType::kINT32:
-    case DataType::kINT64: return random_input("x", type, dims, -100000, 100000);
-    case DataType::kBOOL: return random_input("x", type, dims, 0, 1);
-    default: return random_input("x", type, dims, -300, 300);
+    case DataType::kINT64:
+      return random_input("x", type, dims, -100000, 100000);
+    case DataType::kBOOL:
+      return random_input("x", type, dims, 0, 1);
+    default:
+      return random_input("x", type, dims, -300, 300);
   }
 }
 
@@ -382,9 +405,11 @@ TEST(CudaPointwise, CastFloatEdgeValuesSaturate) {
   // NaN -> 0 (true into bool), truncation, each integer type's limits and just past them, fp16's
   // overflow and subnormals, bf16 ties.
   const std::vector<double> values = {
-      kNaN, kInf, -kInf, 0.0, -0.0, 0.5, -0.5, 0.99, -0.99, 2.7, -2.7, 127.5, 128, -128.9, -129,
-      255.9, 256, -1, 2147483520.0, 2147483648.0, -2147483648.0, -2147483904.0, 3e9, -3e9, 9.2e18,
-      9.3e18, -9.3e18, 1e-8, 6e-8, 65504, 65519, 65520, 1e5, 3.4e38, 1.00390625, 1.01171875};
+      kNaN,   kInf,   -kInf,        0.0,          -0.0,          0.5,           -0.5,  0.99,
+      -0.99,  2.7,    -2.7,         127.5,        128,           -128.9,        -129,  255.9,
+      256,    -1,     2147483520.0, 2147483648.0, -2147483648.0, -2147483904.0, 3e9,   -3e9,
+      9.2e18, 9.3e18, -9.3e18,      1e-8,         6e-8,          65504,         65519, 65520,
+      1e5,    3.4e38, 1.00390625,   1.01171875};
   for (DataType from : kFloatTypes) {
     for (DataType to : kAllTypes) {
       if (to != from) expect_cast(values_input("x", from, values), to);
@@ -396,12 +421,30 @@ TEST(CudaPointwise, CastIntegersSaturateAndRoundOnce) {
   KILN_REQUIRE_GPU();
   // Saturation into narrower integers; into fp16/bf16 one rounding (257 and 259 are bf16 ties,
   // 16777217 would round twice through float32), 65520 overflows fp16.
-  const std::vector<double> int64_values = {
-      -1e10, 1e10, -9223372036854775808.0, 4611686018427387904.0, 4503599627370497.0, -1, 0, 1, 127,
-      128, 255, 256, -129, 2147483647.0, 2147483648.0, -2147483649.0, 16777217, 33554435, 257, 259,
-      65519, 65520};
+  const std::vector<double> int64_values = {-1e10,
+                                            1e10,
+                                            -9223372036854775808.0,
+                                            4611686018427387904.0,
+                                            4503599627370497.0,
+                                            -1,
+                                            0,
+                                            1,
+                                            127,
+                                            128,
+                                            255,
+                                            256,
+                                            -129,
+                                            2147483647.0,
+                                            2147483648.0,
+                                            -2147483649.0,
+                                            16777217,
+                                            33554435,
+                                            257,
+                                            259,
+                                            65519,
+                                            65520};
   const std::vector<double> int32_values = {-2147483648.0, 2147483647.0, 16777217, 16777219, -129,
-                                            300, 65520, 257, 0};
+                                            300,           65520,        257,      0};
   for (DataType to : kAllTypes) {
     if (to != DataType::kINT64) expect_cast(values_input("x", DataType::kINT64, int64_values), to);
     if (to != DataType::kINT32) expect_cast(values_input("x", DataType::kINT32, int32_values), to);
@@ -413,9 +456,10 @@ TEST(CudaPointwise, IdentityConvertsToItsOutputType) {
   struct Case {
     DataType from, to;
   };
-  for (Case c : {Case{DataType::kFLOAT, DataType::kHALF}, Case{DataType::kHALF, DataType::kFLOAT},
-                 Case{DataType::kFLOAT, DataType::kINT32}, Case{DataType::kINT64, DataType::kINT64},
-                 Case{DataType::kBOOL, DataType::kBOOL}, Case{DataType::kFLOAT, DataType::kFLOAT}}) {
+  for (Case c :
+       {Case{DataType::kFLOAT, DataType::kHALF}, Case{DataType::kHALF, DataType::kFLOAT},
+        Case{DataType::kFLOAT, DataType::kINT32}, Case{DataType::kINT64, DataType::kINT64},
+        Case{DataType::kBOOL, DataType::kBOOL}, Case{DataType::kFLOAT, DataType::kFLOAT}}) {
     SCOPED_TRACE(std::string("identity ") + to_string(c.from) + " -> " + to_string(c.to));
     expect_gpu_matches_cpu(
         [&](NetworkDefinition& net, std::vector<Tensor*>& in) {

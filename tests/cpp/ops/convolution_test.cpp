@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
@@ -43,18 +44,6 @@ void expect_values(const HostTensor& got, const Dims& dims, const std::vector<fl
   std::vector<float> v = got.values<float>();
   ASSERT_EQ(v.size(), want.size());
   for (size_t i = 0; i < v.size(); ++i) EXPECT_FLOAT_EQ(v[i], want[i]) << "element " << i;
-}
-
-// Runs fn and expects a kiln::Error whose message contains every part.
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    for (const std::string& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << msg;
-    return;
-  }
-  ADD_FAILURE() << "expected an error";
 }
 
 // ---- hand-checked cases -------------------------------------------------------------------------

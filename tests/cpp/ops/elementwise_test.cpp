@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
@@ -267,16 +268,6 @@ TEST(ElementWiseInferTest, DynamicDims) {
                     {{DataType::kHALF, Dims{2, -1}}, {DataType::kHALF, Dims{-1, 5}}});
   EXPECT_EQ(out[0].type, DataType::kHALF);
   EXPECT_EQ(out[0].dims, (Dims{2, 5}));
-}
-
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an Error";
-  } catch (const Error& e) {
-    for (const std::string& p : parts)
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
 }
 
 TEST(ElementWiseInferTest, Errors) {

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln::test {
 namespace {
@@ -17,19 +18,6 @@ GatherAttrs gather_axis(int32_t axis) {
   GatherAttrs a;
   a.axis = axis;
   return a;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
 }
 
 ir::TensorDesc infer_out(int32_t axis, const Dims& data, const Dims& indices,

@@ -6,24 +6,13 @@
 #include <functional>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
 
 using MO = MatrixOperation;
 using test::HostTensor;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 // op(x) of one batch item as a function (row, col) -> value, for a matrix or vector operand.
 struct RefOperand {

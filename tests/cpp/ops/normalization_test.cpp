@@ -6,23 +6,12 @@
 #include <functional>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
 
 using test::HostTensor;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 TEST(Normalization, HandCheckedLayerNorm) {
   // x = [1 2 3 4]: mean 2.5, variance 1.25, 1 / sqrt(1.25) = 0.894427191.

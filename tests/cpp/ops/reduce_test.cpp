@@ -7,24 +7,13 @@
 #include <limits>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
 
 using test::HostTensor;
 using RO = ReduceOperation;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 std::vector<float> reduce_f32(RO op, uint32_t axes, bool keep, const HostTensor& x,
                               Dims* dims = nullptr) {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln::test {
 namespace {
@@ -37,19 +38,6 @@ ShuffleAttrs shuffle_attrs(const std::vector<int32_t>& first,
 
 Dims infer_dims(const ShuffleAttrs& a, const Dims& in) {
   return infer(a, {{DataType::kFLOAT, in}}, "shuf")[0].dims;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
 }
 
 std::string infer_error(const ShuffleAttrs& a, const Dims& in) {

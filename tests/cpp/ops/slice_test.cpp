@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln::test {
 namespace {
@@ -19,19 +20,6 @@ SliceAttrs slice_attrs(const Dims& start, const Dims& size, const Dims& stride) 
   a.size = size;
   a.stride = stride;
   return a;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
 }
 
 Dims infer_dims(const SliceAttrs& a, const Dims& in) {

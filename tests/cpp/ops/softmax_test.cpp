@@ -6,23 +6,12 @@
 #include <functional>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
 
 using test::HostTensor;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 // Reference: the group of an element is the set of elements equal to it on every axis not in
 // `axes`; the key below identifies it.

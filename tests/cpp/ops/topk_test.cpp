@@ -9,24 +9,13 @@
 #include <numeric>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
 
 using test::HostTensor;
 using TK = TopKOperation;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 TEST(TopK, HandCheckedMaxAndMin) {
   HostTensor x = HostTensor::f32({8}, {3, 1, 4, 1, 5, 9, 2, 6});

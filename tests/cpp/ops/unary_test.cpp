@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "op_test_util.h"
+#include "test_util.h"
 
 namespace kiln {
 namespace {
@@ -183,16 +184,6 @@ TEST(UnaryInferTest, KeepsTypeAndDynamicDims) {
   out = test::infer(UnaryAttrs{Op::kERF}, {{DataType::kBF16, Dims{}}});
   EXPECT_EQ(out[0].type, DataType::kBF16);
   EXPECT_EQ(out[0].dims.nb_dims, 0);
-}
-
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an Error";
-  } catch (const Error& e) {
-    for (const std::string& p : parts)
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
 }
 
 TEST(UnaryInferTest, RejectsWrongTypes) {

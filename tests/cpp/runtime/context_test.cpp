@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/e2e_util.h"
+#include "test_util.h"
 
 namespace kiln::test {
 namespace {
@@ -22,15 +23,6 @@ std::vector<uint8_t> relu_plan(const Dims& dims, bool with_profile) {
   }
   config->set_default_device_type(DeviceType::kCPU);
   return builder.build_serialized_network(*net, *config);
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(Context, StaticNetworkNeedsNoShapes) {

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <type_traits>
+#include <utility>
 
 #include "backends/cuda/check.h"
 #include "backends/cuda/kernels/common.cuh"
@@ -28,11 +30,24 @@ template <typename T>
 constexpr bool is_floating_v = std::is_same_v<T, float> || is_half_v<T>;
 
 // The type arithmetic happens in: float for fp16/bf16, bool for bool8, the storage type otherwise.
-template <typename T> struct compute { using type = T; };
-template <> struct compute<__half> { using type = float; };
-template <> struct compute<__nv_bfloat16> { using type = float; };
-template <> struct compute<bool8> { using type = bool; };
-template <typename T> using compute_t = typename compute<T>::type;
+template <typename T>
+struct compute {
+  using type = T;
+};
+template <>
+struct compute<__half> {
+  using type = float;
+};
+template <>
+struct compute<__nv_bfloat16> {
+  using type = float;
+};
+template <>
+struct compute<bool8> {
+  using type = bool;
+};
+template <typename T>
+using compute_t = typename compute<T>::type;
 
 template <typename T>
 __device__ __forceinline__ compute_t<T> load(T v) {
@@ -72,14 +87,22 @@ struct ViaFloat {
 template <typename Fn>
 void dispatch(DataType type, Fn&& fn) {
   switch (type) {
-    case DataType::kFLOAT: return fn(float{});
-    case DataType::kHALF: return fn(__half{});
-    case DataType::kBF16: return fn(__nv_bfloat16{});
-    case DataType::kINT8: return fn(int8_t{});
-    case DataType::kUINT8: return fn(uint8_t{});
-    case DataType::kINT32: return fn(int32_t{});
-    case DataType::kINT64: return fn(int64_t{});
-    case DataType::kBOOL: return fn(bool8{});
+    case DataType::kFLOAT:
+      return fn(float{});
+    case DataType::kHALF:
+      return fn(__half{});
+    case DataType::kBF16:
+      return fn(__nv_bfloat16{});
+    case DataType::kINT8:
+      return fn(int8_t{});
+    case DataType::kUINT8:
+      return fn(uint8_t{});
+    case DataType::kINT32:
+      return fn(int32_t{});
+    case DataType::kINT64:
+      return fn(int64_t{});
+    case DataType::kBOOL:
+      return fn(bool8{});
   }
   fail("CUDA pointwise kernels: unknown data type ", static_cast<int>(type));
 }
@@ -202,12 +225,16 @@ struct Broadcast {
 
 // Offsets into each operand of flat output index i. The outermost dimension needs no division:
 // i is below the volume, so what is left of it after the inner dimensions is below dims[0].
+// The loop is unrolled with constant indices so the shape stays in the kernel's parameter space
+// (an index known only at run time makes nvcc copy it to local memory first).
 template <typename Index, int N>
 __device__ __forceinline__ void broadcast_offsets(Index i, const Broadcast<Index, N>& s,
                                                   Index (&off)[N]) {
 #pragma unroll
   for (int k = 0; k < N; ++k) off[k] = 0;
-  for (int32_t d = s.rank - 1; d > 0; --d) {
+#pragma unroll
+  for (int32_t d = kMaxRank - 1; d > 0; --d) {
+    if (d >= s.rank) continue;
     Index q = i / s.dims[d];
     Index r = i - q * s.dims[d];
 #pragma unroll
@@ -312,15 +339,17 @@ void launch_binary(const A* a, const StridedShape& a_shape, const B* b, const St
     binary_broadcast_kernel<uint32_t><<<grid_for(n, kThreads), kThreads, 0, stream>>>(
         a, b, y, static_cast<uint32_t>(n), narrow(s), f);
   } else {
-    binary_broadcast_kernel<int64_t><<<grid_for(n, kThreads), kThreads, 0, stream>>>(a, b, y, n, s, f);
+    binary_broadcast_kernel<int64_t>
+        <<<grid_for(n, kThreads), kThreads, 0, stream>>>(a, b, y, n, s, f);
   }
   KILN_CUDA_CHECK_LAUNCH();
 }
 
 // y = f(c, a, b), as launch_binary with three operands.
 template <typename C, typename A, typename B, typename Out, typename F>
-void launch_ternary(const C* c, const StridedShape& c_shape, const A* a, const StridedShape& a_shape,
-                    const B* b, const StridedShape& b_shape, Out* y, F f, cudaStream_t stream) {
+void launch_ternary(const C* c, const StridedShape& c_shape, const A* a,
+                    const StridedShape& a_shape, const B* b, const StridedShape& b_shape, Out* y,
+                    F f, cudaStream_t stream) {
   Broadcast<int64_t, 3> s;
   int64_t n = collapse<3>({c_shape, a_shape, b_shape}, s);
   if (n <= 0) return;
@@ -333,8 +362,8 @@ void launch_ternary(const C* c, const StridedShape& c_shape, const A* a, const S
     ternary_broadcast_kernel<uint32_t><<<grid_for(n, kThreads), kThreads, 0, stream>>>(
         c, a, b, y, static_cast<uint32_t>(n), narrow(s), f);
   } else {
-    ternary_broadcast_kernel<int64_t><<<grid_for(n, kThreads), kThreads, 0, stream>>>(
-        c, a, b, y, n, s, f);
+    ternary_broadcast_kernel<int64_t>
+        <<<grid_for(n, kThreads), kThreads, 0, stream>>>(c, a, b, y, n, s, f);
   }
   KILN_CUDA_CHECK_LAUNCH();
 }

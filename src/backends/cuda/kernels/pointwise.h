@@ -1,5 +1,6 @@
 // Host launchers of kiln's pointwise kernels: activation, unary, elementwise, select, conversion.
-// Raw device pointers, sizes or strided shapes, data types and a stream; nothing of ir/ or runtime/.
+// Raw device pointers, sizes or strided shapes, data types and a stream; nothing of ir/ or
+// runtime/.
 //
 // Every launcher computes what the CPU reference (backends/cpu/) computes, element for element:
 // fp16/bf16 in float32 arithmetic rounded to nearest even, integer arithmetic wrapping, the same

@@ -1,9 +1,10 @@
 // CUDA kernels for ActivationLayer: each activation function in float32 arithmetic on float32,
-// float16 and bfloat16 data, with the formulas and NaN / infinity rules of backends/cpu/activation.cpp.
+// float16 and bfloat16 data, with the formulas and NaN / infinity rules of
+// backends/cpu/activation.cpp.
 //
-// Transcendental functions are CUDA's full-precision ones (kiln never builds with fast math), within
-// a few ulp of the CPU's libm. Products followed by a sum use __fmul_rn / __fadd_rn so that nvcc
-// does not contract them into an FMA, which rounds once where the CPU rounds twice.
+// Transcendental functions are CUDA's full-precision ones (kiln never builds with fast math),
+// within a few ulp of the CPU's libm. Products followed by a sum use __fmul_rn / __fadd_rn so that
+// nvcc does not contract them into an FMA, which rounds once where the CPU rounds twice.
 #include "backends/cuda/kernels/pointwise.cuh"
 #include "backends/cuda/kernels/pointwise.h"
 
@@ -71,7 +72,6 @@ struct Activation {
   }
 };
 
-
 template <ActivationType A>
 void launch(float alpha, float beta, DataType type, const void* x, void* y, int64_t n,
             cudaStream_t stream) {
@@ -92,18 +92,30 @@ void launch_activation(ActivationType op, float alpha, float beta, DataType type
                        void* y, int64_t n, cudaStream_t stream) {
   using A = ActivationType;
   switch (op) {
-    case A::kRELU: return launch<A::kRELU>(alpha, beta, type, x, y, n, stream);
-    case A::kSIGMOID: return launch<A::kSIGMOID>(alpha, beta, type, x, y, n, stream);
-    case A::kTANH: return launch<A::kTANH>(alpha, beta, type, x, y, n, stream);
-    case A::kLEAKY_RELU: return launch<A::kLEAKY_RELU>(alpha, beta, type, x, y, n, stream);
-    case A::kELU: return launch<A::kELU>(alpha, beta, type, x, y, n, stream);
-    case A::kSELU: return launch<A::kSELU>(alpha, beta, type, x, y, n, stream);
-    case A::kSOFTPLUS: return launch<A::kSOFTPLUS>(alpha, beta, type, x, y, n, stream);
-    case A::kCLIP: return launch<A::kCLIP>(alpha, beta, type, x, y, n, stream);
-    case A::kHARD_SIGMOID: return launch<A::kHARD_SIGMOID>(alpha, beta, type, x, y, n, stream);
-    case A::kGELU_ERF: return launch<A::kGELU_ERF>(alpha, beta, type, x, y, n, stream);
-    case A::kGELU_TANH: return launch<A::kGELU_TANH>(alpha, beta, type, x, y, n, stream);
-    case A::kSILU: return launch<A::kSILU>(alpha, beta, type, x, y, n, stream);
+    case A::kRELU:
+      return launch<A::kRELU>(alpha, beta, type, x, y, n, stream);
+    case A::kSIGMOID:
+      return launch<A::kSIGMOID>(alpha, beta, type, x, y, n, stream);
+    case A::kTANH:
+      return launch<A::kTANH>(alpha, beta, type, x, y, n, stream);
+    case A::kLEAKY_RELU:
+      return launch<A::kLEAKY_RELU>(alpha, beta, type, x, y, n, stream);
+    case A::kELU:
+      return launch<A::kELU>(alpha, beta, type, x, y, n, stream);
+    case A::kSELU:
+      return launch<A::kSELU>(alpha, beta, type, x, y, n, stream);
+    case A::kSOFTPLUS:
+      return launch<A::kSOFTPLUS>(alpha, beta, type, x, y, n, stream);
+    case A::kCLIP:
+      return launch<A::kCLIP>(alpha, beta, type, x, y, n, stream);
+    case A::kHARD_SIGMOID:
+      return launch<A::kHARD_SIGMOID>(alpha, beta, type, x, y, n, stream);
+    case A::kGELU_ERF:
+      return launch<A::kGELU_ERF>(alpha, beta, type, x, y, n, stream);
+    case A::kGELU_TANH:
+      return launch<A::kGELU_TANH>(alpha, beta, type, x, y, n, stream);
+    case A::kSILU:
+      return launch<A::kSILU>(alpha, beta, type, x, y, n, stream);
   }
   fail("CUDA activation kernel: unknown activation type ", static_cast<int>(op));
 }

@@ -16,13 +16,22 @@ using pw::load;
 using pw::store;
 
 // The limits of each integer type, as int64_t.
-template <typename T> struct int_range;
-template <> struct int_range<int8_t> { static constexpr int64_t lo = -128, hi = 127; };
-template <> struct int_range<uint8_t> { static constexpr int64_t lo = 0, hi = 255; };
-template <> struct int_range<int32_t> {
+template <typename T>
+struct int_range;
+template <>
+struct int_range<int8_t> {
+  static constexpr int64_t lo = -128, hi = 127;
+};
+template <>
+struct int_range<uint8_t> {
+  static constexpr int64_t lo = 0, hi = 255;
+};
+template <>
+struct int_range<int32_t> {
   static constexpr int64_t lo = -2147483648LL, hi = 2147483647LL;
 };
-template <> struct int_range<int64_t> {
+template <>
+struct int_range<int64_t> {
   static constexpr int64_t lo = -9223372036854775807LL - 1, hi = 9223372036854775807LL;
 };
 

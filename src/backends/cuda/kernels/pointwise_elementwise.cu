@@ -161,20 +161,34 @@ void launch_elementwise(ElementWiseOperation op, DataType type, const void* a,
                         const StridedShape& a_shape, const void* b, const StridedShape& b_shape,
                         void* y, cudaStream_t stream) {
   switch (op) {
-    case Op::kSUM: return launch<Op::kSUM>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kPROD: return launch<Op::kPROD>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kMAX: return launch<Op::kMAX>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kMIN: return launch<Op::kMIN>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kSUB: return launch<Op::kSUB>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kDIV: return launch<Op::kDIV>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kPOW: return launch<Op::kPOW>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kFLOOR_DIV: return launch<Op::kFLOOR_DIV>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kAND: return launch<Op::kAND>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kOR: return launch<Op::kOR>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kXOR: return launch<Op::kXOR>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kEQUAL: return launch<Op::kEQUAL>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kGREATER: return launch<Op::kGREATER>(type, a, a_shape, b, b_shape, y, stream);
-    case Op::kLESS: return launch<Op::kLESS>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kSUM:
+      return launch<Op::kSUM>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kPROD:
+      return launch<Op::kPROD>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kMAX:
+      return launch<Op::kMAX>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kMIN:
+      return launch<Op::kMIN>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kSUB:
+      return launch<Op::kSUB>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kDIV:
+      return launch<Op::kDIV>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kPOW:
+      return launch<Op::kPOW>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kFLOOR_DIV:
+      return launch<Op::kFLOOR_DIV>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kAND:
+      return launch<Op::kAND>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kOR:
+      return launch<Op::kOR>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kXOR:
+      return launch<Op::kXOR>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kEQUAL:
+      return launch<Op::kEQUAL>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kGREATER:
+      return launch<Op::kGREATER>(type, a, a_shape, b, b_shape, y, stream);
+    case Op::kLESS:
+      return launch<Op::kLESS>(type, a, a_shape, b, b_shape, y, stream);
   }
   fail("CUDA elementwise kernel: unknown operation ", static_cast<int>(op));
 }
@@ -189,11 +203,14 @@ void launch_select(DataType type, const void* condition, const StridedShape& con
     case 1:
       return launch_select_as<uint8_t>(c, condition_shape, t, then_shape, e, else_shape, y, stream);
     case 2:
-      return launch_select_as<uint16_t>(c, condition_shape, t, then_shape, e, else_shape, y, stream);
+      return launch_select_as<uint16_t>(c, condition_shape, t, then_shape, e, else_shape, y,
+                                        stream);
     case 4:
-      return launch_select_as<uint32_t>(c, condition_shape, t, then_shape, e, else_shape, y, stream);
+      return launch_select_as<uint32_t>(c, condition_shape, t, then_shape, e, else_shape, y,
+                                        stream);
     case 8:
-      return launch_select_as<uint64_t>(c, condition_shape, t, then_shape, e, else_shape, y, stream);
+      return launch_select_as<uint64_t>(c, condition_shape, t, then_shape, e, else_shape, y,
+                                        stream);
   }
   fail("CUDA select kernel: unsupported element size for ", type);
 }

@@ -78,7 +78,6 @@ struct Not {
   __device__ __forceinline__ bool8 operator()(bool8 v) const { return store<bool8>(!load(v)); }
 };
 
-
 [[noreturn]] void fail_type(Op op, DataType type) {
   fail("CUDA unary kernel: operation ", static_cast<int>(op), " does not take ", type);
 }
@@ -118,20 +117,34 @@ void launch_signed(DataType type, const void* x, void* y, int64_t n, cudaStream_
 void launch_unary(UnaryOperation op, DataType type, const void* x, void* y, int64_t n,
                   cudaStream_t stream) {
   switch (op) {
-    case Op::kEXP: return launch_float<Op::kEXP>(type, x, y, n, stream);
-    case Op::kLOG: return launch_float<Op::kLOG>(type, x, y, n, stream);
-    case Op::kSQRT: return launch_float<Op::kSQRT>(type, x, y, n, stream);
-    case Op::kRECIP: return launch_float<Op::kRECIP>(type, x, y, n, stream);
-    case Op::kSIN: return launch_float<Op::kSIN>(type, x, y, n, stream);
-    case Op::kCOS: return launch_float<Op::kCOS>(type, x, y, n, stream);
-    case Op::kTAN: return launch_float<Op::kTAN>(type, x, y, n, stream);
-    case Op::kERF: return launch_float<Op::kERF>(type, x, y, n, stream);
-    case Op::kFLOOR: return launch_float<Op::kFLOOR>(type, x, y, n, stream);
-    case Op::kCEIL: return launch_float<Op::kCEIL>(type, x, y, n, stream);
-    case Op::kROUND: return launch_float<Op::kROUND>(type, x, y, n, stream);
-    case Op::kABS: return launch_signed<Op::kABS>(type, x, y, n, stream);
-    case Op::kNEG: return launch_signed<Op::kNEG>(type, x, y, n, stream);
-    case Op::kSIGN: return launch_signed<Op::kSIGN>(type, x, y, n, stream);
+    case Op::kEXP:
+      return launch_float<Op::kEXP>(type, x, y, n, stream);
+    case Op::kLOG:
+      return launch_float<Op::kLOG>(type, x, y, n, stream);
+    case Op::kSQRT:
+      return launch_float<Op::kSQRT>(type, x, y, n, stream);
+    case Op::kRECIP:
+      return launch_float<Op::kRECIP>(type, x, y, n, stream);
+    case Op::kSIN:
+      return launch_float<Op::kSIN>(type, x, y, n, stream);
+    case Op::kCOS:
+      return launch_float<Op::kCOS>(type, x, y, n, stream);
+    case Op::kTAN:
+      return launch_float<Op::kTAN>(type, x, y, n, stream);
+    case Op::kERF:
+      return launch_float<Op::kERF>(type, x, y, n, stream);
+    case Op::kFLOOR:
+      return launch_float<Op::kFLOOR>(type, x, y, n, stream);
+    case Op::kCEIL:
+      return launch_float<Op::kCEIL>(type, x, y, n, stream);
+    case Op::kROUND:
+      return launch_float<Op::kROUND>(type, x, y, n, stream);
+    case Op::kABS:
+      return launch_signed<Op::kABS>(type, x, y, n, stream);
+    case Op::kNEG:
+      return launch_signed<Op::kNEG>(type, x, y, n, stream);
+    case Op::kSIGN:
+      return launch_signed<Op::kSIGN>(type, x, y, n, stream);
     case Op::kNOT:
       if (type != DataType::kBOOL) fail_type(op, type);
       return pw::launch_map(static_cast<const bool8*>(x), static_cast<bool8*>(y), n, Not{}, stream);

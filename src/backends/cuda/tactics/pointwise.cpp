@@ -1,5 +1,5 @@
-// kiln's own CUDA tactics for the pointwise layers: activation, unary, elementwise, select, cast and
-// identity. Each applies to every type combination the CPU reference accepts, at any shape.
+// kiln's own CUDA tactics for the pointwise layers: activation, unary, elementwise, select, cast
+// and identity. Each applies to every type combination the CPU reference accepts, at any shape.
 //
 // enqueue() unpacks the node's attributes and tensors and calls one launcher of
 // kernels/pointwise.h: no allocation, no synchronisation, nothing launched for empty tensors.
@@ -30,7 +30,9 @@ bool arity(const TacticQuery& q, size_t inputs) {
 }
 
 // Elements of a tensor at concrete dims (1 for 0-d).
-int64_t elements(const DeviceTensor& t) { return volume(t.dims); }
+int64_t elements(const DeviceTensor& t) {
+  return volume(t.dims);
+}
 
 class ActivationTactic : public Tactic {
  public:

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The GPU check: builds kiln with its CUDA backend on a machine with an NVIDIA GPU, runs the whole
+# test suite with nothing GPU-related skipped, then the benchmarks when asked (--bench), and
+# prints a short summary last. Logs go to $OUT (or build-gpu/out).
+#   bash scripts/gpu-check.sh [--bench]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out="${OUT:-build-gpu/out}"
+mkdir -p "$out"
+export PATH="/usr/local/cuda/bin:$PATH"
+nvidia-smi -L || { echo "gpu-check: no NVIDIA GPU visible"; exit 1; }
+
+start=$(date +%s)
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_CUDA=ON >"$out/configure.log" 2>&1 \
+  || { tail -30 "$out/configure.log"; exit 1; }
+grep -E "kiln:" "$out/configure.log"
+cmake --build build-gpu -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -E "error|FAILED" -A5 "$out/build.log" | head -60; exit 1; }
+built=$(date +%s)
+
+./build-gpu/tests/cpp/kiln_tests --gtest_output="xml:$out/tests.xml" >"$out/tests.log" 2>&1
+status=$?
+tested=$(date +%s)
+grep -E "^\[  FAILED  \]" "$out/tests.log" | sort -u | head -40
+grep -E "^\[  SKIPPED \] " "$out/tests.log" | head -20
+
+bench_status=0
+if [ "${1:-}" = "--bench" ]; then
+  if [ -x bench/run.sh ]; then
+    bash bench/run.sh "$out" 2>&1 | tee "$out/bench.log" | tail -40
+    bench_status=${PIPESTATUS[0]}
+  fi
+fi
+
+passed=$(grep -cE "^\[       OK \]" "$out/tests.log")
+failed=$(grep -E "^\[  FAILED  \] [A-Za-z]" "$out/tests.log" | sort -u | wc -l)
+skipped=$(grep -cE "^\[  SKIPPED \] [A-Za-z]" "$out/tests.log")
+echo
+echo "== gpu-check summary ($(nvidia-smi --query-gpu=name --format=csv,noheader | head -1))"
+echo "build: $((built - start)) s, tests: $((tested - built)) s"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$skipped" -ne 0 ]; then echo "gpu-check: tests were skipped on a GPU machine"; status=1; fi
+[ "$status" -eq 0 ] && [ "$bench_status" -eq 0 ]

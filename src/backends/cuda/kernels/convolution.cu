@@ -1,0 +1,333 @@
+// kiln's convolution kernels: an implicit GEMM that gathers input columns straight from x into
+// shared memory (float32 accumulation), and a direct kernel, one output per thread, for narrow groups.
+//
+// Per group the convolution is the GEMM y[m, j] = sum_k w[m, k] * col[k, j], with m an output map,
+// j = (image, output position) and k = (input channel, kernel tap): exactly the CPU reference's
+// im2col + gemm, but col is never written out; each k-tile's taps are decoded once into a small
+// shared table, and each thread keeps the input position of its one column in registers.
+#include "backends/cuda/kernels/convolution.h"
+
+#include <algorithm>
+
+#include "backends/cuda/check.h"
+#include "backends/cuda/kernels/common.cuh"
+#include "core/error.h"
+
+namespace kiln::cuda {
+
+namespace {
+
+constexpr int kThreads = 256;
+constexpr int kTileK = 16;  // the GEMM's k-tile
+constexpr int kPad = 4;     // keeps the transposed stores of the weight tile from bank conflicts
+
+// Geometry the kernels read, with the derived sizes precomputed.
+struct Conv {
+  int64_t batch, channels, maps, group_channels, group_maps, groups;
+  int64_t in[3], out[3], kernel[3], stride[3], pad[3], dilation[3];
+  int64_t in_volume, out_volume, kernel_volume;
+  int64_t depth;    // group_channels * kernel_volume: the GEMM's k
+  int64_t columns;  // batch * out_volume: the GEMM's n
+};
+
+// Element i of a float tensor whose type is known only at run time (weights, bias).
+__device__ __forceinline__ float load_any(const void* p, int32_t type, int64_t i) {
+  if (type == static_cast<int32_t>(DataType::kHALF)) return __half2float(static_cast<const __half*>(p)[i]);
+  if (type == static_cast<int32_t>(DataType::kBF16)) {
+    return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
+  }
+  return static_cast<const float*>(p)[i];
+}
+
+// One k of the GEMM decoded: where its input element sits relative to a column's window origin.
+struct Tap {
+  int64_t offset;  // element offset from the column's (channel 0, window origin) position
+  int32_t dz, dy, dx;
+  int32_t valid;  // k < depth
+};
+
+__device__ __forceinline__ Tap decode_tap(const Conv& c, int64_t k) {
+  Tap t;
+  t.valid = k < c.depth;
+  if (!t.valid) k = 0;
+  const int64_t channel = k / c.kernel_volume;
+  const int64_t tap = k - channel * c.kernel_volume;
+  const int64_t plane = c.kernel[1] * c.kernel[2];
+  const int64_t kd = tap / plane;
+  const int64_t kh = (tap - kd * plane) / c.kernel[2];
+  const int64_t kw = tap - kd * plane - kh * c.kernel[2];
+  t.dz = static_cast<int32_t>(kd * c.dilation[0]);
+  t.dy = static_cast<int32_t>(kh * c.dilation[1]);
+  t.dx = static_cast<int32_t>(kw * c.dilation[2]);
+  t.offset = channel * c.in_volume + (t.dz * c.in[1] + t.dy) * c.in[2] + t.dx;
+  return t;
+}
+
+// Block tile kBM x kBN of one group's output, 256 threads, each a kTM x kTN micro-tile; the
+// k-loop double-buffers shared memory and prefetches the next tile into registers while the
+// current one is multiplied, so one barrier per k-tile suffices.
+template <typename T, int kBM, int kBN, int kTM, int kTN>
+__global__ void __launch_bounds__(kThreads)
+    conv_gemm_kernel(Conv c, const T* __restrict__ x, const void* __restrict__ w, int32_t w_type,
+                     const void* __restrict__ bias, int32_t bias_type, T* __restrict__ y) {
+  constexpr int kThreadsN = kBN / kTN;
+  static_assert((kBM / kTM) * kThreadsN == kThreads, "the micro-tiles must cover the block tile");
+  static_assert(kTM == 4 && kTN == 4, "the shared-memory reads are float4");
+  static_assert(kThreads % kBN == 0 || kBN % kThreads == 0, "a thread loads one column");
+  constexpr int kLoadsA = kBM * kTileK / kThreads;
+  constexpr int kLoadsB = kTileK * kBN / kThreads;
+  constexpr int kRowStepB = kThreads / kBN;  // k rows between a thread's B loads
+  static_assert(kLoadsA >= 1 && kLoadsB >= 1 && kRowStepB >= 1, "tile too small for the block");
+
+  __shared__ __align__(16) float as[2][kTileK][kBM + kPad];
+  __shared__ __align__(16) float bs[2][kTileK][kBN];
+  __shared__ Tap taps[2][kTileK];
+
+  const int tid = threadIdx.x;
+  const int ty = tid / kThreadsN, tx = tid % kThreadsN;
+  const int b_col = tid % kBN, b_row = tid / kBN;
+  const int64_t tiles_m = (c.group_maps + kBM - 1) / kBM;
+  const int64_t tiles_n = (c.columns + kBN - 1) / kBN;
+  const int64_t tiles_k = (c.depth + kTileK - 1) / kTileK;
+
+  for (int64_t tile_n = blockIdx.x; tile_n < tiles_n; tile_n += gridDim.x) {
+    for (int64_t gm = blockIdx.y; gm < c.groups * tiles_m; gm += gridDim.y) {
+      const int64_t group = gm / tiles_m;
+      const int64_t m0 = (gm - group * tiles_m) * kBM;
+      const int64_t n0 = tile_n * kBN;
+
+      // This thread's B column: its image and window origin.
+      const int64_t col = n0 + b_col;
+      const bool col_valid = col < c.columns;
+      int64_t z0 = 0, y0 = 0, x0 = 0, col_base = 0;
+      if (col_valid) {
+        const int64_t image = col / c.out_volume;
+        int64_t p = col - image * c.out_volume;
+        const int64_t ow = p % c.out[2];
+        p /= c.out[2];
+        const int64_t oh = p % c.out[1];
+        const int64_t od = p / c.out[1];
+        z0 = od * c.stride[0] - c.pad[0];
+        y0 = oh * c.stride[1] - c.pad[1];
+        x0 = ow * c.stride[2] - c.pad[2];
+        col_base = (image * c.channels + group * c.group_channels) * c.in_volume +
+                   (z0 * c.in[1] + y0) * c.in[2] + x0;
+      }
+      const int64_t w_base = (group * c.group_maps) * c.depth;
+
+      float ra[kLoadsA], rb[kLoadsB];
+      auto load_tiles = [&](int64_t k0, const Tap* tile_taps) {
+#pragma unroll
+        for (int i = 0; i < kLoadsA; ++i) {
+          const int e = tid + i * kThreads;
+          const int64_t m = m0 + e / kTileK;
+          const int64_t k = k0 + e % kTileK;
+          ra[i] = (m < c.group_maps && k < c.depth) ? load_any(w, w_type, w_base + m * c.depth + k) : 0.0f;
+        }
+#pragma unroll
+        for (int i = 0; i < kLoadsB; ++i) {
+          const Tap t = tile_taps[b_row + i * kRowStepB];
+          const int64_t iz = z0 + t.dz, iy = y0 + t.dy, ix = x0 + t.dx;
+          const bool inside = col_valid && t.valid && static_cast<uint64_t>(iz) < static_cast<uint64_t>(c.in[0]) &&
+                              static_cast<uint64_t>(iy) < static_cast<uint64_t>(c.in[1]) &&
+                              static_cast<uint64_t>(ix) < static_cast<uint64_t>(c.in[2]);
+          rb[i] = inside ? load_f32(x + col_base + t.offset) : 0.0f;
+        }
+      };
+
+      float acc[kTM][kTN];
+#pragma unroll
+      for (int i = 0; i < kTM; ++i) {
+#pragma unroll
+        for (int j = 0; j < kTN; ++j) acc[i][j] = 0.0f;
+      }
+
+      if (tid < kTileK) taps[0][tid] = decode_tap(c, tid);
+      __syncthreads();
+      load_tiles(0, taps[0]);
+      for (int64_t kt = 0; kt < tiles_k; ++kt) {
+        const int buf = static_cast<int>(kt & 1);
+#pragma unroll
+        for (int i = 0; i < kLoadsA; ++i) {
+          const int e = tid + i * kThreads;
+          as[buf][e % kTileK][e / kTileK] = ra[i];
+        }
+#pragma unroll
+        for (int i = 0; i < kLoadsB; ++i) bs[buf][b_row + i * kRowStepB][b_col] = rb[i];
+        const bool more = kt + 1 < tiles_k;
+        if (more && tid < kTileK) taps[buf ^ 1][tid] = decode_tap(c, (kt + 1) * kTileK + tid);
+        __syncthreads();
+        if (more) load_tiles((kt + 1) * kTileK, taps[buf ^ 1]);
+#pragma unroll
+        for (int kk = 0; kk < kTileK; ++kk) {
+          const float4 a = *reinterpret_cast<const float4*>(&as[buf][kk][ty * kTM]);
+          const float4 b = *reinterpret_cast<const float4*>(&bs[buf][kk][tx * kTN]);
+          const float av[4] = {a.x, a.y, a.z, a.w};
+          const float bv[4] = {b.x, b.y, b.z, b.w};
+#pragma unroll
+          for (int i = 0; i < kTM; ++i) {
+#pragma unroll
+            for (int j = 0; j < kTN; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+          }
+        }
+      }
+
+      // Epilogue: bias, one rounding to T, writes coalesced along the output positions.
+#pragma unroll
+      for (int j = 0; j < kTN; ++j) {
+        const int64_t n = n0 + tx * kTN + j;
+        if (n >= c.columns) continue;
+        const int64_t image = n / c.out_volume;
+        const int64_t p = n - image * c.out_volume;
+#pragma unroll
+        for (int i = 0; i < kTM; ++i) {
+          const int64_t m = m0 + ty * kTM + i;
+          if (m >= c.group_maps) continue;
+          const int64_t map = group * c.group_maps + m;
+          const float b = bias ? load_any(bias, bias_type, map) : 0.0f;
+          y[(image * c.maps + map) * c.out_volume + p] = from_f32<T>(acc[i][j] + b);
+        }
+      }
+      __syncthreads();  // the next tile rewrites the shared tables
+    }
+  }
+}
+
+// sum over (channel, tap) of x * w for one output, with the weights read as W.
+template <typename T, typename W>
+__device__ float direct_sum(const Conv& c, const T* x_group, const W* w_row, int64_t z0, int64_t y0,
+                            int64_t x0) {
+  float acc = 0.0f;
+  for (int64_t ch = 0; ch < c.group_channels; ++ch) {
+    const T* plane = x_group + ch * c.in_volume;
+    const W* taps = w_row + ch * c.kernel_volume;
+    for (int64_t kd = 0; kd < c.kernel[0]; ++kd) {
+      const int64_t iz = z0 + kd * c.dilation[0];
+      if (iz < 0 || iz >= c.in[0]) continue;
+      for (int64_t kh = 0; kh < c.kernel[1]; ++kh) {
+        const int64_t iy = y0 + kh * c.dilation[1];
+        if (iy < 0 || iy >= c.in[1]) continue;
+        const T* row = plane + (iz * c.in[1] + iy) * c.in[2];
+        const W* w_taps = taps + (kd * c.kernel[1] + kh) * c.kernel[2];
+        for (int64_t kw = 0; kw < c.kernel[2]; ++kw) {
+          const int64_t ix = x0 + kw * c.dilation[2];
+          if (ix < 0 || ix >= c.in[2]) continue;
+          acc = fmaf(load_f32(row + ix), load_f32(w_taps + kw), acc);
+        }
+      }
+    }
+  }
+  return acc;
+}
+
+// One thread per output element (grid-stride), for depthwise and other narrow-group layers
+// where a GEMM tile would be mostly empty rows.
+template <typename T>
+__global__ void __launch_bounds__(kThreads)
+    conv_direct_kernel(Conv c, const T* __restrict__ x, const void* __restrict__ w, int32_t w_type,
+                       const void* __restrict__ bias, int32_t bias_type, T* __restrict__ y) {
+  const int64_t total = c.batch * c.maps * c.out_volume;
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += step) {
+    int64_t p = i % c.out_volume;
+    const int64_t rest = i / c.out_volume;
+    const int64_t map = rest % c.maps;
+    const int64_t image = rest / c.maps;
+    const int64_t group = map / c.group_maps;
+    const int64_t ow = p % c.out[2];
+    p /= c.out[2];
+    const int64_t oh = p % c.out[1];
+    const int64_t od = p / c.out[1];
+    const int64_t z0 = od * c.stride[0] - c.pad[0];
+    const int64_t y0 = oh * c.stride[1] - c.pad[1];
+    const int64_t x0 = ow * c.stride[2] - c.pad[2];
+    const T* x_group = x + (image * c.channels + group * c.group_channels) * c.in_volume;
+    const int64_t w_offset = map * c.depth;
+    float acc;
+    if (w_type == static_cast<int32_t>(DataType::kHALF)) {
+      acc = direct_sum(c, x_group, static_cast<const __half*>(w) + w_offset, z0, y0, x0);
+    } else if (w_type == static_cast<int32_t>(DataType::kBF16)) {
+      acc = direct_sum(c, x_group, static_cast<const __nv_bfloat16*>(w) + w_offset, z0, y0, x0);
+    } else {
+      acc = direct_sum(c, x_group, static_cast<const float*>(w) + w_offset, z0, y0, x0);
+    }
+    if (bias) acc += load_any(bias, bias_type, map);
+    y[i] = from_f32<T>(acc);
+  }
+}
+
+Conv make_conv(const ConvGeometry& g) {
+  Conv c{};
+  c.batch = g.batch;
+  c.channels = g.channels;
+  c.maps = g.maps;
+  c.groups = g.groups;
+  c.group_channels = g.channels / g.groups;
+  c.group_maps = g.maps / g.groups;
+  for (int i = 0; i < 3; ++i) {
+    c.in[i] = g.in[i];
+    c.out[i] = g.out[i];
+    c.kernel[i] = g.kernel[i];
+    c.stride[i] = g.stride[i];
+    c.pad[i] = g.pad[i];
+    c.dilation[i] = g.dilation[i];
+  }
+  c.in_volume = c.in[0] * c.in[1] * c.in[2];
+  c.out_volume = c.out[0] * c.out[1] * c.out[2];
+  c.kernel_volume = c.kernel[0] * c.kernel[1] * c.kernel[2];
+  c.depth = c.group_channels * c.kernel_volume;
+  c.columns = c.batch * c.out_volume;
+  return c;
+}
+
+template <typename T, int kBM, int kBN>
+void launch_gemm(const Conv& c, const void* x, const void* w, DataType w_type, const void* bias,
+                 DataType bias_type, void* y, cudaStream_t stream) {
+  const int64_t tiles_n = (c.columns + kBN - 1) / kBN;
+  const int64_t tiles_m = (c.group_maps + kBM - 1) / kBM;
+  dim3 grid(static_cast<unsigned int>(std::min<int64_t>(tiles_n, 0x7FFFFFFF)),
+            static_cast<unsigned int>(std::min<int64_t>(c.groups * tiles_m, 65535)));
+  conv_gemm_kernel<T, kBM, kBN, 4, 4><<<grid, kThreads, 0, stream>>>(
+      c, static_cast<const T*>(x), w, static_cast<int32_t>(w_type), bias,
+      static_cast<int32_t>(bias_type), static_cast<T*>(y));
+  KILN_CUDA_CHECK_LAUNCH();
+}
+
+template <typename T>
+void launch_typed(const Conv& c, const void* x, const void* w, DataType w_type, const void* bias,
+                  DataType bias_type, void* y, cudaStream_t stream) {
+  if (c.group_maps >= 32) {
+    launch_gemm<T, 64, 64>(c, x, w, w_type, bias, bias_type, y, stream);
+  } else if (c.group_maps >= 8) {
+    launch_gemm<T, 16, 256>(c, x, w, w_type, bias, bias_type, y, stream);
+  } else {
+    const int64_t total = c.batch * c.maps * c.out_volume;
+    conv_direct_kernel<T><<<grid_for(total, kThreads), kThreads, 0, stream>>>(
+        c, static_cast<const T*>(x), w, static_cast<int32_t>(w_type), bias,
+        static_cast<int32_t>(bias_type), static_cast<T*>(y));
+    KILN_CUDA_CHECK_LAUNCH();
+  }
+}
+
+bool is_float_type(DataType t) {
+  return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16;
+}
+
+}  // namespace
+
+void launch_convolution(const ConvGeometry& g, DataType type, const void* x, DataType w_type,
+                        const void* w, DataType bias_type, const void* bias, void* y,
+                        cudaStream_t stream) {
+  const Conv c = make_conv(g);
+  if (c.batch * c.maps * c.out_volume <= 0) return;
+  if (!is_float_type(type) || !is_float_type(w_type) || (bias && !is_float_type(bias_type))) {
+    fail("[cuda convolution] unsupported types: input ", type, ", kernel ", w_type, ", bias ", bias_type);
+  }
+  switch (type) {
+    case DataType::kHALF: launch_typed<__half>(c, x, w, w_type, bias, bias_type, y, stream); return;
+    case DataType::kBF16: launch_typed<__nv_bfloat16>(c, x, w, w_type, bias, bias_type, y, stream); return;
+    default: launch_typed<float>(c, x, w, w_type, bias, bias_type, y, stream); return;
+  }
+}
+
+}  // namespace kiln::cuda
