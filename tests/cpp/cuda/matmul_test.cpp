@@ -295,6 +295,63 @@ TEST(CudaMatrixMultiply, FollowsInputShapeChanges) {
   }
 }
 
+// CUDA graph mode at fixed addresses: the first run is eager, the second captures the matmul
+// (cublasLtMatmul or kiln's kernel) into a graph, the third replays it. The output is poisoned
+// before every run, so a replay that writes nothing fails.
+TEST(CudaMatrixMultiply, RunsInCudaGraphMode) {
+  KILN_REQUIRE_GPU();
+  for (const Source& source : kSources) {
+    SCOPED_TRACE(source.tactic);
+    Builder builder(quiet_logger());
+    auto net = builder.create_network();
+    Tensor* a = net->add_input("a", DataType::kFLOAT, Dims{4, 33, 130});
+    Tensor* b = net->add_input("b", DataType::kFLOAT, Dims{130, 7});
+    Tensor* y = net->add_matrix_multiply(*a, kNone, *b, kNone)->get_output(0);
+    y->set_name("y");
+    net->mark_output(*y);
+    auto config = builder.create_builder_config();
+    config->set_tactic_sources(source.mask);
+    std::vector<uint8_t> plan = builder.build_serialized_network(*net, *config);
+    Runtime runtime(quiet_logger());
+    auto gpu = runtime.deserialize_cuda_engine(plan.data(), plan.size());
+    auto cpu = build_cpu_engine(builder, *net, *config);
+    std::map<std::string, std::pair<Dims, std::vector<float>>> inputs;
+    inputs["a"] = {Dims{4, 33, 130}, uniform(4 * 33 * 130, 11, -1, 1)};
+    inputs["b"] = {Dims{130, 7}, uniform(130 * 7, 12, -1, 1)};
+    auto cpu_ctx = cpu->create_execution_context();
+    std::vector<float> want = run_float(*cpu_ctx, *cpu, inputs)["y"];
+
+    auto ctx = gpu->create_execution_context();
+    ctx->set_cuda_graph_mode(true);
+    std::map<std::string, void*> device;
+    for (const auto& [name, value] : inputs) {
+      ASSERT_EQ(cudaMalloc(&device[name], value.second.size() * sizeof(float)), cudaSuccess);
+      ASSERT_EQ(cudaMemcpy(device[name], value.second.data(), value.second.size() * sizeof(float),
+                           cudaMemcpyHostToDevice),
+                cudaSuccess);
+      ctx->set_tensor_address(name, device[name]);
+    }
+    ASSERT_EQ(cudaMalloc(&device["y"], want.size() * sizeof(float)), cudaSuccess);
+    ctx->set_tensor_address("y", device["y"]);
+    cudaStream_t stream = nullptr;
+    ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+    for (int run = 0; run < 3; ++run) {
+      SCOPED_TRACE("run " + std::to_string(run));
+      ASSERT_EQ(cudaMemset(device["y"], 0xFF, want.size() * sizeof(float)), cudaSuccess);  // NaN
+      ctx->execute_async_v3(stream);
+      ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+      std::vector<float> got(want.size());
+      ASSERT_EQ(cudaMemcpy(got.data(), device["y"], got.size() * sizeof(float), cudaMemcpyDeviceToHost),
+                cudaSuccess);
+      for (size_t i = 0; i < want.size(); ++i) {
+        ASSERT_NEAR(got[i], want[i], 1e-4 * std::sqrt(130.0)) << "element " << i;
+      }
+    }
+    cudaStreamDestroy(stream);
+    for (auto& [name, d] : device) cudaFree(d);
+  }
+}
+
 // No GPU needed: which tactic the builder picks for each source mask.
 TEST(CudaMatrixMultiplyTactics, SelectionFollowsTacticSources) {
   for (DataType type : {DataType::kFLOAT, DataType::kHALF, DataType::kBF16}) {

@@ -64,6 +64,15 @@ std::vector<double> small_ints(int64_t n, int lo, int hi, uint32_t seed) {
   return v;
 }
 
+// The harness compares |gpu - cpu|, which is NaN for equal infinities: outputs that may hold them
+// pass through a clip to [-60000, 60000] (finite in every float type; NaN stays NaN) first.
+Tensor& clipped(NetworkDefinition& net, Tensor& t) {
+  ActivationLayer* c = net.add_activation(t, ActivationType::kCLIP);
+  c->set_alpha(-60000.0f);
+  c->set_beta(60000.0f);
+  return *c->get_output(0);
+}
+
 std::string trace(const Dims& dims, DataType type, uint32_t axes, const std::string& what = "") {
   return to_string(dims) + " " + to_string(type) + " axes 0x" + std::to_string(axes) + " " + what;
 }
@@ -83,10 +92,12 @@ void expect_softmax(const DiffInput& x, uint32_t axes, const DiffOptions& option
 
 TEST(CudaReductionSoftMax, LastAxisRowLengths) {
   KILN_REQUIRE_GPU();
-  // 1 and 10: warp rows; 1000: a warp per row, 32 elements a lane; 5000: a block per row.
+  // 1, 10, 1000: warp rows; 5000 (3 rows): split across 2 blocks, then a second pass.
   for (int64_t n : {1, 10, 1000, 5000}) {
     expect_softmax(random_input("x", DataType::kFLOAT, {3, n}), 2u, float_tolerance(DataType::kFLOAT));
   }
+  expect_softmax(random_input("x", DataType::kFLOAT, {600, 2000}), 2u, float_tolerance(DataType::kFLOAT));  // a block a row
+  expect_softmax(random_input("x", DataType::kFLOAT, {2, 100000}), 2u, float_tolerance(DataType::kFLOAT));  // many splits
   expect_softmax(random_input("x", DataType::kFLOAT, {2, 3, 777}), 4u, float_tolerance(DataType::kFLOAT));
   expect_softmax(random_input("x", DataType::kFLOAT, {4096, 33}), 2u, float_tolerance(DataType::kFLOAT));
   // Wide logits: without the max subtracted, exp would overflow.
@@ -150,13 +161,14 @@ constexpr ReduceOperation kAllReduceOps[] = {ReduceOperation::kSUM, ReduceOperat
                                              ReduceOperation::kMAX, ReduceOperation::kMIN,
                                              ReduceOperation::kAVG};
 
-void expect_reduce(const DiffInput& x, ReduceOperation op, uint32_t axes, bool keep, const DiffOptions& options) {
+void expect_reduce(const DiffInput& x, ReduceOperation op, uint32_t axes, bool keep, const DiffOptions& options,
+                   bool clip = false) {
   SCOPED_TRACE(trace(x.dims, x.type, axes, "reduce op " + std::to_string(static_cast<int>(op)) +
                                                 (keep ? " keep_dims" : "")));
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         ReduceLayer* r = net.add_reduce(*in[0], op, axes, keep);
-        net.mark_output(*r->get_output(0));
+        net.mark_output(clip ? clipped(net, *r->get_output(0)) : *r->get_output(0));
       },
       {x}, options);
 }
@@ -223,17 +235,17 @@ TEST(CudaReductionReduce, NanPropagatesThroughMaxAndMin) {
   KILN_REQUIRE_GPU();
   const std::vector<double> v = {1, kNaN, 3, -kInf, 2, kInf, -1, 0, kNaN, 5, 6, 7};
   for (ReduceOperation op : kAllReduceOps) {
-    expect_reduce(values_input("x", DataType::kFLOAT, {3, 4}, v), op, 0b10u, false, float_tolerance(DataType::kFLOAT));
-    expect_reduce(values_input("x", DataType::kFLOAT, {3, 4}, v), op, 0b01u, false, float_tolerance(DataType::kFLOAT));
+    expect_reduce(values_input("x", DataType::kFLOAT, {3, 4}, v), op, 0b10u, false, float_tolerance(DataType::kFLOAT), true);
+    expect_reduce(values_input("x", DataType::kFLOAT, {3, 4}, v), op, 0b01u, false, float_tolerance(DataType::kFLOAT), true);
   }
 }
 
 TEST(CudaReductionReduce, EmptyReductionsAndOutputs) {
   KILN_REQUIRE_GPU();
   for (ReduceOperation op : kAllReduceOps) {
-    // Nothing to reduce: every output is the identity (avg: NaN).
-    expect_reduce(random_input("x", DataType::kFLOAT, {3, 0}), op, 0b10u, false, float_tolerance(DataType::kFLOAT));
-    expect_reduce(random_input("x", DataType::kFLOAT, {3, 0, 4}), op, 0b010u, true, float_tolerance(DataType::kFLOAT));
+    // Nothing to reduce: every output is the identity (max/min: -inf/+inf, avg: NaN).
+    expect_reduce(random_input("x", DataType::kFLOAT, {3, 0}), op, 0b10u, false, float_tolerance(DataType::kFLOAT), true);
+    expect_reduce(random_input("x", DataType::kFLOAT, {3, 0, 4}), op, 0b010u, true, float_tolerance(DataType::kFLOAT), true);
     // No outputs: nothing launched.
     expect_reduce(random_input("x", DataType::kFLOAT, {0, 5}), op, 0b10u, false, float_tolerance(DataType::kFLOAT));
   }
@@ -302,13 +314,13 @@ TEST(CudaReductionNormalization, GroupNorm) {
 
 // ---- top-k ----------------------------------------------------------------------------------
 
-void expect_topk(const DiffInput& x, TopKOperation op, int32_t k, uint32_t axes) {
+void expect_topk(const DiffInput& x, TopKOperation op, int32_t k, uint32_t axes, bool clip = false) {
   SCOPED_TRACE(trace(x.dims, x.type, axes, std::string(op == TopKOperation::kMAX ? "top" : "bottom") + "-" +
                                                std::to_string(k)));
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         TopKLayer* t = net.add_topk(*in[0], op, k, axes);
-        net.mark_output(*t->get_output(0));
+        net.mark_output(clip ? clipped(net, *t->get_output(0)) : *t->get_output(0));
         net.mark_output(*t->get_output(1));
       },
       {x}, exact());
@@ -329,7 +341,11 @@ TEST(CudaReductionTopK, LastAxisEveryPath) {
     expect_topk(random_input("x", DataType::kFLOAT, {2, 9000}), op, 4097, 2u);  // workspace sort
     expect_topk(random_input("x", DataType::kFLOAT, {1, 300000}), op, 1, 2u);   // top-1, split
     expect_topk(random_input("x", DataType::kFLOAT, {20000, 10}), op, 1, 2u);   // many short rows
-    expect_topk(random_input("x", DataType::kFLOAT, {20000, 10}), op, 3, 2u);
+    expect_topk(random_input("x", DataType::kFLOAT, {20000, 10}), op, 3, 2u);     // a warp a row
+    expect_topk(random_input("x", DataType::kFLOAT, {1001, 3}), op, 2, 2u);       // 2 lanes a row
+    expect_topk(random_input("x", DataType::kFLOAT, {333, 17}), op, 17, 2u);
+    expect_topk(random_input("x", DataType::kFLOAT, {500, 32}), op, 32, 2u);
+    expect_topk(random_input("x", DataType::kFLOAT, {500, 33}), op, 31, 2u);      // shared-memory sort
   }
 }
 
@@ -384,11 +400,11 @@ TEST(CudaReductionTopK, NanSignedZeroAndInfinities) {
   for (DataType type : kFloatTypes) {
     for (TopKOperation op : {TopKOperation::kMAX, TopKOperation::kMIN}) {
       SCOPED_TRACE(to_string(type));
-      for (int32_t k : {1, 4, 12}) expect_topk(values_input("x", type, {1, 12}, v), op, k, 2u);
-      expect_topk(values_input("x", type, {2, 6}, v), op, 6, 2u);
-      expect_topk(values_input("x", type, {1, 6000}, big), op, 1, 2u);
-      expect_topk(values_input("x", type, {1, 6000}, big), op, 2500, 2u);
-      expect_topk(values_input("x", type, {1, 6000}, big), op, 6000, 2u);
+      for (int32_t k : {1, 4, 12}) expect_topk(values_input("x", type, {1, 12}, v), op, k, 2u, true);
+      expect_topk(values_input("x", type, {2, 6}, v), op, 6, 2u, true);
+      expect_topk(values_input("x", type, {1, 6000}, big), op, 1, 2u, true);
+      expect_topk(values_input("x", type, {1, 6000}, big), op, 2500, 2u, true);
+      expect_topk(values_input("x", type, {1, 6000}, big), op, 6000, 2u, true);
     }
   }
 }

@@ -1,12 +1,13 @@
 // cuDNN convolution tactic: NCHW convolution with 1-3 spatial dims (1-D runs as 2-D) through the
 // cuDNN 9 graph (backend) API, all tensors of one float type, symmetric padding.
 //
-// create_state() makes a handle per context. reshape() builds the operation graph for the shapes
-// (conv -> bias add fused when an engine takes it, else conv alone and cudnnAddTensor after it),
-// asks the heuristics (mode A, then fallback) for engine configs and keeps the first that
-// finalizes within kWorkspaceLimit and keeps float32 math: no TF32 (CUDNN_FMA_MATH's meaning),
-// no reduced-precision accumulation, no FFT. enqueue() sets the stream and executes the plan.
-// Shapes with no such plan, and pointers not 16-byte aligned, run kiln's cuda.kiln.convolution.
+// create_state() makes a handle for the step in each context. reshape() builds the operation graph
+// for the shapes (conv -> bias add fused when an engine takes it, else conv alone and
+// cudnnAddTensor after it), asks the heuristics (mode A, then fallback) for engine configs and
+// keeps the first that finalizes within kWorkspaceLimit and keeps float32 math: no TF32
+// (CUDNN_FMA_MATH's meaning), no reduced-precision accumulation, no FFT. enqueue() sets the stream
+// and executes the plan. Shapes with no such plan, and pointers not 16-byte aligned, run kiln's
+// cuda.kiln.convolution.
 #include <cudnn.h>
 
 #include <array>
@@ -75,7 +76,8 @@ class LegacyTensor {
   cudnnTensorDescriptor_t desc_ = nullptr;
 };
 
-// Owns the per-context handle; declared first in the state so that it is destroyed last.
+// Owns the step's handle (one per step and context, so that streams never race on one handle);
+// declared first in the state so that it is destroyed last.
 class Handle {
  public:
   Handle() { KILN_CUDNN_CHECK(cudnnCreate(&handle_)); }
@@ -90,9 +92,12 @@ class Handle {
 
 cudnnDataType_t cudnn_type(DataType t) {
   switch (t) {
-    case DataType::kHALF: return CUDNN_DATA_HALF;
-    case DataType::kBF16: return CUDNN_DATA_BFLOAT16;
-    default: return CUDNN_DATA_FLOAT;
+    case DataType::kHALF:
+      return CUDNN_DATA_HALF;
+    case DataType::kBF16:
+      return CUDNN_DATA_BFLOAT16;
+    default:
+      return CUDNN_DATA_FLOAT;
   }
 }
 
@@ -130,7 +135,8 @@ ConvShapes shapes_of(const ConvolutionAttrs& a, const Dims& x, const Dims& w, co
 }
 
 // A finalized packed tensor descriptor.
-BackendDesc make_tensor(int64_t uid, cudnnDataType_t type, int32_t rank, const int64_t* dims, bool is_virtual) {
+BackendDesc make_tensor(int64_t uid, cudnnDataType_t type, int32_t rank, const int64_t* dims,
+                        bool is_virtual) {
   int64_t strides[5];
   int64_t stride = 1;
   for (int32_t i = rank - 1; i >= 0; --i) {
@@ -138,12 +144,18 @@ BackendDesc make_tensor(int64_t uid, cudnnDataType_t type, int32_t rank, const i
     stride *= dims[i];
   }
   BackendDesc t(CUDNN_BACKEND_TENSOR_DESCRIPTOR);
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_DATA_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &type));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64, rank, dims));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, rank, strides));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &kAlignment));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_IS_VIRTUAL, CUDNN_TYPE_BOOLEAN, 1, &is_virtual));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_DATA_TYPE,
+                                            CUDNN_TYPE_DATA_TYPE, 1, &type));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64,
+                                            rank, dims));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64,
+                                            rank, strides));
+  KILN_CUDNN_CHECK(
+      cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT,
+                                            CUDNN_TYPE_INT64, 1, &kAlignment));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(t.get(), CUDNN_ATTR_TENSOR_IS_VIRTUAL,
+                                            CUDNN_TYPE_BOOLEAN, 1, &is_virtual));
   KILN_CUDNN_CHECK(cudnnBackendFinalize(t.get()));
   return t;
 }
@@ -156,35 +168,54 @@ struct OpGraph {
 
 // conv(X, W) -> Y, or with fuse_bias conv(X, W) -> T (virtual, float32) and T + bias -> Y. False
 // when cuDNN rejects the graph itself.
-bool build_graph(const ConvShapes& s, cudnnDataType_t type, bool fuse_bias, cudnnHandle_t handle, OpGraph& g) {
+bool build_graph(const ConvShapes& s, cudnnDataType_t type, bool fuse_bias, cudnnHandle_t handle,
+                 OpGraph& g) {
   const cudnnDataType_t compute = CUDNN_DATA_FLOAT;
   BackendDesc x = make_tensor(kUidX, type, s.rank, s.x, false);
   BackendDesc w = make_tensor(kUidW, type, s.rank, s.w, false);
   BackendDesc y = make_tensor(kUidY, type, s.rank, s.y, false);
-  BackendDesc conv_out = fuse_bias ? make_tensor(kUidConvOut, compute, s.rank, s.y, true) : BackendDesc();
+  BackendDesc conv_out =
+      fuse_bias ? make_tensor(kUidConvOut, compute, s.rank, s.y, true) : BackendDesc();
 
   BackendDesc conv(CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
   const int64_t spatial = s.spatial;
   const cudnnConvolutionMode_t mode = CUDNN_CROSS_CORRELATION;
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_SPATIAL_DIMS, CUDNN_TYPE_INT64, 1, &spatial));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_COMP_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &compute));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_CONV_MODE, CUDNN_TYPE_CONVOLUTION_MODE, 1, &mode));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS, CUDNN_TYPE_INT64, spatial, s.pad));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_POST_PADDINGS, CUDNN_TYPE_INT64, spatial, s.pad));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES, CUDNN_TYPE_INT64, spatial, s.stride));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_DILATIONS, CUDNN_TYPE_INT64, spatial, s.dilation));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_SPATIAL_DIMS,
+                                            CUDNN_TYPE_INT64, 1, &spatial));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_COMP_TYPE,
+                                            CUDNN_TYPE_DATA_TYPE, 1, &compute));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_CONV_MODE,
+                                            CUDNN_TYPE_CONVOLUTION_MODE, 1, &mode));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS,
+                                            CUDNN_TYPE_INT64, spatial, s.pad));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_POST_PADDINGS,
+                                            CUDNN_TYPE_INT64, spatial, s.pad));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES,
+                                            CUDNN_TYPE_INT64, spatial, s.stride));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv.get(), CUDNN_ATTR_CONVOLUTION_DILATIONS,
+                                            CUDNN_TYPE_INT64, spatial, s.dilation));
   KILN_CUDNN_CHECK(cudnnBackendFinalize(conv.get()));
 
   BackendDesc conv_op(CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
   const float alpha = 1.0f, beta = 0.0f;
   cudnnBackendDescriptor_t conv_y = fuse_bias ? conv_out.get() : y.get();
   cudnnBackendDescriptor_t raw[] = {x.get(), w.get(), conv_y, conv.get()};
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(), CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_X, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[0]));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(), CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_W, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[1]));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(), CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[2]));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(), CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[3]));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(), CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT, 1, &alpha));
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(), CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT, 1, &beta));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(),
+                                            CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_X,
+                                            CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[0]));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(),
+                                            CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_W,
+                                            CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[1]));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(),
+                                            CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y,
+                                            CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[2]));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(conv_op.get(),
+                                            CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC,
+                                            CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[3]));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(
+      conv_op.get(), CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT, 1, &alpha));
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(
+      conv_op.get(), CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT, 1, &beta));
   KILN_CUDNN_CHECK(cudnnBackendFinalize(conv_op.get()));
   std::vector<cudnnBackendDescriptor_t> ops = {conv_op.get()};
 
@@ -193,23 +224,32 @@ bool build_graph(const ConvShapes& s, cudnnDataType_t type, bool fuse_bias, cudn
     bias = make_tensor(kUidBias, type, s.rank, s.bias, false);
     add = BackendDesc(CUDNN_BACKEND_POINTWISE_DESCRIPTOR);
     const cudnnPointwiseMode_t pw_mode = CUDNN_POINTWISE_ADD;
-    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add.get(), CUDNN_ATTR_POINTWISE_MODE, CUDNN_TYPE_POINTWISE_MODE, 1, &pw_mode));
-    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add.get(), CUDNN_ATTR_POINTWISE_MATH_PREC, CUDNN_TYPE_DATA_TYPE, 1, &compute));
+    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add.get(), CUDNN_ATTR_POINTWISE_MODE,
+                                              CUDNN_TYPE_POINTWISE_MODE, 1, &pw_mode));
+    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add.get(), CUDNN_ATTR_POINTWISE_MATH_PREC,
+                                              CUDNN_TYPE_DATA_TYPE, 1, &compute));
     KILN_CUDNN_CHECK(cudnnBackendFinalize(add.get()));
     add_op = BackendDesc(CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR);
     cudnnBackendDescriptor_t pw[] = {add.get(), conv_out.get(), bias.get(), y.get()};
-    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add_op.get(), CUDNN_ATTR_OPERATION_POINTWISE_PW_DESCRIPTOR, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw[0]));
-    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add_op.get(), CUDNN_ATTR_OPERATION_POINTWISE_XDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw[1]));
-    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add_op.get(), CUDNN_ATTR_OPERATION_POINTWISE_BDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw[2]));
-    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add_op.get(), CUDNN_ATTR_OPERATION_POINTWISE_YDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw[3]));
+    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add_op.get(),
+                                              CUDNN_ATTR_OPERATION_POINTWISE_PW_DESCRIPTOR,
+                                              CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw[0]));
+    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add_op.get(), CUDNN_ATTR_OPERATION_POINTWISE_XDESC,
+                                              CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw[1]));
+    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add_op.get(), CUDNN_ATTR_OPERATION_POINTWISE_BDESC,
+                                              CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw[2]));
+    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(add_op.get(), CUDNN_ATTR_OPERATION_POINTWISE_YDESC,
+                                              CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &pw[3]));
     KILN_CUDNN_CHECK(cudnnBackendFinalize(add_op.get()));
     ops.push_back(add_op.get());
   }
 
   g.graph = BackendDesc(CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
   // The handle is optional since cuDNN 9.8 (the attribute is deprecated) but required before.
-  cudnnBackendSetAttribute(g.graph.get(), CUDNN_ATTR_OPERATIONGRAPH_HANDLE, CUDNN_TYPE_HANDLE, 1, &handle);
-  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(g.graph.get(), CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_TYPE_BACKEND_DESCRIPTOR,
+  cudnnBackendSetAttribute(g.graph.get(), CUDNN_ATTR_OPERATIONGRAPH_HANDLE, CUDNN_TYPE_HANDLE, 1,
+                           &handle);
+  KILN_CUDNN_CHECK(cudnnBackendSetAttribute(g.graph.get(), CUDNN_ATTR_OPERATIONGRAPH_OPS,
+                                            CUDNN_TYPE_BACKEND_DESCRIPTOR,
                                             static_cast<int64_t>(ops.size()), ops.data()));
   if (cudnnBackendFinalize(g.graph.get()) != CUDNN_STATUS_SUCCESS) return false;
   for (BackendDesc* d : {&x, &w, &y, &conv_out, &conv, &conv_op, &bias, &add, &add_op}) {
@@ -223,14 +263,15 @@ bool build_graph(const ConvShapes& s, cudnnDataType_t type, bool fuse_bias, cudn
 bool keeps_float32_math(cudnnBackendDescriptor_t config, bool float32_data) {
   BackendDesc engine(CUDNN_BACKEND_ENGINE_DESCRIPTOR);
   int64_t n = 0;
-  if (cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_ENGINE, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &n,
-                               engine.address()) != CUDNN_STATUS_SUCCESS) {
+  if (cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_ENGINE, CUDNN_TYPE_BACKEND_DESCRIPTOR,
+                               1, &n, engine.address()) != CUDNN_STATUS_SUCCESS) {
     return false;
   }
   cudnnBackendNumericalNote_t notes[CUDNN_NUMERICAL_NOTE_TYPE_COUNT];
   int64_t count = 0;
-  if (cudnnBackendGetAttribute(engine.get(), CUDNN_ATTR_ENGINE_NUMERICAL_NOTE, CUDNN_TYPE_NUMERICAL_NOTE,
-                               CUDNN_NUMERICAL_NOTE_TYPE_COUNT, &count, notes) != CUDNN_STATUS_SUCCESS) {
+  if (cudnnBackendGetAttribute(engine.get(), CUDNN_ATTR_ENGINE_NUMERICAL_NOTE,
+                               CUDNN_TYPE_NUMERICAL_NOTE, CUDNN_NUMERICAL_NOTE_TYPE_COUNT, &count,
+                               notes) != CUDNN_STATUS_SUCCESS) {
     return false;
   }
   for (int64_t i = 0; i < count; ++i) {
@@ -251,17 +292,20 @@ bool keeps_float32_math(cudnnBackendDescriptor_t config, bool float32_data) {
 
 // The first heuristic engine config (mode A, then the fallback list) that keeps float32 math and
 // finalizes into a plan needing at most kWorkspaceLimit bytes. False when there is none.
-bool pick_plan(cudnnHandle_t handle, cudnnBackendDescriptor_t graph, bool float32_data, BackendDesc& config,
-               BackendDesc& plan) {
+bool pick_plan(cudnnHandle_t handle, cudnnBackendDescriptor_t graph, bool float32_data,
+               BackendDesc& config, BackendDesc& plan, int64_t& workspace_bytes) {
   for (cudnnBackendHeurMode_t mode : {CUDNN_HEUR_MODE_A, CUDNN_HEUR_MODE_FALLBACK}) {
     BackendDesc heur(CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR);
     KILN_CUDNN_CHECK(cudnnBackendSetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH,
                                               CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &graph));
-    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1, &mode));
+    KILN_CUDNN_CHECK(cudnnBackendSetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_MODE,
+                                              CUDNN_TYPE_HEUR_MODE, 1, &mode));
     if (cudnnBackendFinalize(heur.get()) != CUDNN_STATUS_SUCCESS) continue;
     int64_t count = 0;
-    if (cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &count,
-                                 nullptr) != CUDNN_STATUS_SUCCESS || count <= 0) {
+    if (cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
+                                 CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &count,
+                                 nullptr) != CUDNN_STATUS_SUCCESS ||
+        count <= 0) {
       continue;
     }
     std::vector<BackendDesc> configs;
@@ -270,22 +314,28 @@ bool pick_plan(cudnnHandle_t handle, cudnnBackendDescriptor_t graph, bool float3
       configs.emplace_back(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
       raw.push_back(configs.back().get());
     }
-    KILN_CUDNN_CHECK(cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR,
-                                              count, &count, raw.data()));
+    KILN_CUDNN_CHECK(cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
+                                              CUDNN_TYPE_BACKEND_DESCRIPTOR, count, &count,
+                                              raw.data()));
     for (int64_t i = 0; i < count && i < static_cast<int64_t>(raw.size()); ++i) {
       if (!keeps_float32_math(raw[i], float32_data)) continue;
       BackendDesc candidate(CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR);
       // Deprecated since cuDNN 9.8 like the graph's, required before it.
-      cudnnBackendSetAttribute(candidate.get(), CUDNN_ATTR_EXECUTION_PLAN_HANDLE, CUDNN_TYPE_HANDLE, 1, &handle);
-      KILN_CUDNN_CHECK(cudnnBackendSetAttribute(candidate.get(), CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG,
+      cudnnBackendSetAttribute(candidate.get(), CUDNN_ATTR_EXECUTION_PLAN_HANDLE, CUDNN_TYPE_HANDLE,
+                               1, &handle);
+      KILN_CUDNN_CHECK(cudnnBackendSetAttribute(candidate.get(),
+                                                CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG,
                                                 CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &raw[i]));
-      if (cudnnBackendFinalize(candidate.get()) != CUDNN_STATUS_SUCCESS) continue;  // unsupported here
+      if (cudnnBackendFinalize(candidate.get()) != CUDNN_STATUS_SUCCESS)
+        continue;  // unsupported here
       int64_t workspace = 0;
-      KILN_CUDNN_CHECK(cudnnBackendGetAttribute(candidate.get(), CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
+      KILN_CUDNN_CHECK(cudnnBackendGetAttribute(candidate.get(),
+                                                CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
                                                 CUDNN_TYPE_INT64, 1, nullptr, &workspace));
       if (workspace > kWorkspaceLimit) continue;
       config = std::move(configs[i]);
       plan = std::move(candidate);
+      workspace_bytes = workspace;
       return true;
     }
   }
@@ -304,13 +354,16 @@ struct CudnnConvState final : TacticState {
   bool fused = false;  // the bias is part of the plan; else cudnnAddTensor adds it
   OpGraph graph;
   BackendDesc config, plan;
+  int64_t workspace = 0;  // bytes the plan needs
   LegacyTensor bias_desc, y_desc;
   // The variant pack of the last enqueue, rebuilt only when a pointer changes.
   BackendDesc pack;
   std::array<void*, 5> pack_pointers = {};  // x, w, y, bias, workspace
 };
 
-bool aligned(const void* p) { return reinterpret_cast<uintptr_t>(p) % kAlignment == 0; }
+bool aligned(const void* p) {
+  return reinterpret_cast<uintptr_t>(p) % kAlignment == 0;
+}
 
 class CudnnConvolutionTactic final : public Tactic {
  public:
@@ -323,20 +376,27 @@ class CudnnConvolutionTactic final : public Tactic {
     const ConvolutionAttrs& a = q.node.get<ConvolutionAttrs>();
     const int32_t rank = a.kernel_shape.nb_dims;
     const DataType type = q.inputs[0].type;
-    if (rank < 1 || rank > 3 || q.inputs[0].dims.nb_dims != rank + 2 || q.inputs[1].dims.nb_dims != rank + 2) {
+    if (rank < 1 || rank > 3 || q.inputs[0].dims.nb_dims != rank + 2 ||
+        q.inputs[1].dims.nb_dims != rank + 2) {
       return false;
     }
-    if (!ir::is_floating(type) || q.inputs[1].type != type || q.outputs[0].type != type) return false;
-    if (q.inputs.size() == 3 && q.inputs[2].dims.nb_dims >= 0 && q.inputs[2].type != type) return false;
+    if (!ir::is_floating(type) || q.inputs[1].type != type || q.outputs[0].type != type)
+      return false;
+    if (q.inputs.size() == 3 && q.inputs[2].dims.nb_dims >= 0 && q.inputs[2].type != type)
+      return false;
     return a.pre_padding == a.post_padding;  // asymmetric padding: kiln's kernel
   }
 
-  size_t workspace_size(const TacticQuery&) const override { return static_cast<size_t>(kWorkspaceLimit); }
+  size_t workspace_size(const TacticQuery&) const override {
+    return static_cast<size_t>(kWorkspaceLimit);
+  }
 
-  std::unique_ptr<TacticState> create_state(const ir::Node& node, std::span<const uint8_t>) const override {
+  std::unique_ptr<TacticState> create_state(const ir::Node& node,
+                                            std::span<const uint8_t>) const override {
     auto state = std::make_unique<CudnnConvState>();
     state->kiln = find_tactic("cuda.kiln.convolution");
-    KILN_CHECK(state->kiln != nullptr, "[convolution '", node.name, "'] cuda.kiln.convolution is not registered");
+    KILN_CHECK(state->kiln != nullptr, "[convolution '", node.name,
+               "'] cuda.kiln.convolution is not registered");
     return state;
   }
 
@@ -352,6 +412,7 @@ class CudnnConvolutionTactic final : public Tactic {
     s->plan = BackendDesc();
     s->config = BackendDesc();
     s->graph = OpGraph();
+    s->workspace = 0;
     s->x_dims = x;
     s->y_dims = y;
     s->has_bias = q.inputs.size() == 3 && q.inputs[2].dims.nb_dims >= 0;
@@ -369,7 +430,8 @@ class CudnnConvolutionTactic final : public Tactic {
     cudnnHandle_t handle = s->handle.get();
     if (s->has_bias) {
       OpGraph fused;
-      if (build_graph(shapes, type, true, handle, fused) && pick_plan(handle, fused.graph.get(), float32, s->config, s->plan)) {
+      if (build_graph(shapes, type, true, handle, fused) &&
+          pick_plan(handle, fused.graph.get(), float32, s->config, s->plan, s->workspace)) {
         s->graph = std::move(fused);
         s->fused = true;
         s->path = Path::kCudnn;
@@ -379,7 +441,8 @@ class CudnnConvolutionTactic final : public Tactic {
       if (volume(y) > std::numeric_limits<int32_t>::max()) return;
     }
     OpGraph plain;
-    if (!build_graph(shapes, type, false, handle, plain) || !pick_plan(handle, plain.graph.get(), float32, s->config, s->plan)) {
+    if (!build_graph(shapes, type, false, handle, plain) ||
+        !pick_plan(handle, plain.graph.get(), float32, s->config, s->plan, s->workspace)) {
       return;
     }
     s->graph = std::move(plain);
@@ -392,17 +455,22 @@ class CudnnConvolutionTactic final : public Tactic {
 
   void enqueue(const LaunchArgs& args) const override {
     auto* s = static_cast<CudnnConvState*>(args.state);
-    KILN_CHECK(s != nullptr && s->path != Path::kNone, "[convolution '", args.node.name, "'] enqueue before reshape");
+    KILN_CHECK(s != nullptr && s->path != Path::kNone, "[convolution '", args.node.name,
+               "'] enqueue before reshape");
     if (s->path == Path::kEmpty) return;
     void* x = args.inputs[0].data;
     void* w = args.inputs[1].data;
     void* y = args.outputs[0].data;
     void* bias = s->has_bias ? args.inputs[2].data : nullptr;
-    const bool all_aligned = aligned(x) && aligned(w) && aligned(y) && (!bias || aligned(bias)) && aligned(args.workspace);
+    const bool all_aligned = aligned(x) && aligned(w) && aligned(y) && (!bias || aligned(bias)) &&
+                             aligned(args.workspace);
     if (s->path == Path::kKiln || !all_aligned) {
       s->kiln->enqueue(args);
       return;
     }
+    KILN_CHECK(args.workspace_size >= static_cast<size_t>(s->workspace), "[convolution '",
+               args.node.name, "'] the cuDNN plan needs ", s->workspace,
+               " bytes of workspace, got ", args.workspace_size);
     cudnnHandle_t handle = s->handle.get();
     KILN_CUDNN_CHECK(cudnnSetStream(handle, args.stream));
     const std::array<void*, 5> pointers = {x, w, y, s->fused ? bias : nullptr, args.workspace};
@@ -412,16 +480,20 @@ class CudnnConvolutionTactic final : public Tactic {
       const int64_t count = s->fused ? 4 : 3;
       void* workspace = args.workspace;
       s->pack = BackendDesc(CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR);
-      KILN_CUDNN_CHECK(cudnnBackendSetAttribute(s->pack.get(), CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, CUDNN_TYPE_INT64, count, uids));
-      KILN_CUDNN_CHECK(cudnnBackendSetAttribute(s->pack.get(), CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, count, data));
-      KILN_CUDNN_CHECK(cudnnBackendSetAttribute(s->pack.get(), CUDNN_ATTR_VARIANT_PACK_WORKSPACE, CUDNN_TYPE_VOID_PTR, 1, &workspace));
+      KILN_CUDNN_CHECK(cudnnBackendSetAttribute(s->pack.get(), CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS,
+                                                CUDNN_TYPE_INT64, count, uids));
+      KILN_CUDNN_CHECK(cudnnBackendSetAttribute(
+          s->pack.get(), CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, count, data));
+      KILN_CUDNN_CHECK(cudnnBackendSetAttribute(s->pack.get(), CUDNN_ATTR_VARIANT_PACK_WORKSPACE,
+                                                CUDNN_TYPE_VOID_PTR, 1, &workspace));
       KILN_CUDNN_CHECK(cudnnBackendFinalize(s->pack.get()));
       s->pack_pointers = pointers;
     }
     KILN_CUDNN_CHECK(cudnnBackendExecute(handle, s->plan.get(), s->pack.get()));
     if (s->has_bias && !s->fused) {
       const float one = 1.0f;
-      KILN_CUDNN_CHECK(cudnnAddTensor(handle, &one, s->bias_desc.get(), bias, &one, s->y_desc.get(), y));
+      KILN_CUDNN_CHECK(
+          cudnnAddTensor(handle, &one, s->bias_desc.get(), bias, &one, s->y_desc.get(), y));
     }
   }
 };

@@ -1,5 +1,6 @@
 // cuDNN's checking macro: the failing call's text, file and line, cuDNN's status string and its
-// last error message (cudnnGetLastErrorString, which names the bad attribute) end up in kiln::Error.
+// last error message (cudnnGetLastErrorString, which names the bad attribute) end up in
+// kiln::Error.
 #pragma once
 
 #include <cudnn.h>

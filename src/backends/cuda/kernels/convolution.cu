@@ -1,13 +1,17 @@
-// kiln's convolution kernels: an implicit GEMM that gathers input columns straight from x into
-// shared memory (float32 accumulation), and a direct kernel, one output per thread, for narrow groups.
+// kiln's convolution kernels: implicit GEMMs that gather input columns straight from x into shared
+// memory (SIMT float32, or WMMA tensor cores for fp16/bf16), and a direct kernel for narrow groups.
 //
 // Per group the convolution is the GEMM y[m, j] = sum_k w[m, k] * col[k, j], with m an output map,
 // j = (image, output position) and k = (input channel, kernel tap): exactly the CPU reference's
 // im2col + gemm, but col is never written out; each k-tile's taps are decoded once into a small
 // shared table, and each thread keeps the input position of its one column in registers.
+// Accumulation is float32 everywhere, with one rounding to the output type at the end.
 #include "backends/cuda/kernels/convolution.h"
 
+#include <mma.h>
+
 #include <algorithm>
+#include <type_traits>
 
 #include "backends/cuda/check.h"
 #include "backends/cuda/kernels/common.cuh"
@@ -32,7 +36,9 @@ struct Conv {
 
 // Element i of a float tensor whose type is known only at run time (weights, bias).
 __device__ __forceinline__ float load_any(const void* p, int32_t type, int64_t i) {
-  if (type == static_cast<int32_t>(DataType::kHALF)) return __half2float(static_cast<const __half*>(p)[i]);
+  if (type == static_cast<int32_t>(DataType::kHALF)) {
+    return __half2float(static_cast<const __half*>(p)[i]);
+  }
   if (type == static_cast<int32_t>(DataType::kBF16)) {
     return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
   }
@@ -62,6 +68,39 @@ __device__ __forceinline__ Tap decode_tap(const Conv& c, int64_t k) {
   t.offset = channel * c.in_volume + (t.dz * c.in[1] + t.dy) * c.in[2] + t.dx;
   return t;
 }
+
+// One GEMM column (image, output position) of one group: where its window starts.
+struct Column {
+  int64_t z0 = 0, y0 = 0, x0 = 0;
+  int64_t base = 0;  // x offset of the group's channel 0 at the window origin (may be negative)
+  bool valid = false;
+
+  __device__ Column(const Conv& c, int64_t col, int64_t group) {
+    valid = col < c.columns;
+    if (!valid) return;
+    const int64_t image = col / c.out_volume;
+    int64_t p = col - image * c.out_volume;
+    const int64_t ow = p % c.out[2];
+    p /= c.out[2];
+    const int64_t oh = p % c.out[1];
+    const int64_t od = p / c.out[1];
+    z0 = od * c.stride[0] - c.pad[0];
+    y0 = oh * c.stride[1] - c.pad[1];
+    x0 = ow * c.stride[2] - c.pad[2];
+    base = (image * c.channels + group * c.group_channels) * c.in_volume +
+           (z0 * c.in[1] + y0) * c.in[2] + x0;
+  }
+
+  // The x offset tap t reads for this column, or -1 where it falls in the padding.
+  __device__ int64_t offset(const Conv& c, const Tap& t) const {
+    const int64_t iz = z0 + t.dz, iy = y0 + t.dy, ix = x0 + t.dx;
+    const bool inside = valid && t.valid &&
+                        static_cast<uint64_t>(iz) < static_cast<uint64_t>(c.in[0]) &&
+                        static_cast<uint64_t>(iy) < static_cast<uint64_t>(c.in[1]) &&
+                        static_cast<uint64_t>(ix) < static_cast<uint64_t>(c.in[2]);
+    return inside ? base + t.offset : -1;
+  }
+};
 
 // Block tile kBM x kBN of one group's output, 256 threads, each a kTM x kTN micro-tile; the
 // k-loop double-buffers shared memory and prefetches the next tile into registers while the
@@ -96,23 +135,7 @@ __global__ void __launch_bounds__(kThreads)
       const int64_t m0 = (gm - group * tiles_m) * kBM;
       const int64_t n0 = tile_n * kBN;
 
-      // This thread's B column: its image and window origin.
-      const int64_t col = n0 + b_col;
-      const bool col_valid = col < c.columns;
-      int64_t z0 = 0, y0 = 0, x0 = 0, col_base = 0;
-      if (col_valid) {
-        const int64_t image = col / c.out_volume;
-        int64_t p = col - image * c.out_volume;
-        const int64_t ow = p % c.out[2];
-        p /= c.out[2];
-        const int64_t oh = p % c.out[1];
-        const int64_t od = p / c.out[1];
-        z0 = od * c.stride[0] - c.pad[0];
-        y0 = oh * c.stride[1] - c.pad[1];
-        x0 = ow * c.stride[2] - c.pad[2];
-        col_base = (image * c.channels + group * c.group_channels) * c.in_volume +
-                   (z0 * c.in[1] + y0) * c.in[2] + x0;
-      }
+      const Column column(c, n0 + b_col, group);  // this thread's B column
       const int64_t w_base = (group * c.group_maps) * c.depth;
 
       float ra[kLoadsA], rb[kLoadsB];
@@ -122,16 +145,13 @@ __global__ void __launch_bounds__(kThreads)
           const int e = tid + i * kThreads;
           const int64_t m = m0 + e / kTileK;
           const int64_t k = k0 + e % kTileK;
-          ra[i] = (m < c.group_maps && k < c.depth) ? load_any(w, w_type, w_base + m * c.depth + k) : 0.0f;
+          ra[i] = (m < c.group_maps && k < c.depth) ? load_any(w, w_type, w_base + m * c.depth + k)
+                                                    : 0.0f;
         }
 #pragma unroll
         for (int i = 0; i < kLoadsB; ++i) {
-          const Tap t = tile_taps[b_row + i * kRowStepB];
-          const int64_t iz = z0 + t.dz, iy = y0 + t.dy, ix = x0 + t.dx;
-          const bool inside = col_valid && t.valid && static_cast<uint64_t>(iz) < static_cast<uint64_t>(c.in[0]) &&
-                              static_cast<uint64_t>(iy) < static_cast<uint64_t>(c.in[1]) &&
-                              static_cast<uint64_t>(ix) < static_cast<uint64_t>(c.in[2]);
-          rb[i] = inside ? load_f32(x + col_base + t.offset) : 0.0f;
+          const int64_t at = column.offset(c, tile_taps[b_row + i * kRowStepB]);
+          rb[i] = at >= 0 ? load_f32(x + at) : 0.0f;
         }
       };
 
@@ -193,6 +213,139 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
+// Tensor-core variant for float16 / bfloat16 input and weights of the same type: the same
+// implicit GEMM on 16x16x16 WMMA tiles with float32 accumulators. Block tile 64 x 128 x 32, eight
+// warps of 32 x 32; the accumulators go through shared memory (aliasing the input tiles) so that
+// the epilogue writes whole rows of output positions.
+constexpr int kTcBM = 64, kTcBN = 128, kTcBK = 32;
+constexpr int kTcLdA = kTcBK + 8;  // elements; every fragment starts 32-byte aligned, and
+constexpr int kTcLdB = kTcBN + 8;  // consecutive rows start in different banks
+constexpr int kTcLdC = kTcBN + 4;
+constexpr int kTcTileBytes = 2 * (kTcBM * kTcLdA + kTcBK * kTcLdB) * 2;  // 16-bit, two buffers
+constexpr int kTcAccBytes = kTcBM * kTcLdC * 4;
+constexpr int kTcSmemBytes = std::max(kTcTileBytes, kTcAccBytes);
+
+template <typename T>
+__global__ void __launch_bounds__(kThreads)
+    conv_gemm_tc_kernel(Conv c, const T* __restrict__ x, const T* __restrict__ w,
+                        const void* __restrict__ bias, int32_t bias_type, T* __restrict__ y) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+  __trap();  // WMMA on bfloat16 needs sm_80; kiln builds for sm_90
+#else
+  namespace wmma = nvcuda::wmma;
+  constexpr int kLoadsA = kTcBM * kTcBK / kThreads;  // 8
+  constexpr int kLoadsB = kTcBK * kTcBN / kThreads;  // 16
+  constexpr int kRowStepB = kThreads / kTcBN;        // 2
+  constexpr int kRowsOut = kTcBM / kRowStepB;        // epilogue rows per thread
+  __shared__ __align__(128) unsigned char smem[kTcSmemBytes];
+  __shared__ Tap taps[2][kTcBK];
+  auto as = reinterpret_cast<T(*)[kTcBM][kTcLdA]>(smem);
+  auto bs = reinterpret_cast<T(*)[kTcBK][kTcLdB]>(smem + 2 * kTcBM * kTcLdA * sizeof(T));
+  auto cs = reinterpret_cast<float(*)[kTcLdC]>(smem);
+
+  const int tid = threadIdx.x;
+  const int warp_m = (tid / 32) / 4, warp_n = (tid / 32) % 4;
+  const int b_col = tid % kTcBN, b_row = tid / kTcBN;
+  const T zero = from_f32<T>(0.0f);
+  const int64_t tiles_m = (c.group_maps + kTcBM - 1) / kTcBM;
+  const int64_t tiles_n = (c.columns + kTcBN - 1) / kTcBN;
+  const int64_t tiles_k = (c.depth + kTcBK - 1) / kTcBK;
+
+  for (int64_t tile_n = blockIdx.x; tile_n < tiles_n; tile_n += gridDim.x) {
+    for (int64_t gm = blockIdx.y; gm < c.groups * tiles_m; gm += gridDim.y) {
+      const int64_t group = gm / tiles_m;
+      const int64_t m0 = (gm - group * tiles_m) * kTcBM;
+      const int64_t n0 = tile_n * kTcBN;
+      const Column column(c, n0 + b_col, group);
+      const T* w_group = w + group * c.group_maps * c.depth;
+
+      T ra[kLoadsA], rb[kLoadsB];
+      auto load_tiles = [&](int64_t k0, const Tap* tile_taps) {
+#pragma unroll
+        for (int i = 0; i < kLoadsA; ++i) {
+          const int e = tid + i * kThreads;
+          const int64_t m = m0 + e / kTcBK;
+          const int64_t k = k0 + e % kTcBK;
+          ra[i] = (m < c.group_maps && k < c.depth) ? w_group[m * c.depth + k] : zero;
+        }
+#pragma unroll
+        for (int i = 0; i < kLoadsB; ++i) {
+          const int64_t at = column.offset(c, tile_taps[b_row + i * kRowStepB]);
+          rb[i] = at >= 0 ? x[at] : zero;
+        }
+      };
+
+      wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc[2][2];
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+#pragma unroll
+        for (int j = 0; j < 2; ++j) wmma::fill_fragment(acc[i][j], 0.0f);
+      }
+
+      if (tid < kTcBK) taps[0][tid] = decode_tap(c, tid);
+      __syncthreads();
+      load_tiles(0, taps[0]);
+      for (int64_t kt = 0; kt < tiles_k; ++kt) {
+        const int buf = static_cast<int>(kt & 1);
+#pragma unroll
+        for (int i = 0; i < kLoadsA; ++i) {
+          const int e = tid + i * kThreads;
+          as[buf][e / kTcBK][e % kTcBK] = ra[i];
+        }
+#pragma unroll
+        for (int i = 0; i < kLoadsB; ++i) bs[buf][b_row + i * kRowStepB][b_col] = rb[i];
+        const bool more = kt + 1 < tiles_k;
+        if (more && tid < kTcBK) taps[buf ^ 1][tid] = decode_tap(c, (kt + 1) * kTcBK + tid);
+        __syncthreads();
+        if (more) load_tiles((kt + 1) * kTcBK, taps[buf ^ 1]);
+#pragma unroll
+        for (int kk = 0; kk < kTcBK; kk += 16) {
+          wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a[2];
+          wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::row_major> b[2];
+#pragma unroll
+          for (int i = 0; i < 2; ++i) {
+            wmma::load_matrix_sync(a[i], &as[buf][warp_m * 32 + i * 16][kk], kTcLdA);
+            wmma::load_matrix_sync(b[i], &bs[buf][kk][warp_n * 32 + i * 16], kTcLdB);
+          }
+#pragma unroll
+          for (int i = 0; i < 2; ++i) {
+#pragma unroll
+            for (int j = 0; j < 2; ++j) wmma::mma_sync(acc[i][j], a[i], b[j], acc[i][j]);
+          }
+        }
+      }
+
+      // Epilogue through shared memory (the tiles are dead once every warp is past the k-loop):
+      // each thread owns one column and every kRowStepB-th row of the block tile.
+      __syncthreads();
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+#pragma unroll
+        for (int j = 0; j < 2; ++j) {
+          wmma::store_matrix_sync(&cs[warp_m * 32 + i * 16][warp_n * 32 + j * 16], acc[i][j],
+                                  kTcLdC, wmma::mem_row_major);
+        }
+      }
+      __syncthreads();
+      const int64_t n = n0 + b_col;
+      if (n < c.columns) {
+        const int64_t image = n / c.out_volume;
+        const int64_t p = n - image * c.out_volume;
+        for (int r = 0; r < kRowsOut; ++r) {
+          const int row = b_row + r * kRowStepB;
+          const int64_t m = m0 + row;
+          if (m >= c.group_maps) break;
+          const int64_t map = group * c.group_maps + m;
+          const float b = bias ? load_any(bias, bias_type, map) : 0.0f;
+          y[(image * c.maps + map) * c.out_volume + p] = from_f32<T>(cs[row][b_col] + b);
+        }
+      }
+      __syncthreads();  // the next tile rewrites shared memory
+    }
+  }
+#endif
+}
+
 // sum over (channel, tap) of x * w for one output, with the weights read as W.
 template <typename T, typename W>
 __device__ float direct_sum(const Conv& c, const T* x_group, const W* w_row, int64_t z0, int64_t y0,
@@ -228,7 +381,8 @@ __global__ void __launch_bounds__(kThreads)
                        const void* __restrict__ bias, int32_t bias_type, T* __restrict__ y) {
   const int64_t total = c.batch * c.maps * c.out_volume;
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += step) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
+       i += step) {
     int64_t p = i % c.out_volume;
     const int64_t rest = i / c.out_volume;
     const int64_t map = rest % c.maps;
@@ -287,15 +441,36 @@ void launch_gemm(const Conv& c, const void* x, const void* w, DataType w_type, c
   const int64_t tiles_m = (c.group_maps + kBM - 1) / kBM;
   dim3 grid(static_cast<unsigned int>(std::min<int64_t>(tiles_n, 0x7FFFFFFF)),
             static_cast<unsigned int>(std::min<int64_t>(c.groups * tiles_m, 65535)));
-  conv_gemm_kernel<T, kBM, kBN, 4, 4><<<grid, kThreads, 0, stream>>>(
-      c, static_cast<const T*>(x), w, static_cast<int32_t>(w_type), bias,
-      static_cast<int32_t>(bias_type), static_cast<T*>(y));
+  conv_gemm_kernel<T, kBM, kBN, 4, 4>
+      <<<grid, kThreads, 0, stream>>>(c, static_cast<const T*>(x), w, static_cast<int32_t>(w_type),
+                                      bias, static_cast<int32_t>(bias_type), static_cast<T*>(y));
   KILN_CUDA_CHECK_LAUNCH();
+}
+
+template <typename T>
+constexpr DataType type_of() {
+  if constexpr (std::is_same_v<T, __half>) return DataType::kHALF;
+  if constexpr (std::is_same_v<T, __nv_bfloat16>) return DataType::kBF16;
+  return DataType::kFLOAT;
 }
 
 template <typename T>
 void launch_typed(const Conv& c, const void* x, const void* w, DataType w_type, const void* bias,
                   DataType bias_type, void* y, cudaStream_t stream) {
+  if constexpr (!std::is_same_v<T, float>) {
+    // Tensor cores when the weights share the input's 16-bit type and fill a quarter of a tile.
+    if (w_type == type_of<T>() && c.group_maps >= 16) {
+      const int64_t tiles_n = (c.columns + kTcBN - 1) / kTcBN;
+      const int64_t tiles_m = (c.group_maps + kTcBM - 1) / kTcBM;
+      dim3 grid(static_cast<unsigned int>(std::min<int64_t>(tiles_n, 0x7FFFFFFF)),
+                static_cast<unsigned int>(std::min<int64_t>(c.groups * tiles_m, 65535)));
+      conv_gemm_tc_kernel<T><<<grid, kThreads, 0, stream>>>(
+          c, static_cast<const T*>(x), static_cast<const T*>(w), bias,
+          static_cast<int32_t>(bias_type), static_cast<T*>(y));
+      KILN_CUDA_CHECK_LAUNCH();
+      return;
+    }
+  }
   if (c.group_maps >= 32) {
     launch_gemm<T, 64, 64>(c, x, w, w_type, bias, bias_type, y, stream);
   } else if (c.group_maps >= 8) {
@@ -321,12 +496,19 @@ void launch_convolution(const ConvGeometry& g, DataType type, const void* x, Dat
   const Conv c = make_conv(g);
   if (c.batch * c.maps * c.out_volume <= 0) return;
   if (!is_float_type(type) || !is_float_type(w_type) || (bias && !is_float_type(bias_type))) {
-    fail("[cuda convolution] unsupported types: input ", type, ", kernel ", w_type, ", bias ", bias_type);
+    fail("[cuda convolution] unsupported types: input ", type, ", kernel ", w_type, ", bias ",
+         bias_type);
   }
   switch (type) {
-    case DataType::kHALF: launch_typed<__half>(c, x, w, w_type, bias, bias_type, y, stream); return;
-    case DataType::kBF16: launch_typed<__nv_bfloat16>(c, x, w, w_type, bias, bias_type, y, stream); return;
-    default: launch_typed<float>(c, x, w, w_type, bias, bias_type, y, stream); return;
+    case DataType::kHALF:
+      launch_typed<__half>(c, x, w, w_type, bias, bias_type, y, stream);
+      return;
+    case DataType::kBF16:
+      launch_typed<__nv_bfloat16>(c, x, w, w_type, bias, bias_type, y, stream);
+      return;
+    default:
+      launch_typed<float>(c, x, w, w_type, bias, bias_type, y, stream);
+      return;
   }
 }
 

@@ -1,5 +1,5 @@
-// Host launchers of kiln's convolution kernels: an implicit GEMM (no im2col buffer) for layers with
-// many output maps per group, a direct kernel for depthwise and narrow groups; pointers and sizes only.
+// Host launcher of kiln's convolution kernels: implicit GEMM (no im2col buffer) for many output
+// maps per group, a direct kernel for depthwise and narrow groups; pointers and sizes only.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -29,7 +29,8 @@ struct ConvGeometry {
 // y [batch, maps, out...] = conv(x [batch, channels, in...], w [maps, channels / groups,
 // kernel...]) + bias [maps] (bias may be null). x and y have `type`; w and bias may each have any
 // float type (float32, float16, bfloat16). Products and sums in float32, one rounding at the end,
-// like the CPU reference. Nothing is launched when the output is empty.
+// like the CPU reference. Tensor cores (WMMA, sm_80+) run fp16/bf16 layers whose weights have the
+// input's type and at least 16 output maps per group. Nothing is launched for an empty output.
 void launch_convolution(const ConvGeometry& g, DataType type, const void* x, DataType w_type,
                         const void* w, DataType bias_type, const void* bias, void* y,
                         cudaStream_t stream);

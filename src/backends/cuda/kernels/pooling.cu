@@ -24,7 +24,8 @@ __global__ void __launch_bounds__(kThreads)
     pool_kernel(Pool g, bool count_excludes_padding, const T* __restrict__ x, T* __restrict__ y) {
   const int64_t total = g.planes * g.out_volume;
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += step) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
+       i += step) {
     int64_t rest = i;
     const int64_t ow = rest % g.out[2];
     rest /= g.out[2];
@@ -74,16 +75,16 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 template <typename T>
-void launch_typed(const Pool& p, PoolingType op, bool count_excludes_padding, const void* x, void* y,
-                  cudaStream_t stream) {
+void launch_typed(const Pool& p, PoolingType op, bool count_excludes_padding, const void* x,
+                  void* y, cudaStream_t stream) {
   const int64_t total = p.planes * p.out_volume;
   const unsigned int blocks = grid_for(total, kThreads);
   if (op == PoolingType::kMAX) {
-    pool_kernel<T, true><<<blocks, kThreads, 0, stream>>>(p, count_excludes_padding,
-                                                          static_cast<const T*>(x), static_cast<T*>(y));
+    pool_kernel<T, true><<<blocks, kThreads, 0, stream>>>(
+        p, count_excludes_padding, static_cast<const T*>(x), static_cast<T*>(y));
   } else {
-    pool_kernel<T, false><<<blocks, kThreads, 0, stream>>>(p, count_excludes_padding,
-                                                           static_cast<const T*>(x), static_cast<T*>(y));
+    pool_kernel<T, false><<<blocks, kThreads, 0, stream>>>(
+        p, count_excludes_padding, static_cast<const T*>(x), static_cast<T*>(y));
   }
   KILN_CUDA_CHECK_LAUNCH();
 }
@@ -109,10 +110,17 @@ void launch_pooling(const PoolGeometry& g, PoolingType op, bool count_excludes_p
     fail("[cuda pooling] unknown pooling type ", static_cast<int32_t>(op));
   }
   switch (type) {
-    case DataType::kFLOAT: launch_typed<float>(p, op, count_excludes_padding, x, y, stream); return;
-    case DataType::kHALF: launch_typed<__half>(p, op, count_excludes_padding, x, y, stream); return;
-    case DataType::kBF16: launch_typed<__nv_bfloat16>(p, op, count_excludes_padding, x, y, stream); return;
-    default: fail("[cuda pooling] unsupported type ", type);
+    case DataType::kFLOAT:
+      launch_typed<float>(p, op, count_excludes_padding, x, y, stream);
+      return;
+    case DataType::kHALF:
+      launch_typed<__half>(p, op, count_excludes_padding, x, y, stream);
+      return;
+    case DataType::kBF16:
+      launch_typed<__nv_bfloat16>(p, op, count_excludes_padding, x, y, stream);
+      return;
+    default:
+      fail("[cuda pooling] unsupported type ", type);
   }
 }
 

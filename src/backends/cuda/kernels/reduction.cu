@@ -1,11 +1,10 @@
-// CUDA kernels of ReduceLayer, SoftMaxLayer and NormalizationLayer, all on the reduction engine of
-// reduction.cuh, with the CPU references' numerics (backends/cpu/{reduce,softmax,normalization}.cpp).
+// CUDA kernels of ReduceLayer and SoftMaxLayer, and the host side of the reduction engine of
+// reduction.cuh, with the CPU references' numerics (backends/cpu/{reduce,softmax}.cpp).
 //
 // Reduce accumulates floats in double like the CPU, so sums with cancellation agree to the last
 // float bit in all but rounding-boundary cases. Softmax keeps an online (max, sum of exp) pair in
-// float32 and writes in a second pass over the row. Normalization folds shifted sums in double
-// (shift = the group's first element, which keeps var = E[d^2] - E[d]^2 free of cancellation),
-// writes (mean, 1/std) per group to the workspace, then normalizes every element in one pass.
+// float32 and writes in a second pass over the row (a second kernel when long rows of few outputs
+// are split across blocks).
 #include <cmath>
 #include <type_traits>
 
@@ -67,8 +66,9 @@ Launch choose_launch(const Reduction& r, bool allow_splits) {
   if (r.count <= 1) return l;  // a copy (or identities): one thread per output
   bool rows = r.reduced.rank > 0 && r.reduced.strides[r.reduced.rank - 1] == 1;
   int64_t blocks = 0, min_chunk = 0;
-  if (rows && r.count <= 1024) {
-    l.group = static_cast<int32_t>(pow2_at_least(r.count) < 32 ? pow2_at_least(r.count) : 32);
+  if (rows && r.count <= 1024) {  // about 8 elements a lane: loads in flight, few shuffles
+    int64_t lanes = pow2_at_least(ceil_div(r.count, 8));
+    l.group = static_cast<int32_t>(lanes < 32 ? lanes : 32);
     return l;
   }
   if (rows) {
@@ -77,14 +77,19 @@ Launch choose_launch(const Reduction& r, bool allow_splits) {
     min_chunk = 16 * kThreads;
   } else {
     l.kind = Launch::kColumns;
+    int64_t count2 = pow2_at_least(r.count);
     int64_t across = pow2_at_least(r.outputs) < 32 ? pow2_at_least(r.outputs) : 32;
-    int64_t along = kThreads / across;
-    if (pow2_at_least(r.count) < along) along = pow2_at_least(r.count);
+    int64_t along = kThreads / across < count2 ? kThreads / across : count2;
+    // Few outputs: narrower blocks (down to 4 outputs, 16 bytes of float32) make more of them.
+    while (across > 4 && ceil_div(r.outputs, across) < kTargetBlocks && along < count2) {
+      across /= 2;
+      along = kThreads / across < count2 ? kThreads / across : count2;
+    }
     l.group = static_cast<int32_t>(kThreads / along);
     blocks = ceil_div(r.outputs, l.group);
     min_chunk = 16 * along;
   }
-  if (allow_splits && blocks < kTargetBlocks && r.count > min_chunk) {
+  if (allow_splits && r.outputs > 0 && blocks < kTargetBlocks && r.count > min_chunk) {
     int64_t splits = ceil_div(kTargetBlocks, blocks);
     if (splits > ceil_div(r.count, min_chunk)) splits = ceil_div(r.count, min_chunk);
     if (splits > kMaxSplits) splits = kMaxSplits;
@@ -100,21 +105,10 @@ Launch choose_launch(const Reduction& r, bool allow_splits) {
 
 namespace {
 
+using red::dispatch_float;
 using red::Launch;
 using red::Partials;
 using red::Reduction;
-
-// Calls fn(T{}) with the device storage type of a float type (float32, float16, bfloat16).
-template <typename Fn>
-void dispatch_float(DataType type, const char* what, Fn&& fn) {
-  switch (type) {
-    case DataType::kFLOAT: return fn(float{});
-    case DataType::kHALF: return fn(__half{});
-    case DataType::kBF16: return fn(__nv_bfloat16{});
-    default: break;
-  }
-  fail("CUDA ", what, " kernel: unsupported type ", type);
-}
 
 // ---- reduce ---------------------------------------------------------------------------------
 
@@ -219,18 +213,20 @@ void reduce_int(ReduceOperation op, const T* x, T* y, const Reduction& r, const 
 
 // ---- softmax --------------------------------------------------------------------------------
 
-template <typename T>
+// kFused: one kernel, each group's threads rewrite the elements they read. Otherwise the
+// statistics only (written to `finals`, possibly through split partials), for softmax_apply.
+template <typename T, bool kFused>
 struct Softmax {
   struct Acc {
     float max;  // the largest element seen (NaN never is)
     float sum;  // sum of exp(element - max) over the elements seen
   };
-  struct Final {
-    float max, inv_sum;
-  };
-  static constexpr bool kElementwise = true;
+  using Final = float2;  // (max, 1 / sum)
+  static constexpr bool kElementwise = kFused;
   const T* x;
   T* y;
+  Final* finals;
+  Partials<Acc> parts;
 
   __device__ Acc init(int64_t) const { return {-INFINITY, 0.0f}; }
   __device__ void add(Acc& a, int64_t offset, int64_t) const {
@@ -252,185 +248,66 @@ struct Softmax {
   }
   // As the CPU: a group whose max is +inf (exp(inf - inf)) or -inf (all -inf) is NaN.
   __device__ Final finalize(const Acc& a) const {
-    return {a.max, isinf(a.max) ? NAN : 1.0f / a.sum};
+    return make_float2(a.max, isinf(a.max) ? NAN : 1.0f / a.sum);
   }
   __device__ void apply(int64_t offset, const Final& f) const {
-    y[offset] = from_f32<T>(expf(load_f32(x + offset) - f.max) * f.inv_sum);
+    y[offset] = from_f32<T>(expf(load_f32(x + offset) - f.x) * f.y);
   }
+  __device__ void write(int64_t o, int64_t, const Acc& a) const { finals[o] = finalize(a); }
 };
 
-// ---- normalization --------------------------------------------------------------------------
-
+// The second pass of a split softmax: blocks as rows_block's, each rewriting its chunk of a row.
 template <typename T>
-struct NormStats {
-  struct Acc {
-    double sum;      // of d = element - shift
-    double squares;  // of d^2
-    float shift;     // the group's first element
-    float unused;
-  };
-  static constexpr bool kElementwise = false;
-  const T* x;
-  double2* stats;  // (mean, 1 / sqrt(var + epsilon)) per group
-  double count;
-  double epsilon;
-  Partials<Acc> parts;
-
-  __device__ Acc init(int64_t base) const { return {0.0, 0.0, load_f32(x + base), 0.0f}; }
-  __device__ void add(Acc& a, int64_t offset, int64_t) const {
-    double d = static_cast<double>(load_f32(x + offset)) - a.shift;
-    a.sum += d;
-    a.squares = fma(d, d, a.squares);
-  }
-  __device__ static Acc combine(const Acc& a, const Acc& b) {
-    return {a.sum + b.sum, a.squares + b.squares, a.shift, 0.0f};
-  }
-  __device__ void write(int64_t o, int64_t, const Acc& a) const {
-    double mean = a.sum / count;
-    double var = a.squares / count - mean * mean;
-    if (var < 0.0) var = 0.0;
-    stats[o] = make_double2(a.shift + mean, 1.0 / sqrt(var + epsilon));
-  }
-};
-
-// x as a dense tensor of up to 9 dims (dim 1 split into [groups, channels per group] when
-// grouped), the normalized ones in `axes`, and per dim the element strides of scale and bias.
-struct GroupedLayout {
-  int32_t rank = 0;
-  int64_t dims[kMaxRank + 1] = {};
-  int64_t scale[kMaxRank + 1] = {};
-  int64_t bias[kMaxRank + 1] = {};
-  uint64_t axes = 0;
-};
-
-// The element stride of p (numpy-broadcast to x, aligned at the back) along x's dim i.
-int64_t broadcast_stride(const Dims& p, const Dims& x, int32_t i) {
-  int32_t j = p.nb_dims - x.nb_dims + i;
-  if (j < 0 || p.d[j] == 1) return 0;
-  int64_t stride = 1;
-  for (int32_t k = p.nb_dims - 1; k > j; --k) stride *= p.d[k];
-  return stride;
-}
-
-GroupedLayout grouped_layout(const Dims& x, const Dims& scale, const Dims& bias, uint32_t axes,
-                             int64_t groups) {
-  KILN_CHECK(groups == 1 || (x.nb_dims >= 2 && x.nb_dims < Dims::kMaxDims && groups > 0 && x.d[1] % groups == 0),
-             "normalization of ", x, " in ", groups, " groups");
-  GroupedLayout l;
-  for (int32_t i = 0; i < x.nb_dims; ++i) {
-    int64_t ss = broadcast_stride(scale, x, i), bs = broadcast_stride(bias, x, i);
-    if (i == 1 && groups > 1) {
-      int64_t per_group = x.d[1] / groups;
-      l.dims[l.rank] = groups;
-      l.scale[l.rank] = ss * per_group;
-      l.bias[l.rank] = bs * per_group;
-      ++l.rank;
-      l.axes |= uint64_t{1} << l.rank;  // the channels of one group are normalized together
-      l.dims[l.rank] = per_group;
-      l.scale[l.rank] = ss;
-      l.bias[l.rank] = bs;
-      ++l.rank;
-      continue;
-    }
-    if (axes & (1u << i)) l.axes |= uint64_t{1} << l.rank;
-    l.dims[l.rank] = x.d[i];
-    l.scale[l.rank] = ss;
-    l.bias[l.rank] = bs;
-    ++l.rank;
-  }
-  return l;
-}
-
-// For the normalize pass: per dim, the strides of the group statistics, scale and bias.
-struct Affine {
-  int32_t rank = 0;
-  int64_t dims[kMaxRank] = {};
-  int64_t stats[kMaxRank] = {};
-  int64_t scale[kMaxRank] = {};
-  int64_t bias[kMaxRank] = {};
-};
-
-// Statistics are indexed like the kept dims, row-major. Size-1 dims are dropped and neighbours
-// merged where all three strides allow, which brings the 9 dims of a grouped layout to 8 or fewer.
-Affine affine_of(const GroupedLayout& l) {
-  int64_t stats[kMaxRank + 1];
-  int64_t kept = 1;
-  for (int32_t i = l.rank - 1; i >= 0; --i) {
-    bool normalized = (l.axes >> i) & 1u;
-    stats[i] = normalized ? 0 : kept;
-    if (!normalized) kept *= l.dims[i];
-  }
-  Affine a;
-  for (int32_t i = 0; i < l.rank; ++i) {
-    if (l.dims[i] == 1) continue;
-    int32_t p = a.rank - 1;
-    if (p >= 0 && a.stats[p] == stats[i] * l.dims[i] && a.scale[p] == l.scale[i] * l.dims[i] &&
-        a.bias[p] == l.bias[i] * l.dims[i]) {
-      a.dims[p] *= l.dims[i];
-      a.stats[p] = stats[i];
-      a.scale[p] = l.scale[i];
-      a.bias[p] = l.bias[i];
-      continue;
-    }
-    if (a.rank == kMaxRank) fail("CUDA normalization: more than ", kMaxRank, " dims after grouping");
-    a.dims[a.rank] = l.dims[i];
-    a.stats[a.rank] = stats[i];
-    a.scale[a.rank] = l.scale[i];
-    a.bias[a.rank] = l.bias[i];
-    ++a.rank;
-  }
-  return a;
-}
-
-template <typename T>
-__global__ void normalize(const T* x, const T* scale, const T* bias, T* y, const double2* stats,
-                          Affine a, int64_t n) {
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    int64_t rest = i, g = 0, s = 0, b = 0;
-    for (int32_t d = a.rank - 1; d >= 0; --d) {
-      int64_t k = rest % a.dims[d];
-      rest /= a.dims[d];
-      g += k * a.stats[d];
-      s += k * a.scale[d];
-      b += k * a.bias[d];
-    }
-    double2 st = stats[g];
-    float centered = static_cast<float>(static_cast<double>(load_f32(x + i)) - st.x);
-    float t = centered * static_cast<float>(st.y);
-    y[i] = from_f32<T>(fmaf(t, load_f32(scale + s), load_f32(bias + b)));
+__global__ void __launch_bounds__(red::kThreads) softmax_apply(Softmax<T, false> op, Reduction r, int64_t chunk) {
+  const int64_t begin = static_cast<int64_t>(blockIdx.y) * chunk;
+  const int64_t end = begin + chunk < r.count ? begin + chunk : r.count;
+  for (int64_t o = blockIdx.x; o < r.outputs; o += gridDim.x) {
+    const int64_t base = red::offset_in(o, r.kept);
+    const float2 f = op.finals[o];
+    for (int64_t j = begin + threadIdx.x; j < end; j += red::kThreads) op.apply(base + red::offset_in(j, r.reduced), f);
   }
 }
 
-struct NormPlan {
-  GroupedLayout layout;
-  Reduction r;
-  Launch launch;
-  size_t stats_bytes = 0;  // then the partials, at a 256-byte aligned offset
-  size_t partials_bytes = 0;
-};
+// A softmax splits only long rows of few outputs (kRowsBlock, fewer than kTargetBlocks of them):
+// the finals fit in kSoftmaxFinalsBytes, then come the partials.
+constexpr size_t kSoftmaxFinalsBytes = 512 * sizeof(float2);
 
-NormPlan plan_normalization(const Dims& x, const Dims& scale, const Dims& bias, uint32_t axes,
-                            int64_t groups) {
-  NormPlan p;
-  p.layout = grouped_layout(x, scale, bias, axes, groups);
-  p.r = red::make_reduction(p.layout.dims, p.layout.rank, p.layout.axes);
-  p.launch = red::choose_launch(p.r, true);
-  p.stats_bytes = (static_cast<size_t>(p.r.outputs) * sizeof(double2) + 255) / 256 * 256;
-  p.partials_bytes = red::partials_bytes(p.r, p.launch, sizeof(NormStats<float>::Acc));
-  return p;
+Launch softmax_launch(const Reduction& r) {
+  Launch l = red::choose_launch(r, true);
+  return l.kind == Launch::kRowsBlock ? l : red::choose_launch(r, false);
 }
 
 }  // namespace
 
+size_t softmax_workspace_size(const Dims& dims, uint32_t) {
+  size_t partials = red::partials_capacity(volume(dims), sizeof(Softmax<float, false>::Acc));
+  return partials > 0 ? kSoftmaxFinalsBytes + partials : 0;
+}
+
 void launch_softmax(DataType type, const void* x, void* y, const Dims& dims, uint32_t axes,
-                    cudaStream_t stream) {
+                    void* workspace, size_t workspace_size, cudaStream_t stream) {
   if (volume(dims) == 0) return;
   Reduction r = red::make_reduction(dims.d, dims.nb_dims, axes);
-  Launch l = red::choose_launch(r, false);
+  Launch l = softmax_launch(r);
+  size_t partials = red::partials_bytes(r, l, sizeof(Softmax<float, false>::Acc));
+  if (l.splits > 1 && (workspace == nullptr || workspace_size < kSoftmaxFinalsBytes + partials)) {
+    l = red::choose_launch(r, false);  // too little workspace: one block per row
+  }
   dispatch_float(type, "softmax", [&](auto tag) {
     using T = decltype(tag);
-    red::run(Softmax<T>{static_cast<const T*>(x), static_cast<T*>(y)}, r, l, stream);
+    const T* xs = static_cast<const T*>(x);
+    T* ys = static_cast<T*>(y);
+    if (l.splits == 1) {
+      red::run(Softmax<T, true>{xs, ys, nullptr, {}}, r, l, stream);
+      return;
+    }
+    auto* finals = static_cast<float2*>(workspace);
+    auto* parts = reinterpret_cast<typename Softmax<T, false>::Acc*>(static_cast<char*>(workspace) + kSoftmaxFinalsBytes);
+    Softmax<T, false> op{xs, ys, finals, {parts, r.outputs, l.splits}};
+    red::run(op, r, l, stream);
+    dim3 grid(red::capped_blocks(r.outputs), static_cast<unsigned int>(l.splits));
+    softmax_apply<T><<<grid, red::kThreads, 0, stream>>>(op, r, l.chunk);
+    KILN_CUDA_CHECK_LAUNCH();
   });
 }
 
@@ -457,37 +334,6 @@ void launch_reduce(ReduceOperation op, DataType type, const void* x, void* y, co
         reduce_float(op, static_cast<const T*>(x), static_cast<T*>(y), r, l, workspace, stream);
       });
   }
-}
-
-size_t normalization_workspace_size(const Dims& x_dims, uint32_t axes, int64_t num_groups) {
-  if (volume(x_dims) == 0) return 0;
-  NormPlan p = plan_normalization(x_dims, Dims{}, Dims{}, axes, num_groups);
-  return p.stats_bytes + red::partials_capacity(volume(x_dims), sizeof(NormStats<float>::Acc));
-}
-
-void launch_normalization(DataType type, const void* x, const Dims& x_dims, const void* scale,
-                          const Dims& scale_dims, const void* bias, const Dims& bias_dims, void* y,
-                          uint32_t axes, int64_t num_groups, float epsilon, void* workspace,
-                          size_t workspace_size, cudaStream_t stream) {
-  int64_t n = volume(x_dims);
-  if (n == 0) return;
-  NormPlan p = plan_normalization(x_dims, scale_dims, bias_dims, axes, num_groups);
-  KILN_CHECK(workspace != nullptr && workspace_size >= p.stats_bytes + p.partials_bytes,
-             "CUDA normalization of ", x_dims, " needs ", p.stats_bytes + p.partials_bytes,
-             " bytes of workspace, got ", workspace_size);
-  Affine affine = affine_of(p.layout);
-  auto* stats = static_cast<double2*>(workspace);
-  void* partials = static_cast<char*>(workspace) + p.stats_bytes;
-  dispatch_float(type, "normalization", [&](auto tag) {
-    using T = decltype(tag);
-    const T* xs = static_cast<const T*>(x);
-    NormStats<T> op{xs, stats, static_cast<double>(p.r.count), static_cast<double>(epsilon), {}};
-    op.parts = {static_cast<typename NormStats<T>::Acc*>(partials), p.r.outputs, p.launch.splits};
-    red::run(op, p.r, p.launch, stream);
-    normalize<T><<<grid_for(n), red::kThreads, 0, stream>>>(
-        xs, static_cast<const T*>(scale), static_cast<const T*>(bias), static_cast<T*>(y), stats, affine, n);
-    KILN_CUDA_CHECK_LAUNCH();
-  });
 }
 
 }  // namespace kiln::cuda

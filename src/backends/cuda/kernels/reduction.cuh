@@ -13,6 +13,8 @@
 
 #include "backends/cuda/check.h"
 #include "backends/cuda/kernels/common.cuh"
+#include "core/error.h"
+#include "kiln/types.h"
 
 namespace kiln::cuda::red {
 
@@ -53,9 +55,22 @@ struct Partials {
   int32_t splits = 1;
 };
 
+// i / n and i % n, in 32-bit arithmetic when both fit (a 64-bit division is several times slower).
+__device__ __forceinline__ int64_t div_mod(int64_t i, int64_t n, int64_t& rem) {
+  int64_t q = ((i | n) >> 32) == 0 ? static_cast<uint32_t>(i) / static_cast<uint32_t>(n) : i / n;
+  rem = i - q * n;
+  return q;
+}
+
+// strided_offset, without a division for the outermost dim (i is below its size).
 __device__ __forceinline__ int64_t offset_in(int64_t i, const StridedShape& s) {
-  if (s.rank == 1) return i * s.strides[0];
-  return strided_offset(i, s);
+  int64_t off = 0;
+  for (int32_t d = s.rank - 1; d > 0; --d) {
+    int64_t rem;
+    i = div_mod(i, s.dims[d], rem);
+    off += rem * s.strides[d];
+  }
+  return s.rank > 0 ? off + i * s.strides[0] : 0;
 }
 
 // Lane-xor shuffle of any trivially copyable value of whole 32-bit words.
@@ -230,6 +245,18 @@ void run(const Op& op, const Reduction& r, const Launch& l, cudaStream_t stream)
       KILN_CUDA_CHECK_LAUNCH();
     }
   }
+}
+
+// Calls fn(T{}) with the device storage type of a float type (float32, float16, bfloat16).
+template <typename Fn>
+void dispatch_float(DataType type, const char* what, Fn&& fn) {
+  switch (type) {
+    case DataType::kFLOAT: return fn(float{});
+    case DataType::kHALF: return fn(__half{});
+    case DataType::kBF16: return fn(__nv_bfloat16{});
+    default: break;
+  }
+  fail("CUDA ", what, " kernel: unsupported type ", type);
 }
 
 // Workspace bytes for the partial accumulators of `l` (0 without splits).

@@ -18,9 +18,11 @@
 namespace kiln::cuda {
 
 // y = softmax of x over the joint set of the axes in the bitmask (max-subtracted; a group holding
-// NaN, +inf or only -inf comes out NaN). `type`: float32, float16 or bfloat16; y like x.
+// NaN, +inf or only -inf comes out NaN). `type`: float32, float16 or bfloat16; y like x. Long
+// rows of few outputs split across blocks through the workspace (without it, a block a row).
+size_t softmax_workspace_size(const Dims& dims, uint32_t axes);
 void launch_softmax(DataType type, const void* x, void* y, const Dims& dims, uint32_t axes,
-                    cudaStream_t stream);
+                    void* workspace, size_t workspace_size, cudaStream_t stream);
 
 // y = op over the axes in the bitmask of x (dims); y holds the kept dims in order (keep_dims only
 // changes y's shape, not its layout). Float types accumulate in double (max/min propagate NaN);

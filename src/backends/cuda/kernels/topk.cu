@@ -5,6 +5,7 @@
 // +0, complemented for smallest-first) and entries compare by (key descending, index ascending),
 // a strict total order, so every path returns exactly the CPU's order. Paths by row length:
 //   k == 1                     reduction engine (reduction.cuh), combining (key, index) pairs
+//   size <= 32                 a warp per row, sorted in registers
 //   size <= capacity           the row sorted in shared memory
 //   k <= capacity < size       8-bit radix select of the k-th key, the k best gathered in order
 //                              of index for ties, then sorted in shared memory
@@ -28,8 +29,9 @@ constexpr int64_t sort_capacity() {
   return sizeof(key_t<T>) == 4 ? 4096 : 2048;
 }
 
-constexpr int32_t kSortThreads = 256;    // shared-memory sort and select kernels
-constexpr int32_t kGlobalThreads = 512;  // workspace sort kernel
+constexpr int32_t kWarpRowThreads = 256;  // rows of <= 32: 256 / width rows a block
+constexpr int32_t kSortThreads = 1024;    // shared-memory sort and select kernels (at most)
+constexpr int32_t kGlobalThreads = 1024;  // workspace sort kernel
 constexpr int64_t kGlobalSortBytes = 64LL << 20;  // workspace the fallback aims to stay within
 
 __device__ __forceinline__ uint32_t float_key(float v) {
@@ -154,6 +156,51 @@ __device__ void write_row(const T* row, T* values, int32_t* indices, int64_t out
   }
 }
 
+// Rows of at most 32 elements: each aligned group of `width` lanes (the row length rounded up to
+// 2^i) holds one row, element t (or padding) in lane t, and a bitonic network of lane shuffles
+// sorts each group.
+template <typename T>
+__global__ void __launch_bounds__(kWarpRowThreads) sort_rows_warp(const T* x, T* values,
+                                                                  int32_t* indices, Rows rows,
+                                                                  int32_t width, bool largest) {
+  using K = key_t<T>;
+  const int32_t lane = threadIdx.x & (width - 1);  // in the group
+  const int64_t per_warp = 32 / width;
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * kWarpRowThreads + threadIdx.x) / 32;
+  const int64_t warps = static_cast<int64_t>(gridDim.x) * (kWarpRowThreads / 32);
+  // Warp-uniform loop: every lane takes part in the shuffles, rows past the end sort padding.
+  for (int64_t first = warp * per_warp; first < rows.count; first += warps * per_warp) {
+    const int64_t r = first + (threadIdx.x & 31) / width;
+    const bool valid = r < rows.count;
+    int64_t in = 0, out = 0;
+    if (valid) rows.bases(r, in, out);
+    K key = 0;
+    int32_t index = INT32_MAX;
+    if (valid && lane < rows.size) {
+      key = rank_key(x + in + lane * rows.inner, largest);
+      index = lane;
+    }
+    for (int32_t size = 2; size <= width; size <<= 1) {
+      for (int32_t stride = size >> 1; stride > 0; stride >>= 1) {
+        K other_key = __shfl_xor_sync(0xffffffffu, key, stride);
+        int32_t other_index = __shfl_xor_sync(0xffffffffu, index, stride);
+        // The lower lane of a pair keeps the earlier entry in runs that end up in output order.
+        bool keep_first = ((lane & stride) == 0) == ((lane & size) == 0);
+        bool take = keep_first ? before(other_key, other_index, key, index)
+                               : before(key, index, other_key, other_index);
+        if (take) {
+          key = other_key;
+          index = other_index;
+        }
+      }
+    }
+    if (valid && lane < rows.k) {
+      values[out + lane * rows.inner] = x[in + static_cast<int64_t>(index) * rows.inner];
+      indices[out + lane * rows.inner] = index;
+    }
+  }
+}
+
 // Rows of at most sort_capacity elements, sorted whole (n = the row length rounded up to 2^i).
 template <typename T>
 __global__ void __launch_bounds__(kSortThreads) sort_rows(const T* x, T* values, int32_t* indices,
@@ -200,20 +247,32 @@ __global__ void __launch_bounds__(kSortThreads) select_rows(const T* x, T* value
     for (int32_t shift = 8 * sizeof(K) - 8; shift >= 0; shift -= 8) {
       for (int32_t t = threadIdx.x; t < 256; t += blockDim.x) hist[t] = 0;
       __syncthreads();
+      // (Warp-aggregating the atomics with __match_any_sync measured slower on an H200.)
       for (int64_t j = threadIdx.x; j < rows.size; j += blockDim.x) {
         K key = rank_key(row + j * rows.inner, largest);
         if ((key & mask) == prefix) atomicAdd(&hist[(key >> shift) & 0xff], 1u);
       }
       __syncthreads();
-      if (threadIdx.x == 0) {
-        uint32_t above = 0;
-        int32_t d = 255;
-        for (; d > 0; --d) {
-          if (above + hist[d] >= remaining) break;
-          above += hist[d];
+      if (warp == 0) {
+        // Lane l owns digits 255 - 8l down to 248 - 8l; the lane whose digits hold the
+        // `remaining`-th key from the top picks it.
+        uint32_t counts[8], own = 0;
+        for (int32_t i = 0; i < 8; ++i) {
+          counts[i] = hist[255 - 8 * lane - i];
+          own += counts[i];
         }
-        chosen_prefix = prefix | (static_cast<K>(d) << shift);
-        chosen_remaining = remaining - above;
+        uint32_t through = own;  // keys in the digits of lanes 0..lane
+        for (int32_t step = 1; step < 32; step <<= 1) {
+          uint32_t v = __shfl_up_sync(0xffffffffu, through, step);
+          if (lane >= step) through += v;
+        }
+        uint32_t above = through - own;
+        if (above < remaining && through >= remaining) {
+          int32_t i = 0;
+          while (above + counts[i] < remaining) above += counts[i++];
+          chosen_prefix = prefix | (static_cast<K>(255 - 8 * lane - i) << shift);
+          chosen_remaining = remaining - above;
+        }
       }
       __syncthreads();
       prefix = chosen_prefix;
@@ -323,9 +382,14 @@ void topk_as(bool largest, const T* x, T* values, int32_t* indices, int64_t oute
     return;
   }
   const int64_t entry = static_cast<int64_t>(sizeof(K) + sizeof(int32_t));
-  if (size <= sort_capacity<T>()) {
+  if (size <= 32) {
+    int32_t width = static_cast<int32_t>(pow2_at_least(size));
+    int64_t per_block = kWarpRowThreads / width;
+    sort_rows_warp<T><<<red::capped_blocks((rows.count + per_block - 1) / per_block), kWarpRowThreads, 0,
+                        stream>>>(x, values, indices, rows, width, largest);
+  } else if (size <= sort_capacity<T>()) {
     int64_t n = pow2_at_least(size);
-    int32_t threads = static_cast<int32_t>(n / 2 < 32 ? 32 : (n / 2 > kSortThreads ? kSortThreads : n / 2));
+    int32_t threads = static_cast<int32_t>(n / 2 > kSortThreads ? kSortThreads : n / 2);
     sort_rows<T><<<red::capped_blocks(rows.count), threads, static_cast<size_t>(n * entry), stream>>>(
         x, values, indices, rows, n, largest);
   } else if (k <= sort_capacity<T>()) {

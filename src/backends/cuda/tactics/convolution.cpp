@@ -43,8 +43,10 @@ class ConvolutionTactic final : public Tactic {
     const int32_t rank = a.kernel_shape.nb_dims;
     const ir::TensorDesc& x = q.inputs[0];
     const ir::TensorDesc& w = q.inputs[1];
-    if (rank < 1 || rank > 3 || x.dims.nb_dims != rank + 2 || w.dims.nb_dims != rank + 2) return false;
-    if (!ir::is_floating(x.type) || !ir::is_floating(w.type) || q.outputs[0].type != x.type) return false;
+    if (rank < 1 || rank > 3 || x.dims.nb_dims != rank + 2 || w.dims.nb_dims != rank + 2)
+      return false;
+    if (!ir::is_floating(x.type) || !ir::is_floating(w.type) || q.outputs[0].type != x.type)
+      return false;
     const bool has_bias = q.inputs.size() == 3 && q.inputs[2].dims.nb_dims >= 0;
     return !has_bias || ir::is_floating(q.inputs[2].type);
   }
@@ -54,7 +56,8 @@ class ConvolutionTactic final : public Tactic {
     const DeviceTensor& x = args.inputs[0];
     const DeviceTensor& w = args.inputs[1];
     const DeviceTensor& y = args.outputs[0];
-    const DeviceTensor* bias = args.inputs.size() > 2 && args.inputs[2].data ? &args.inputs[2] : nullptr;
+    const DeviceTensor* bias =
+        args.inputs.size() > 2 && args.inputs[2].data ? &args.inputs[2] : nullptr;
     launch_convolution(geometry_of(a, x.dims, y.dims), x.type, x.data, w.type, w.data,
                        bias ? bias->type : DataType::kFLOAT, bias ? bias->data : nullptr, y.data,
                        args.stream);

@@ -1,5 +1,6 @@
 // kiln's own CUDA pooling tactic: max and average over 1-3 spatial dims, float32/float16/bfloat16,
-// with the CPU reference's padding rules (windows clipped to the input; count with or without padding).
+// with the CPU reference's padding rules (windows clipped to the input; count with or without
+// padding).
 #include "backends/cuda/kernels/pooling.h"
 #include "backends/cuda/tactic.h"
 #include "ir/op.h"

@@ -34,10 +34,13 @@ class SoftMaxTactic final : public Tactic {
     return arity(q, 1, 1) && ir::is_floating(q.inputs[0].type) &&
            q.outputs[0].type == q.inputs[0].type && q.node.get<SoftMaxAttrs>().axes != 0;
   }
+  size_t workspace_size(const TacticQuery& q) const override {
+    return softmax_workspace_size(q.inputs[0].dims, q.node.get<SoftMaxAttrs>().axes);
+  }
   void enqueue(const LaunchArgs& args) const override {
     const DeviceTensor& x = args.inputs[0];
     launch_softmax(x.type, x.data, args.outputs[0].data, x.dims, args.node.get<SoftMaxAttrs>().axes,
-                   args.stream);
+                   args.workspace, args.workspace_size, args.stream);
   }
 };
 
