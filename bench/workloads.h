@@ -57,8 +57,8 @@ struct Workload {
 
 // relu(bias[k] + sum_{c,r,s} in[c][y+r-pad][x+s-pad] * w[k][c][r][s]) for one image `in` [C,H,W].
 template <typename T>
-double conv_point(const T* in, int C, int H, int W, const float* w, const float* b, int k, int R, int pad, int y,
-                  int x, bool relu) {
+double conv_point(const T* in, int C, int H, int W, const float* w, const float* b, int k, int R,
+                  int pad, int y, int x, bool relu) {
   double acc = b ? b[k] : 0.0;
   for (int c = 0; c < C; ++c)
     for (int r = 0; r < R; ++r) {
@@ -75,11 +75,14 @@ double conv_point(const T* in, int C, int H, int W, const float* w, const float*
 }
 
 inline const HostOut& output(const Outputs& outs, const std::string& name) {
-  for (const auto& o : outs) if (o.name == name) return o;
+  for (const auto& o : outs)
+    if (o.name == name) return o;
   throw std::runtime_error("no output '" + name + "'");
 }
 
-inline double normalised(double max_diff, double max_ref) { return max_diff / std::max(max_ref, 1e-30); }
+inline double normalised(double max_diff, double max_ref) {
+  return max_diff / std::max(max_ref, 1e-30);
+}
 
 // (a) Two chains of 10 batched GEMMs on eleven inputs [4,4,128,128].
 inline Workload gemm_chains(int aux) {
@@ -88,16 +91,20 @@ inline Workload gemm_chains(int aux) {
   w.aux = aux;
   w.fp16 = aux == 0;
   const float a = std::sqrt(3.0f / 128.0f);  // keeps the magnitude along the chain
-  for (int i = 0; i <= 10; ++i) w.inputs.push_back({"x" + std::to_string(i), Dims{4, 4, 128, 128}, -a, a});
+  for (int i = 0; i <= 10; ++i)
+    w.inputs.push_back({"x" + std::to_string(i), Dims{4, 4, 128, 128}, -a, a});
   w.flops = 20.0 * 2 * 16 * 128.0 * 128 * 128;
   w.define = [](NetworkDefinition& net) {
     std::vector<Tensor*> x;
-    for (int i = 0; i <= 10; ++i) x.push_back(net.add_input("x" + std::to_string(i), DataType::kFLOAT, Dims{4, 4, 128, 128}));
+    for (int i = 0; i <= 10; ++i)
+      x.push_back(net.add_input("x" + std::to_string(i), DataType::kFLOAT, Dims{4, 4, 128, 128}));
     Tensor* c0 = x[0];
     Tensor* c1 = x[0];
     for (int i = 1; i <= 10; ++i) {
-      c0 = net.add_matrix_multiply(*c0, MatrixOperation::kNONE, *x[i], MatrixOperation::kNONE)->get_output(0);
-      c1 = net.add_matrix_multiply(*c1, MatrixOperation::kNONE, *x[11 - i], MatrixOperation::kNONE)->get_output(0);
+      c0 = net.add_matrix_multiply(*c0, MatrixOperation::kNONE, *x[i], MatrixOperation::kNONE)
+               ->get_output(0);
+      c1 = net.add_matrix_multiply(*c1, MatrixOperation::kNONE, *x[11 - i], MatrixOperation::kNONE)
+               ->get_output(0);
     }
     c0->set_name("out0");
     c1->set_name("out1");
@@ -137,9 +144,10 @@ inline Workload mnist() {
   auto weights = std::make_shared<examples::MnistWeights>();
   w.inputs.push_back({"image", Dims{1, 1, 28, 28}, 0.0f, 1.0f});
   w.flops = 2.0 * (28 * 28 * 32 * 25 + 14 * 14 * 64 * 800 + 3136 * 1024 + 1024 * 10);
-  w.weight_bytes = 4.0 * (weights->conv1_w.size() + weights->conv1_b.size() + weights->conv2_w.size() +
-                          weights->conv2_b.size() + weights->fc1_w.size() + weights->fc1_b.size() +
-                          weights->fc2_w.size() + weights->fc2_b.size());
+  w.weight_bytes =
+      4.0 * (weights->conv1_w.size() + weights->conv1_b.size() + weights->conv2_w.size() +
+             weights->conv2_b.size() + weights->fc1_w.size() + weights->fc1_b.size() +
+             weights->fc2_w.size() + weights->fc2_b.size());
   w.define = [weights](NetworkDefinition& net) { examples::define_mnist(net, *weights); };
   w.check = [weights](const Inputs& in, const Outputs& outs) {
     const examples::MnistWeights& m = *weights;
@@ -157,7 +165,8 @@ inline Workload mnist() {
       return y;
     };
     std::vector<double> x(in[0].begin(), in[0].end());
-    std::vector<double> h = stage(stage(x, 1, 28, m.conv1_w, m.conv1_b, 32), 32, 14, m.conv2_w, m.conv2_b, 64);
+    std::vector<double> h =
+        stage(stage(x, 1, 28, m.conv1_w, m.conv1_b, 32), 32, 14, m.conv2_w, m.conv2_b, 64);
     std::vector<double> f1(1024), logits(10);
     for (int j = 0; j < 1024; ++j) {
       double acc = m.fc1_b[j];
@@ -179,7 +188,8 @@ inline Workload mnist() {
     const double ref_max = logits[best] / sum;
     const int cls = static_cast<int>(output(outs, "class").v[0]);  // a near-tie may pick either
     if (cls < 0 || cls > 9 || logits[cls] / sum < ref_max - 1e-4)
-      throw std::runtime_error("class " + std::to_string(cls) + ", expected " + std::to_string(best));
+      throw std::runtime_error("class " + std::to_string(cls) + ", expected " +
+                               std::to_string(best));
     return normalised(diff, ref_max);
   };
   return w;
@@ -188,17 +198,21 @@ inline Workload mnist() {
 // (c) conv CIN->COUT RxR pad (R-1)/2 + bias + ReLU on [N,CIN,H,H].
 inline Workload conv_relu(int n, int cin, int cout, int r, int hw) {
   Workload w;
-  w.name = "conv" + std::to_string(cin) + "to" + std::to_string(cout) + "_" + std::to_string(r) + "x" + std::to_string(r);
+  w.name = "conv" + std::to_string(cin) + "to" + std::to_string(cout) + "_" + std::to_string(r) +
+           "x" + std::to_string(r);
   const int pad = (r - 1) / 2;
-  const float bound = 1.0f / std::sqrt(static_cast<float>(cin * r * r));  // torch's default init range
-  auto wt = std::make_shared<std::vector<float>>(random_uniform(static_cast<size_t>(cout) * cin * r * r, 901, -bound, bound));
+  const float bound =
+      1.0f / std::sqrt(static_cast<float>(cin * r * r));  // torch's default init range
+  auto wt = std::make_shared<std::vector<float>>(
+      random_uniform(static_cast<size_t>(cout) * cin * r * r, 901, -bound, bound));
   auto bias = std::make_shared<std::vector<float>>(random_uniform(cout, 902, -bound, bound));
   w.inputs.push_back({"x", Dims{n, cin, hw, hw}, -1.0f, 1.0f});
   w.flops = 2.0 * n * cout * hw * hw * cin * r * r;
   w.weight_bytes = 4.0 * (wt->size() + bias->size());
   w.define = [=](NetworkDefinition& net) {
     Tensor* x = net.add_input("x", DataType::kFLOAT, Dims{n, cin, hw, hw});
-    auto* conv = net.add_convolution_nd(*x, cout, Dims{r, r}, examples::weights_of(*wt), examples::weights_of(*bias));
+    auto* conv = net.add_convolution_nd(*x, cout, Dims{r, r}, examples::weights_of(*wt),
+                                        examples::weights_of(*bias));
     conv->set_padding_nd(Dims{pad, pad});
     auto* relu = net.add_activation(*conv->get_output(0), ActivationType::kRELU);
     relu->get_output(0)->set_name("y");
@@ -209,11 +223,14 @@ inline Workload conv_relu(int n, int cin, int cout, int r, int hw) {
     std::vector<float> pts = random_uniform(4 * 512, 903, 0.0f, 1.0f);
     double diff = 0, ref_max = 0;
     for (int p = 0; p < 512; ++p) {
-      int b = std::min(n - 1, static_cast<int>(pts[4 * p] * n)), k = std::min(cout - 1, static_cast<int>(pts[4 * p + 1] * cout));
-      int i = std::min(hw - 1, static_cast<int>(pts[4 * p + 2] * hw)), j = p < 16 ? (p % 2) * (hw - 1) : std::min(hw - 1, static_cast<int>(pts[4 * p + 3] * hw));
+      int b = std::min(n - 1, static_cast<int>(pts[4 * p] * n)),
+          k = std::min(cout - 1, static_cast<int>(pts[4 * p + 1] * cout));
+      int i = std::min(hw - 1, static_cast<int>(pts[4 * p + 2] * hw)),
+          j = p < 16 ? (p % 2) * (hw - 1) : std::min(hw - 1, static_cast<int>(pts[4 * p + 3] * hw));
       const float* img = in[0].data() + static_cast<size_t>(b) * cin * hw * hw;
       double ref = conv_point(img, cin, hw, hw, wt->data(), bias->data(), k, r, pad, i, j, true);
-      diff = std::max(diff, std::abs(y.v[((static_cast<size_t>(b) * cout + k) * hw + i) * hw + j] - ref));
+      diff = std::max(diff,
+                      std::abs(y.v[((static_cast<size_t>(b) * cout + k) * hw + i) * hw + j] - ref));
       ref_max = std::max(ref_max, std::abs(ref));
     }
     return normalised(diff, ref_max);

@@ -41,8 +41,10 @@ bool parse(int argc, char** argv, Options& o) {
     } else if (a == "--verbose") {
       o.verbose = true;
     } else {
-      std::fprintf(stderr, "unknown argument '%s'\nusage: mnist_cnn [--device=auto|gpu|cpu] "
-                   "[--plan=FILE] [--batch=1..8] [--iterations=N] [--verbose]\n", argv[i]);
+      std::fprintf(stderr,
+                   "unknown argument '%s'\nusage: mnist_cnn [--device=auto|gpu|cpu] "
+                   "[--plan=FILE] [--batch=1..8] [--iterations=N] [--verbose]\n",
+                   argv[i]);
       return false;
     }
   }
@@ -73,8 +75,9 @@ int main(int argc, char** argv) {
     auto network = builder.create_network();
     examples::MnistWeights weights;
     examples::define_mnist(*network, weights);
-    std::printf("network: %d layers, input image [-1,1,28,28], outputs prob [-1,10] and class [-1,1]\n",
-                network->num_layers());
+    std::printf(
+        "network: %d layers, input image [-1,1,28,28], outputs prob [-1,10] and class [-1,1]\n",
+        network->num_layers());
 
     // 2. Build an engine for batch sizes 1..8.
     auto config = builder.create_builder_config();
@@ -87,16 +90,19 @@ int main(int argc, char** argv) {
     std::printf("build: %.1f ms, plan %zu bytes\n", ms_since(t0), plan.size());
 
     // 3. Save the plan, then load it as a deployment would.
-    std::ofstream(opt.plan_path, std::ios::binary).write(reinterpret_cast<const char*>(plan.data()),
-                                                         static_cast<std::streamsize>(plan.size()));
+    std::ofstream(opt.plan_path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(plan.data()),
+               static_cast<std::streamsize>(plan.size()));
     std::ifstream in(opt.plan_path, std::ios::binary);
-    std::vector<uint8_t> loaded((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<uint8_t> loaded((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
     Runtime runtime(logger);
     auto engine = runtime.deserialize_cuda_engine(loaded.data(), loaded.size());
     std::printf("plan saved to %s and loaded: %s engine, %d steps\n", opt.plan_path.c_str(),
                 engine->device_type() == DeviceType::kCPU ? "CPU" : "GPU", engine->num_layers());
     if (engine->device_type() != DeviceType::kCPU) {
-      std::fprintf(stderr, "this example runs host buffers; GPU engines arrive with the CUDA backend\n");
+      std::fprintf(stderr,
+                   "this example runs host buffers; GPU engines arrive with the CUDA backend\n");
       return 1;
     }
 
@@ -113,9 +119,11 @@ int main(int argc, char** argv) {
     auto t1 = std::chrono::steady_clock::now();
     for (int i = 0; i < opt.iterations; ++i) context->execute_async_v3(nullptr);
     double per_run = ms_since(t1) / opt.iterations;
-    std::printf("inference: batch %d, %.3f ms per run (mean of %d)\n", opt.batch, per_run, opt.iterations);
+    std::printf("inference: batch %d, %.3f ms per run (mean of %d)\n", opt.batch, per_run,
+                opt.iterations);
     for (int i = 0; i < opt.batch; ++i) {
-      std::printf("  image %d -> class %d (p = %.4f)\n", i, cls[i], prob[static_cast<size_t>(i) * 10 + cls[i]]);
+      std::printf("  image %d -> class %d (p = %.4f)\n", i, cls[i],
+                  prob[static_cast<size_t>(i) * 10 + cls[i]]);
     }
     return 0;
   } catch (const Error& e) {

@@ -37,7 +37,8 @@ struct MnistWeights {
 // Input "image" [-1, 1, 28, 28]. Outputs "prob" [N, 10] and "class" [N, 1] (int32).
 inline void define_mnist(NetworkDefinition& net, const MnistWeights& w) {
   Tensor* x = net.add_input("image", DataType::kFLOAT, Dims{-1, 1, 28, 28});
-  auto* c1 = net.add_convolution_nd(*x, 32, Dims{5, 5}, weights_of(w.conv1_w), weights_of(w.conv1_b));
+  auto* c1 =
+      net.add_convolution_nd(*x, 32, Dims{5, 5}, weights_of(w.conv1_w), weights_of(w.conv1_b));
   c1->set_padding_nd(Dims{2, 2});
   auto* r1 = net.add_activation(*c1->get_output(0), ActivationType::kRELU);
   auto* p1 = net.add_pooling_nd(*r1->get_output(0), PoolingType::kMAX, Dims{2, 2});
@@ -49,16 +50,18 @@ inline void define_mnist(NetworkDefinition& net, const MnistWeights& w) {
   auto* flat = net.add_shuffle(*p2->get_output(0));
   flat->set_reshape_dimensions(Dims{-1, 3136});
   auto* w1 = net.add_constant(Dims{3136, 1024}, weights_of(w.fc1_w));
-  auto* m1 = net.add_matrix_multiply(*flat->get_output(0), MatrixOperation::kNONE, *w1->get_output(0),
-                                     MatrixOperation::kNONE);
+  auto* m1 = net.add_matrix_multiply(*flat->get_output(0), MatrixOperation::kNONE,
+                                     *w1->get_output(0), MatrixOperation::kNONE);
   auto* b1 = net.add_constant(Dims{1, 1024}, weights_of(w.fc1_b));
-  auto* s1 = net.add_elementwise(*m1->get_output(0), *b1->get_output(0), ElementWiseOperation::kSUM);
+  auto* s1 =
+      net.add_elementwise(*m1->get_output(0), *b1->get_output(0), ElementWiseOperation::kSUM);
   auto* r3 = net.add_activation(*s1->get_output(0), ActivationType::kRELU);
   auto* w2 = net.add_constant(Dims{1024, 10}, weights_of(w.fc2_w));
   auto* m2 = net.add_matrix_multiply(*r3->get_output(0), MatrixOperation::kNONE, *w2->get_output(0),
                                      MatrixOperation::kNONE);
   auto* b2 = net.add_constant(Dims{1, 10}, weights_of(w.fc2_b));
-  auto* s2 = net.add_elementwise(*m2->get_output(0), *b2->get_output(0), ElementWiseOperation::kSUM);
+  auto* s2 =
+      net.add_elementwise(*m2->get_output(0), *b2->get_output(0), ElementWiseOperation::kSUM);
   auto* sm = net.add_softmax(*s2->get_output(0));
   sm->set_axes(1u << 1);
   auto* top = net.add_topk(*sm->get_output(0), TopKOperation::kMAX, 1, 1u << 1);

@@ -11,13 +11,13 @@ namespace kiln {
 
 // Access to a layer's attribute struct; the setters below go through it so that changing an
 // attribute re-runs shape inference.
-#define KILN_LAYER_ATTRS_ACCESS(Pascal)                        \
- protected:                                                    \
-  friend class NetworkDefinition;                              \
-  using Layer::Layer;                                          \
-  const Pascal##Attrs& attrs() const;                   \
-  Pascal##Attrs& edit();                                \
-                                                               \
+#define KILN_LAYER_ATTRS_ACCESS(Pascal) \
+ protected:                             \
+  friend class NetworkDefinition;       \
+  using Layer::Layer;                   \
+  const Pascal##Attrs& attrs() const;   \
+  Pascal##Attrs& edit();                \
+                                        \
  public:
 
 class ConvolutionLayer : public Layer {

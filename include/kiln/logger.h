@@ -16,9 +16,9 @@ class Logger {
   explicit Logger(Severity min_severity = Severity::kWARNING);
   virtual ~Logger() = default;
 
-  // Delivers one message. The default writes "[kiln] [W] message" to stderr, or hands the message to
-  // the sink when one is set. Subclasses may override it (the Python ILogger does). May be called
-  // from several threads at once; the default serialises delivery.
+  // Delivers one message. The default writes "[kiln] [W] message" to stderr, or hands the message
+  // to the sink when one is set. Subclasses may override it (the Python ILogger does). May be
+  // called from several threads at once; the default serialises delivery.
   virtual void log(Severity severity, std::string_view message);
 
   void set_sink(Sink sink);

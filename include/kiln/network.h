@@ -79,8 +79,8 @@ class NetworkDefinition {
   void mark_output(Tensor& tensor);
   void unmark_output(Tensor& tensor);
 
-  // kernel: num_output_maps x (input channels / groups) x kernel_shape values; bias: num_output_maps
-  // values or an empty Weights for none.
+  // kernel: num_output_maps x (input channels / groups) x kernel_shape values; bias:
+  // num_output_maps values or an empty Weights for none.
   ConvolutionLayer* add_convolution_nd(Tensor& input, int64_t num_output_maps,
                                        const Dims& kernel_shape, Weights kernel, Weights bias);
   PoolingLayer* add_pooling_nd(Tensor& input, PoolingType type, const Dims& window_size);

@@ -63,14 +63,51 @@ struct Weights {
 };
 
 enum class ActivationType : int32_t {
-  kRELU, kSIGMOID, kTANH, kLEAKY_RELU, kELU, kSELU, kSOFTPLUS, kCLIP, kHARD_SIGMOID, kGELU_ERF,
-  kGELU_TANH, kSILU
+  kRELU,
+  kSIGMOID,
+  kTANH,
+  kLEAKY_RELU,
+  kELU,
+  kSELU,
+  kSOFTPLUS,
+  kCLIP,
+  kHARD_SIGMOID,
+  kGELU_ERF,
+  kGELU_TANH,
+  kSILU
 };
 enum class ElementWiseOperation : int32_t {
-  kSUM, kPROD, kMAX, kMIN, kSUB, kDIV, kPOW, kFLOOR_DIV, kAND, kOR, kXOR, kEQUAL, kGREATER, kLESS
+  kSUM,
+  kPROD,
+  kMAX,
+  kMIN,
+  kSUB,
+  kDIV,
+  kPOW,
+  kFLOOR_DIV,
+  kAND,
+  kOR,
+  kXOR,
+  kEQUAL,
+  kGREATER,
+  kLESS
 };
 enum class UnaryOperation : int32_t {
-  kEXP, kLOG, kSQRT, kRECIP, kABS, kNEG, kSIN, kCOS, kTAN, kERF, kFLOOR, kCEIL, kROUND, kNOT, kSIGN
+  kEXP,
+  kLOG,
+  kSQRT,
+  kRECIP,
+  kABS,
+  kNEG,
+  kSIN,
+  kCOS,
+  kTAN,
+  kERF,
+  kFLOOR,
+  kCEIL,
+  kROUND,
+  kNOT,
+  kSIGN
 };
 enum class PoolingType : int32_t { kMAX, kAVERAGE };
 enum class ReduceOperation : int32_t { kSUM, kPROD, kMAX, kMIN, kAVG };

@@ -16,7 +16,7 @@ struct DeviceInfo {
   std::string name;                // "NVIDIA H100 80GB HBM3"
   int32_t compute_capability = 0;  // major * 10 + minor
   int32_t sm_count = 0;
-  std::string reason;              // why not available
+  std::string reason;  // why not available
 };
 
 // The current CUDA device; {available = false, reason} without one.
@@ -24,6 +24,7 @@ DeviceInfo query_cuda_device();
 
 // One step per node of `graph` (execution order) with the CUDA tactic chosen for it, from the
 // sources the config allows. Throws Error naming a layer no allowed tactic supports.
-std::vector<runtime::StepData> select_cuda_tactics(const ir::Graph& graph, const BuilderConfig& config);
+std::vector<runtime::StepData> select_cuda_tactics(const ir::Graph& graph,
+                                                   const BuilderConfig& config);
 
 }  // namespace kiln

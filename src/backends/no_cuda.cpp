@@ -21,8 +21,9 @@ std::vector<runtime::StepData> select_cuda_tactics(const ir::Graph&, const Build
 namespace kiln::runtime {
 
 std::unique_ptr<BackendEngine> create_cuda_backend(const EngineState& engine) {
-  fail("this plan was built for the GPU (compute capability ", engine.data.compute_capability / 10, ".",
-       engine.data.compute_capability % 10, "), but this kiln was built without its CUDA backend "
+  fail("this plan was built for the GPU (compute capability ", engine.data.compute_capability / 10,
+       ".", engine.data.compute_capability % 10,
+       "), but this kiln was built without its CUDA backend "
        "(KILN_CUDA=OFF); rebuild kiln with CUDA, or rebuild the plan for DeviceType::kCPU");
 }
 

@@ -9,8 +9,12 @@ namespace kiln {
 Builder::Builder(Logger& logger) : logger_(logger) {}
 Builder::~Builder() = default;
 
-std::unique_ptr<NetworkDefinition> Builder::create_network() { return std::make_unique<NetworkDefinition>(); }
-std::unique_ptr<BuilderConfig> Builder::create_builder_config() { return std::make_unique<BuilderConfig>(); }
+std::unique_ptr<NetworkDefinition> Builder::create_network() {
+  return std::make_unique<NetworkDefinition>();
+}
+std::unique_ptr<BuilderConfig> Builder::create_builder_config() {
+  return std::make_unique<BuilderConfig>();
+}
 
 OptimizationProfile* Builder::create_optimization_profile() {
   profiles_.push_back(std::make_unique<OptimizationProfile>());
@@ -34,7 +38,8 @@ std::vector<uint8_t> Builder::build_serialized_network(const NetworkDefinition& 
   auto start = std::chrono::steady_clock::now();
   runtime::EngineData engine = builder::build_engine(network.graph(), config, device, gpu, logger_);
   std::vector<uint8_t> plan = plan::write(engine);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   logger_.report(Logger::Severity::kINFO,
                  str_cat("built a ", device == DeviceType::kCPU ? "CPU" : "GPU", " engine in ", ms,
                          " ms: ", engine.steps.size(), " steps, ", engine.profiles.size(),

@@ -8,8 +8,8 @@ void OptimizationProfile::set_shape(const std::string& input_name, const Dims& m
                                     const Dims& max) {
   if (input_name.empty()) fail("OptimizationProfile::set_shape: the input name is empty");
   if (min.nb_dims != opt.nb_dims || opt.nb_dims != max.nb_dims) {
-    fail("profile shapes for input '", input_name, "' have different ranks: min ", min, ", opt ", opt,
-         ", max ", max);
+    fail("profile shapes for input '", input_name, "' have different ranks: min ", min, ", opt ",
+         opt, ", max ", max);
   }
   if (min.nb_dims < 0 || min.nb_dims > Dims::kMaxDims) {
     fail("profile shapes for input '", input_name, "' have rank ", min.nb_dims, "; allowed 0 to ",
@@ -21,8 +21,8 @@ void OptimizationProfile::set_shape(const std::string& input_name, const Dims& m
            "; profile shapes must be concrete (>= 0)");
     }
     if (!(min.d[i] <= opt.d[i] && opt.d[i] <= max.d[i])) {
-      fail("profile shape for input '", input_name, "': dimension ", i, " needs min <= opt <= max, got ",
-           min.d[i], ", ", opt.d[i], ", ", max.d[i]);
+      fail("profile shape for input '", input_name, "': dimension ", i,
+           " needs min <= opt <= max, got ", min.d[i], ", ", opt.d[i], ", ", max.d[i]);
     }
   }
   for (Entry& e : entries_) {
@@ -48,8 +48,12 @@ ProfileDims OptimizationProfile::get_shape(const std::string& input_name) const 
   fail("the optimization profile has no shape for input '", input_name, "'");
 }
 
-void BuilderConfig::set_flag(BuilderFlag flag) { flags_ |= 1u << static_cast<uint32_t>(flag); }
-void BuilderConfig::clear_flag(BuilderFlag flag) { flags_ &= ~(1u << static_cast<uint32_t>(flag)); }
+void BuilderConfig::set_flag(BuilderFlag flag) {
+  flags_ |= 1u << static_cast<uint32_t>(flag);
+}
+void BuilderConfig::clear_flag(BuilderFlag flag) {
+  flags_ &= ~(1u << static_cast<uint32_t>(flag));
+}
 bool BuilderConfig::get_flag(BuilderFlag flag) const {
   return (flags_ >> static_cast<uint32_t>(flag)) & 1u;
 }

@@ -9,7 +9,9 @@ namespace kiln::builder {
 
 namespace {
 
-int64_t align_up(int64_t n, int64_t a) { return (n + a - 1) / a * a; }
+int64_t align_up(int64_t n, int64_t a) {
+  return (n + a - 1) / a * a;
+}
 
 struct Candidate {
   int32_t tensor;
@@ -19,7 +21,8 @@ struct Candidate {
 };
 
 // before[s][x]: step x finishes before step s starts.
-std::vector<std::vector<bool>> happens_before(const ir::Graph& graph, const std::vector<int32_t>& streams) {
+std::vector<std::vector<bool>> happens_before(const ir::Graph& graph,
+                                              const std::vector<int32_t>& streams) {
   size_t n = graph.nodes.size();
   std::vector<std::vector<bool>> before(n, std::vector<bool>(n, false));
   std::vector<int32_t> last_on_stream;
@@ -31,7 +34,8 @@ std::vector<std::vector<bool>> happens_before(const ir::Graph& graph, const std:
   };
   for (size_t s = 0; s < n; ++s) {
     int32_t stream = streams.empty() ? 0 : streams[s];
-    if (stream >= static_cast<int32_t>(last_on_stream.size())) last_on_stream.resize(stream + 1, -1);
+    if (stream >= static_cast<int32_t>(last_on_stream.size()))
+      last_on_stream.resize(stream + 1, -1);
     if (last_on_stream[stream] >= 0) inherit(s, last_on_stream[stream]);
     for (int32_t t : graph.nodes[s].inputs) {
       if (t >= 0 && graph.tensors[t].producer >= 0) inherit(s, graph.tensors[t].producer);

@@ -12,7 +12,8 @@ namespace kiln::builder {
 namespace {
 
 void validate(const ir::Graph& graph) {
-  if (graph.outputs.empty()) fail("the network has no outputs; mark at least one tensor with mark_output");
+  if (graph.outputs.empty())
+    fail("the network has no outputs; mark at least one tensor with mark_output");
   for (int32_t t : graph.inputs) {
     const ir::Tensor& in = graph.tensors[t];
     bool used = false;
@@ -72,7 +73,8 @@ runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& 
   engine.compute_capability = device == DeviceType::kGPU ? gpu.compute_capability : 0;
   engine.builder_flags = config.flags();
   engine.steps = select_tactics(graph, config, device);
-  if (device == DeviceType::kGPU) engine.num_aux_streams = plan_streams(graph, engine.steps, config.max_aux_streams());
+  if (device == DeviceType::kGPU)
+    engine.num_aux_streams = plan_streams(graph, engine.steps, config.max_aux_streams());
   std::vector<int32_t> streams;
   for (const runtime::StepData& step : engine.steps) streams.push_back(step.stream);
   for (const std::vector<ProfileDims>& ranges : profiles) {

@@ -71,7 +71,8 @@ std::vector<std::vector<ProfileDims>> resolve_profiles(const ir::Graph& graph,
   return result;
 }
 
-ir::Graph with_input_dims(const ir::Graph& graph, const std::vector<Dims>& dims, const std::string& what) {
+ir::Graph with_input_dims(const ir::Graph& graph, const std::vector<Dims>& dims,
+                          const std::string& what) {
   ir::Graph g = graph;
   for (size_t i = 0; i < g.inputs.size(); ++i) g.tensors[g.inputs[i]].dims = dims[i];
   try {
@@ -82,13 +83,16 @@ ir::Graph with_input_dims(const ir::Graph& graph, const std::vector<Dims>& dims,
   return g;
 }
 
-void check_profile_shapes(const ir::Graph& graph, const std::vector<std::vector<ProfileDims>>& profiles) {
+void check_profile_shapes(const ir::Graph& graph,
+                          const std::vector<std::vector<ProfileDims>>& profiles) {
   for (size_t p = 0; p < profiles.size(); ++p) {
     const char* names[] = {"min", "opt", "max"};
     for (int which = 0; which < 3; ++which) {
       std::vector<Dims> dims;
-      for (const ProfileDims& r : profiles[p]) dims.push_back(which == 0 ? r.min : which == 1 ? r.opt : r.max);
-      with_input_dims(graph, dims, str_cat("optimization profile ", p, " ", names[which], " shapes"));
+      for (const ProfileDims& r : profiles[p])
+        dims.push_back(which == 0 ? r.min : which == 1 ? r.opt : r.max);
+      with_input_dims(graph, dims,
+                      str_cat("optimization profile ", p, " ", names[which], " shapes"));
     }
   }
 }

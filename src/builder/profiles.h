@@ -16,10 +16,12 @@ std::vector<std::vector<ProfileDims>> resolve_profiles(const ir::Graph& graph,
 
 // The graph with every input's dims replaced by `dims` and everything re-inferred. `what` names
 // the shapes in errors ("profile 1 max shapes").
-ir::Graph with_input_dims(const ir::Graph& graph, const std::vector<Dims>& dims, const std::string& what);
+ir::Graph with_input_dims(const ir::Graph& graph, const std::vector<Dims>& dims,
+                          const std::string& what);
 
 // Infers the graph at each profile's min, opt and max shapes; throws naming the profile and the
 // layer on the first failure.
-void check_profile_shapes(const ir::Graph& graph, const std::vector<std::vector<ProfileDims>>& profiles);
+void check_profile_shapes(const ir::Graph& graph,
+                          const std::vector<std::vector<ProfileDims>>& profiles);
 
 }  // namespace kiln::builder

@@ -6,7 +6,8 @@
 
 namespace kiln::builder {
 
-int32_t plan_streams(const ir::Graph& graph, std::vector<runtime::StepData>& steps, int32_t max_aux) {
+int32_t plan_streams(const ir::Graph& graph, std::vector<runtime::StepData>& steps,
+                     int32_t max_aux) {
   const int32_t streams = 1 + std::max(max_aux, 0);
   std::vector<int32_t> tail(streams, -1);  // last step placed on each stream
   std::vector<int32_t> step_of_node(graph.nodes.size(), -1);

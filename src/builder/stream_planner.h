@@ -9,6 +9,7 @@ namespace kiln::builder {
 // input's producer when that producer was the last step on it (a chain stays on one stream); a
 // step that starts a new branch goes to the next stream round robin among 1 + max_aux. Returns
 // the number of auxiliary streams used.
-int32_t plan_streams(const ir::Graph& graph, std::vector<runtime::StepData>& steps, int32_t max_aux);
+int32_t plan_streams(const ir::Graph& graph, std::vector<runtime::StepData>& steps,
+                     int32_t max_aux);
 
 }  // namespace kiln::builder

@@ -33,7 +33,7 @@ template <typename... Args>
 
 }  // namespace kiln
 
-#define KILN_CHECK(cond, ...)                                                                    \
-  do {                                                                                           \
+#define KILN_CHECK(cond, ...)                                                                   \
+  do {                                                                                          \
     if (!(cond)) ::kiln::check_failed(#cond, __FILE__, __LINE__, ::kiln::str_cat(__VA_ARGS__)); \
   } while (0)

@@ -62,7 +62,9 @@ inline half_t to_half(float f) {
   return {static_cast<uint16_t>(sign | (rounded >> 13))};
 }
 
-inline float to_float(bfloat16_t b) { return bits_float(static_cast<uint32_t>(b.bits) << 16); }
+inline float to_float(bfloat16_t b) {
+  return bits_float(static_cast<uint32_t>(b.bits) << 16);
+}
 
 inline bfloat16_t to_bfloat16(float f) {
   uint32_t u = float_bits(f);

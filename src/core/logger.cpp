@@ -29,11 +29,16 @@ void Logger::report(Severity severity, std::string_view message) {
 
 const char* to_string(Logger::Severity severity) {
   switch (severity) {
-    case Logger::Severity::kINTERNAL_ERROR: return "internal_error";
-    case Logger::Severity::kERROR: return "error";
-    case Logger::Severity::kWARNING: return "warning";
-    case Logger::Severity::kINFO: return "info";
-    case Logger::Severity::kVERBOSE: return "verbose";
+    case Logger::Severity::kINTERNAL_ERROR:
+      return "internal_error";
+    case Logger::Severity::kERROR:
+      return "error";
+    case Logger::Severity::kWARNING:
+      return "warning";
+    case Logger::Severity::kINFO:
+      return "info";
+    case Logger::Severity::kVERBOSE:
+      return "verbose";
   }
   return "unknown";
 }

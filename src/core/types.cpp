@@ -8,28 +8,44 @@ namespace kiln {
 
 int64_t element_size(DataType type) {
   switch (type) {
-    case DataType::kFLOAT: return 4;
-    case DataType::kHALF: return 2;
-    case DataType::kBF16: return 2;
-    case DataType::kINT8: return 1;
-    case DataType::kUINT8: return 1;
-    case DataType::kINT32: return 4;
-    case DataType::kINT64: return 8;
-    case DataType::kBOOL: return 1;
+    case DataType::kFLOAT:
+      return 4;
+    case DataType::kHALF:
+      return 2;
+    case DataType::kBF16:
+      return 2;
+    case DataType::kINT8:
+      return 1;
+    case DataType::kUINT8:
+      return 1;
+    case DataType::kINT32:
+      return 4;
+    case DataType::kINT64:
+      return 8;
+    case DataType::kBOOL:
+      return 1;
   }
   fail("unknown data type ", static_cast<int>(type));
 }
 
 const char* to_string(DataType type) {
   switch (type) {
-    case DataType::kFLOAT: return "float32";
-    case DataType::kHALF: return "float16";
-    case DataType::kBF16: return "bfloat16";
-    case DataType::kINT8: return "int8";
-    case DataType::kUINT8: return "uint8";
-    case DataType::kINT32: return "int32";
-    case DataType::kINT64: return "int64";
-    case DataType::kBOOL: return "bool";
+    case DataType::kFLOAT:
+      return "float32";
+    case DataType::kHALF:
+      return "float16";
+    case DataType::kBF16:
+      return "bfloat16";
+    case DataType::kINT8:
+      return "int8";
+    case DataType::kUINT8:
+      return "uint8";
+    case DataType::kINT32:
+      return "int32";
+    case DataType::kINT64:
+      return "int64";
+    case DataType::kBOOL:
+      return "bool";
   }
   return "unknown";
 }
@@ -43,7 +59,8 @@ Dims::Dims(std::initializer_list<int64_t> dims) {
 }
 
 Dims Dims::filled(int32_t nb_dims, int64_t value) {
-  if (nb_dims < 0 || nb_dims > kMaxDims) fail("Dims holds 0 to ", kMaxDims, " dimensions, got ", nb_dims);
+  if (nb_dims < 0 || nb_dims > kMaxDims)
+    fail("Dims holds 0 to ", kMaxDims, " dimensions, got ", nb_dims);
   Dims out;
   out.nb_dims = nb_dims;
   for (int32_t i = 0; i < nb_dims; ++i) out.d[i] = value;
@@ -87,6 +104,8 @@ bool Permutation::operator==(const Permutation& other) const {
   return std::equal(order, order + Dims::kMaxDims, other.order);
 }
 
-const char* version_string() { return KILN_VERSION_STRING; }
+const char* version_string() {
+  return KILN_VERSION_STRING;
+}
 
 }  // namespace kiln

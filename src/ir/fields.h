@@ -9,14 +9,20 @@
 
 namespace kiln::ir {
 
-inline void print_field(std::ostream& out, const Dims& v) { out << to_string(v); }
+inline void print_field(std::ostream& out, const Dims& v) {
+  out << to_string(v);
+}
 inline void print_field(std::ostream& out, const Permutation& v) {
   out << "(";
   for (int i = 0; i < Dims::kMaxDims; ++i) out << (i ? "," : "") << v.order[i];
   out << ")";
 }
-inline void print_field(std::ostream& out, DataType v) { out << to_string(v); }
-inline void print_field(std::ostream& out, bool v) { out << (v ? "true" : "false"); }
+inline void print_field(std::ostream& out, DataType v) {
+  out << to_string(v);
+}
+inline void print_field(std::ostream& out, bool v) {
+  out << (v ? "true" : "false");
+}
 template <typename T>
 void print_field(std::ostream& out, const T& v) {
   if constexpr (std::is_enum_v<T>) {

@@ -29,8 +29,8 @@ std::vector<TensorDesc> tensor_descs(const Graph& graph) {
   return descs;
 }
 
-void node_descs(const Node& node, std::span<const TensorDesc> descs, std::vector<TensorDesc>& inputs,
-                std::vector<TensorDesc>& outputs) {
+void node_descs(const Node& node, std::span<const TensorDesc> descs,
+                std::vector<TensorDesc>& inputs, std::vector<TensorDesc>& outputs) {
   inputs.clear();
   for (int32_t t : node.inputs) {
     TensorDesc d;

@@ -54,8 +54,14 @@ struct Node {
   std::vector<int32_t> outputs;
 
   LayerType kind() const { return static_cast<LayerType>(attrs.index() - 1); }
-  template <typename A> const A& get() const { return std::get<A>(attrs); }
-  template <typename A> A& get() { return std::get<A>(attrs); }
+  template <typename A>
+  const A& get() const {
+    return std::get<A>(attrs);
+  }
+  template <typename A>
+  A& get() {
+    return std::get<A>(attrs);
+  }
 };
 
 struct Graph {
@@ -74,8 +80,8 @@ struct Graph {
 std::vector<TensorDesc> tensor_descs(const Graph& graph);
 // The descs of a node's inputs (absent optional inputs: nb_dims == -1) and outputs, taken from
 // per-tensor descs.
-void node_descs(const Node& node, std::span<const TensorDesc> descs, std::vector<TensorDesc>& inputs,
-                std::vector<TensorDesc>& outputs);
+void node_descs(const Node& node, std::span<const TensorDesc> descs,
+                std::vector<TensorDesc>& inputs, std::vector<TensorDesc>& outputs);
 
 // Node indices in an order where every node comes after the producers of its inputs. Throws Error
 // naming a layer on a cycle.

@@ -6,7 +6,8 @@ namespace kiln {
 const char* to_string(LayerType type) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER: return #snake;
+  case LayerType::k##UPPER:                           \
+    return #snake;
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
   }
@@ -18,7 +19,8 @@ namespace ir {
 InferFn infer_fn(LayerType type) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER: return &infer_##snake;
+  case LayerType::k##UPPER:                           \
+    return &infer_##snake;
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
   }
@@ -28,7 +30,8 @@ InferFn infer_fn(LayerType type) {
 int32_t num_outputs(LayerType type) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER: return num_outputs;
+  case LayerType::k##UPPER:                           \
+    return num_outputs;
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
   }
@@ -65,8 +68,8 @@ Dims broadcast(const Node& node, const Dims& a, const Dims& b) {
     } else if (db < 0) {
       out.d[i] = da;
     } else {
-      fail_at(node, "shapes ", a, " and ", b, " do not broadcast: dimension ", i, " of the result is ",
-              da, " on one side and ", db, " on the other");
+      fail_at(node, "shapes ", a, " and ", b, " do not broadcast: dimension ", i,
+              " of the result is ", da, " on one side and ", db, " on the other");
     }
   }
   return out;

@@ -17,8 +17,9 @@ namespace kiln::ir {
 using InferFn = void (*)(const Node& node, std::span<const TensorDesc> inputs,
                          std::span<TensorDesc> outputs);
 
-#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  void infer_##snake(const Node& node, std::span<const TensorDesc> inputs, std::span<TensorDesc> outputs);
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs)                      \
+  void infer_##snake(const Node& node, std::span<const TensorDesc> inputs, \
+                     std::span<TensorDesc> outputs);
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
 

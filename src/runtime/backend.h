@@ -20,7 +20,8 @@ class BackendContext {
   // preparation that depends on shapes happens here, not in enqueue.
   virtual void reshape(std::span<const ir::TensorDesc> descs) {}
   // Runs every step on `stream`. io[i] is the address of I/O tensor i (EngineState::io order).
-  virtual void enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io, void* stream) = 0;
+  virtual void enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io,
+                       void* stream) = 0;
   // The user's auxiliary streams (null entries: the context's own). Ignored by the CPU backend.
   virtual void set_aux_streams(std::span<void* const> streams) {}
   // Device memory this context holds (activations and workspaces); 0 on the CPU backend.

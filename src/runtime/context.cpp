@@ -46,8 +46,8 @@ void ContextState::infer_shapes() {
       int64_t bytes = volume(out[i].dims) * element_size(out[i].type);
       if (bytes > engine->max_bytes[profile][t]) {
         fail("tensor '", graph.tensors[t].name, "' needs ", bytes, " bytes at shape ", out[i].dims,
-             ", more than the ", engine->max_bytes[profile][t], " bytes optimization profile ", profile,
-             " planned for it at its max shapes");
+             ", more than the ", engine->max_bytes[profile][t], " bytes optimization profile ",
+             profile, " planned for it at its max shapes");
       }
       descs[t] = out[i];
     }
@@ -62,8 +62,8 @@ void ContextState::execute(void* stream) {
   for (size_t i = 0; i < engine->io.size(); ++i) {
     int32_t t = engine->io[i];
     if (addresses[i] == nullptr && volume(descs[t].dims) > 0) {
-      fail("no address is set for ", engine->is_input(static_cast<int32_t>(i)) ? "input" : "output", " '",
-           graph.tensors[t].name, "'; call set_tensor_address first");
+      fail("no address is set for ", engine->is_input(static_cast<int32_t>(i)) ? "input" : "output",
+           " '", graph.tensors[t].name, "'; call set_tensor_address first");
     }
   }
   backend->enqueue(descs, addresses, stream);
@@ -71,13 +71,15 @@ void ContextState::execute(void* stream) {
 
 }  // namespace runtime
 
-ExecutionContext::ExecutionContext(std::unique_ptr<runtime::ContextState> state) : state_(std::move(state)) {}
+ExecutionContext::ExecutionContext(std::unique_ptr<runtime::ContextState> state)
+    : state_(std::move(state)) {}
 ExecutionContext::~ExecutionContext() = default;
 
 void ExecutionContext::set_input_shape(const std::string& name, const Dims& dims) {
   const runtime::EngineState& engine = *state_->engine;
   int32_t i = engine.find_io(name);
-  if (i < 0 || !engine.is_input(i)) fail("set_input_shape: '", name, "' is not an input of this engine");
+  if (i < 0 || !engine.is_input(i))
+    fail("set_input_shape: '", name, "' is not an input of this engine");
   const ProfileDims& range = engine.data.profiles[state_->profile].inputs[i];
   if (dims.nb_dims != range.min.nb_dims) {
     fail("set_input_shape: input '", name, "' has rank ", range.min.nb_dims, ", got shape ", dims);
@@ -129,18 +131,26 @@ void ExecutionContext::set_optimization_profile_async(int32_t index, void* /*str
   state_->select_profile(index);
 }
 
-int32_t ExecutionContext::optimization_profile() const { return state_->profile; }
+int32_t ExecutionContext::optimization_profile() const {
+  return state_->profile;
+}
 
-void ExecutionContext::execute_async_v3(void* stream) { state_->execute(stream); }
+void ExecutionContext::execute_async_v3(void* stream) {
+  state_->execute(stream);
+}
 
 void ExecutionContext::set_aux_streams(void* const* streams, int32_t count) {
   if (count < 0 || (count > 0 && streams == nullptr)) fail("set_aux_streams: bad stream list");
   state_->backend->set_aux_streams({streams, static_cast<size_t>(count)});
 }
 
-int64_t ExecutionContext::device_memory_size() const { return state_->backend->device_memory_size(); }
+int64_t ExecutionContext::device_memory_size() const {
+  return state_->backend->device_memory_size();
+}
 
-void ExecutionContext::set_cuda_graph_mode(bool enabled) { state_->backend->set_cuda_graph_mode(enabled); }
+void ExecutionContext::set_cuda_graph_mode(bool enabled) {
+  state_->backend->set_cuda_graph_mode(enabled);
+}
 
 void ExecutionContext::execute_v2(void* const* bindings) {
   if (bindings == nullptr) fail("execute_v2: bindings is null");

@@ -57,7 +57,8 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
       int64_t offset = profile.memory.offsets[t];
       if (activation && (offset < 0 || offset + bytes.back() > profile.memory.arena_size)) {
         fail("plan is corrupted: tensor '", tensor.name, "' (", bytes.back(), " bytes at offset ",
-             offset, ") does not fit the ", profile.memory.arena_size, "-byte arena of profile ", p);
+             offset, ") does not fit the ", profile.memory.arena_size, "-byte arena of profile ",
+             p);
       }
     }
     state->max_bytes.push_back(std::move(bytes));
@@ -66,7 +67,7 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
   for (int32_t t : graph.outputs) state->io.push_back(t);
   state->data = std::move(data);
   state->backend = state->data.device == DeviceType::kCPU ? create_cpu_backend(*state)
-                                                           : create_cuda_backend(*state);
+                                                          : create_cuda_backend(*state);
   return state;
 }
 
@@ -97,7 +98,9 @@ const ir::Tensor& io_tensor(const runtime::EngineState& s, const std::string& na
 
 }  // namespace
 
-int32_t Engine::num_io_tensors() const { return static_cast<int32_t>(state_->io.size()); }
+int32_t Engine::num_io_tensors() const {
+  return static_cast<int32_t>(state_->io.size());
+}
 
 const std::string& Engine::get_tensor_name(int32_t index) const {
   if (index < 0 || index >= num_io_tensors()) {
@@ -112,8 +115,12 @@ TensorIOMode Engine::get_tensor_mode(const std::string& name) const {
   return state_->is_input(i) ? TensorIOMode::kINPUT : TensorIOMode::kOUTPUT;
 }
 
-DataType Engine::get_tensor_dtype(const std::string& name) const { return io_tensor(*state_, name).type; }
-Dims Engine::get_tensor_shape(const std::string& name) const { return io_tensor(*state_, name).dims; }
+DataType Engine::get_tensor_dtype(const std::string& name) const {
+  return io_tensor(*state_, name).type;
+}
+Dims Engine::get_tensor_shape(const std::string& name) const {
+  return io_tensor(*state_, name).dims;
+}
 
 int32_t Engine::num_optimization_profiles() const {
   return static_cast<int32_t>(state_->data.profiles.size());
@@ -123,16 +130,27 @@ ProfileDims Engine::get_tensor_profile_shape(const std::string& name, int32_t pr
   int32_t i = state_->find_io(name);
   if (i < 0 || !state_->is_input(i)) fail("'", name, "' is not an input of this engine");
   if (profile < 0 || profile >= num_optimization_profiles()) {
-    fail("optimization profile ", profile, " does not exist; the engine has ", num_optimization_profiles());
+    fail("optimization profile ", profile, " does not exist; the engine has ",
+         num_optimization_profiles());
   }
   return state_->data.profiles[profile].inputs[i];
 }
 
-int32_t Engine::num_layers() const { return static_cast<int32_t>(state_->data.steps.size()); }
-int32_t Engine::num_aux_streams() const { return state_->data.num_aux_streams; }
-DeviceType Engine::device_type() const { return state_->data.device; }
-int64_t Engine::device_memory_size() const { return state_->backend->device_memory_size(*state_); }
-std::vector<uint8_t> Engine::serialize() const { return plan::write(state_->data); }
+int32_t Engine::num_layers() const {
+  return static_cast<int32_t>(state_->data.steps.size());
+}
+int32_t Engine::num_aux_streams() const {
+  return state_->data.num_aux_streams;
+}
+DeviceType Engine::device_type() const {
+  return state_->data.device;
+}
+int64_t Engine::device_memory_size() const {
+  return state_->backend->device_memory_size(*state_);
+}
+std::vector<uint8_t> Engine::serialize() const {
+  return plan::write(state_->data);
+}
 
 std::unique_ptr<ExecutionContext> Engine::create_execution_context() const {
   auto ctx = std::make_unique<runtime::ContextState>();

@@ -12,12 +12,16 @@ namespace kiln::runtime {
 // Immutable after load; shared by every context.
 struct EngineState {
   EngineData data;
-  std::vector<int32_t> io;                      // I/O tensors: graph inputs, then graph outputs
-  std::vector<std::vector<int64_t>> max_bytes;  // [profile][tensor] bytes at the profile's max shapes
-  std::unique_ptr<const BackendEngine> backend;  // weights, kernels (declared last: destroyed first)
+  std::vector<int32_t> io;  // I/O tensors: graph inputs, then graph outputs
+  std::vector<std::vector<int64_t>>
+      max_bytes;  // [profile][tensor] bytes at the profile's max shapes
+  std::unique_ptr<const BackendEngine>
+      backend;  // weights, kernels (declared last: destroyed first)
 
   int32_t find_io(const std::string& name) const;  // -1 when absent
-  bool is_input(int32_t io_index) const { return io_index < static_cast<int32_t>(data.graph.inputs.size()); }
+  bool is_input(int32_t io_index) const {
+    return io_index < static_cast<int32_t>(data.graph.inputs.size());
+  }
 };
 
 // Checks what the plan reader cannot (shapes infer at every profile's extremes, the memory plan
@@ -27,9 +31,9 @@ std::shared_ptr<const EngineState> load_engine(EngineData data);
 struct ContextState {
   std::shared_ptr<const EngineState> engine;
   int32_t profile = 0;
-  std::vector<Dims> input_dims;      // per graph input; nb_dims == -1 until set (dynamic inputs)
-  std::vector<void*> addresses;      // per I/O tensor
-  std::vector<ir::TensorDesc> descs; // per tensor, valid when shapes_valid
+  std::vector<Dims> input_dims;       // per graph input; nb_dims == -1 until set (dynamic inputs)
+  std::vector<void*> addresses;       // per I/O tensor
+  std::vector<ir::TensorDesc> descs;  // per tensor, valid when shapes_valid
   bool shapes_valid = false;
   std::unique_ptr<BackendContext> backend;
 

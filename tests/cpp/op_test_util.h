@@ -20,7 +20,8 @@ struct HostTensor {
   static HostTensor of(DataType type, const Dims& dims, const std::vector<T>& values) {
     HostTensor t{type, dims, {}};
     int64_t n = volume(dims);
-    if (static_cast<int64_t>(values.size()) != n) fail("HostTensor::of: ", values.size(), " values for ", dims);
+    if (static_cast<int64_t>(values.size()) != n)
+      fail("HostTensor::of: ", values.size(), " values for ", dims);
     t.bytes.resize(static_cast<size_t>(n * element_size(type)));
     cpu::dispatch(type, [&](auto tag) {
       using S = decltype(tag);
@@ -35,7 +36,9 @@ struct HostTensor {
     });
     return t;
   }
-  static HostTensor f32(const Dims& dims, const std::vector<float>& v) { return of(DataType::kFLOAT, dims, v); }
+  static HostTensor f32(const Dims& dims, const std::vector<float>& v) {
+    return of(DataType::kFLOAT, dims, v);
+  }
 
   // Values converted to T (float for fp16/bf16 storage).
   template <typename T>
@@ -58,7 +61,8 @@ struct HostTensor {
 };
 
 // Uniform random floats in [lo, hi), reproducible by seed.
-inline std::vector<float> random_floats(int64_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+inline std::vector<float> random_floats(int64_t n, uint32_t seed, float lo = -1.0f,
+                                        float hi = 1.0f) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> dist(lo, hi);
   std::vector<float> v(static_cast<size_t>(n));
@@ -69,7 +73,8 @@ inline std::vector<float> random_floats(int64_t n, uint32_t seed, float lo = -1.
 // Infers the outputs of `attrs` on `inputs` (absent optional inputs: HostTensor with
 // dims.nb_dims == -1), runs the CPU kernel and returns the outputs. Outputs are filled with a
 // poison byte pattern first, so an element the kernel does not write shows up in comparisons.
-inline std::vector<HostTensor> run_cpu(const ir::Attrs& attrs, const std::vector<HostTensor>& inputs,
+inline std::vector<HostTensor> run_cpu(const ir::Attrs& attrs,
+                                       const std::vector<HostTensor>& inputs,
                                        const std::string& name = "op") {
   ir::Node node;
   node.name = name;
@@ -86,7 +91,8 @@ inline std::vector<HostTensor> run_cpu(const ir::Attrs& attrs, const std::vector
   }
   std::vector<cpu::TensorView> in_views, out_views;
   for (const HostTensor& t : inputs) {
-    in_views.push_back({t.dims.nb_dims < 0 ? nullptr : const_cast<uint8_t*>(t.bytes.data()), t.type, t.dims});
+    in_views.push_back(
+        {t.dims.nb_dims < 0 ? nullptr : const_cast<uint8_t*>(t.bytes.data()), t.type, t.dims});
   }
   for (HostTensor& t : results) out_views.push_back({t.bytes.data(), t.type, t.dims});
   cpu::kernel(node.kind())(node, in_views, out_views);
@@ -94,7 +100,8 @@ inline std::vector<HostTensor> run_cpu(const ir::Attrs& attrs, const std::vector
 }
 
 // Shape inference only.
-inline std::vector<ir::TensorDesc> infer(const ir::Attrs& attrs, const std::vector<ir::TensorDesc>& in,
+inline std::vector<ir::TensorDesc> infer(const ir::Attrs& attrs,
+                                         const std::vector<ir::TensorDesc>& in,
                                          const std::string& name = "op") {
   ir::Node node;
   node.name = name;

@@ -32,7 +32,8 @@ inline void expect_error(const std::function<void()>& fn, const std::vector<std:
     ADD_FAILURE() << "expected a kiln::Error";
     return;
   }
-  for (const std::string& p : parts) EXPECT_TRUE(contains(msg, p)) << "'" << p << "' not in: " << msg;
+  for (const std::string& p : parts)
+    EXPECT_TRUE(contains(msg, p)) << "'" << p << "' not in: " << msg;
 }
 
 }  // namespace kiln

@@ -11,25 +11,52 @@
 namespace kiln::cpu {
 
 // Storage type of a DataType.
-template <DataType T> struct storage;
-template <> struct storage<DataType::kFLOAT> { using type = float; };
-template <> struct storage<DataType::kHALF> { using type = half_t; };
-template <> struct storage<DataType::kBF16> { using type = bfloat16_t; };
-template <> struct storage<DataType::kINT8> { using type = int8_t; };
-template <> struct storage<DataType::kUINT8> { using type = uint8_t; };
-template <> struct storage<DataType::kINT32> { using type = int32_t; };
-template <> struct storage<DataType::kINT64> { using type = int64_t; };
-template <> struct storage<DataType::kBOOL> { using type = bool; };
+template <DataType T>
+struct storage;
+template <>
+struct storage<DataType::kFLOAT> {
+  using type = float;
+};
+template <>
+struct storage<DataType::kHALF> {
+  using type = half_t;
+};
+template <>
+struct storage<DataType::kBF16> {
+  using type = bfloat16_t;
+};
+template <>
+struct storage<DataType::kINT8> {
+  using type = int8_t;
+};
+template <>
+struct storage<DataType::kUINT8> {
+  using type = uint8_t;
+};
+template <>
+struct storage<DataType::kINT32> {
+  using type = int32_t;
+};
+template <>
+struct storage<DataType::kINT64> {
+  using type = int64_t;
+};
+template <>
+struct storage<DataType::kBOOL> {
+  using type = bool;
+};
 
 // Any element as float / from float (bool: 0 or 1; integers: converted, rounding toward zero).
-template <typename T> inline float to_f32(T v) {
+template <typename T>
+inline float to_f32(T v) {
   if constexpr (std::is_same_v<T, half_t> || std::is_same_v<T, bfloat16_t>) {
     return to_float(v);
   } else {
     return static_cast<float>(v);
   }
 }
-template <typename T> inline T from_f32(float v) {
+template <typename T>
+inline T from_f32(float v) {
   if constexpr (std::is_same_v<T, half_t>) {
     return to_half(v);
   } else if constexpr (std::is_same_v<T, bfloat16_t>) {
@@ -46,19 +73,37 @@ template <typename T> inline T from_f32(float v) {
 template <typename Fn>
 void dispatch(DataType type, Fn&& fn) {
   switch (type) {
-    case DataType::kFLOAT: fn(float{}); return;
-    case DataType::kHALF: fn(half_t{}); return;
-    case DataType::kBF16: fn(bfloat16_t{}); return;
-    case DataType::kINT8: fn(int8_t{}); return;
-    case DataType::kUINT8: fn(uint8_t{}); return;
-    case DataType::kINT32: fn(int32_t{}); return;
-    case DataType::kINT64: fn(int64_t{}); return;
-    case DataType::kBOOL: fn(bool{}); return;
+    case DataType::kFLOAT:
+      fn(float{});
+      return;
+    case DataType::kHALF:
+      fn(half_t{});
+      return;
+    case DataType::kBF16:
+      fn(bfloat16_t{});
+      return;
+    case DataType::kINT8:
+      fn(int8_t{});
+      return;
+    case DataType::kUINT8:
+      fn(uint8_t{});
+      return;
+    case DataType::kINT32:
+      fn(int32_t{});
+      return;
+    case DataType::kINT64:
+      fn(int64_t{});
+      return;
+    case DataType::kBOOL:
+      fn(bool{});
+      return;
   }
   fail("unknown data type ", static_cast<int>(type));
 }
 
-inline int64_t numel(const TensorView& t) { return volume(t.dims); }
+inline int64_t numel(const TensorView& t) {
+  return volume(t.dims);
+}
 
 // A tensor's values as float32: points at the data for float32, or at a converted copy.
 class FloatInput {

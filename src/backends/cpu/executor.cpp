@@ -76,8 +76,8 @@ class CpuEngine : public BackendEngine {
 std::unique_ptr<BackendEngine> create_cpu_backend(const EngineState& engine) {
   for (const StepData& step : engine.data.steps) {
     if (step.tactic != "cpu.reference") {
-      fail("plan step for '", engine.data.graph.nodes[step.node].name, "' uses tactic '", step.tactic,
-           "', which the CPU backend of this kiln does not have");
+      fail("plan step for '", engine.data.graph.nodes[step.node].name, "' uses tactic '",
+           step.tactic, "', which the CPU backend of this kiln does not have");
     }
   }
   return std::make_unique<CpuEngine>();

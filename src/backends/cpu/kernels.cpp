@@ -5,7 +5,8 @@ namespace kiln::cpu {
 KernelFn kernel(LayerType type) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER: return &run_##snake;
+  case LayerType::k##UPPER:                           \
+    return &run_##snake;
 #include "kiln/layer_list.def"
 #undef KILN_LAYER
   }

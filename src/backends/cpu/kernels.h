@@ -20,7 +20,7 @@ struct TensorView {
 using KernelFn = void (*)(const ir::Node& node, std::span<const TensorView> inputs,
                           std::span<const TensorView> outputs);
 
-#define KILN_LAYER(UPPER, Pascal, snake, num_outputs)                              \
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs)                        \
   void run_##snake(const ir::Node& node, std::span<const TensorView> inputs, \
                    std::span<const TensorView> outputs);
 #include "kiln/layer_list.def"

@@ -19,4 +19,5 @@ void check_cublas(cublasStatus_t status, const char* call, const char* file, int
 #define KILN_CUDA_CHECK(call) ::kiln::cuda::check_cuda((call), #call, __FILE__, __LINE__)
 #define KILN_CUBLAS_CHECK(call) ::kiln::cuda::check_cublas((call), #call, __FILE__, __LINE__)
 // Kernel launches: the launch configuration error, if any.
-#define KILN_CUDA_CHECK_LAUNCH() ::kiln::cuda::check_cuda(cudaGetLastError(), "kernel launch", __FILE__, __LINE__)
+#define KILN_CUDA_CHECK_LAUNCH() \
+  ::kiln::cuda::check_cuda(cudaGetLastError(), "kernel launch", __FILE__, __LINE__)

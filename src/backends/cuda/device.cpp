@@ -11,14 +11,16 @@ DeviceInfo query_cuda_device() {
   int count = 0;
   cudaError_t err = cudaGetDeviceCount(&count);
   if (err != cudaSuccess || count == 0) {
-    info.reason = err != cudaSuccess ? str_cat("cudaGetDeviceCount failed: ", cudaGetErrorString(err))
-                                     : std::string("no CUDA device is present");
+    info.reason = err != cudaSuccess
+                      ? str_cat("cudaGetDeviceCount failed: ", cudaGetErrorString(err))
+                      : std::string("no CUDA device is present");
     cudaGetLastError();  // clear the sticky error left by a failed query
     return info;
   }
   int device = 0;
   cudaDeviceProp prop{};
-  if (cudaGetDevice(&device) != cudaSuccess || cudaGetDeviceProperties(&prop, device) != cudaSuccess) {
+  if (cudaGetDevice(&device) != cudaSuccess ||
+      cudaGetDeviceProperties(&prop, device) != cudaSuccess) {
     info.reason = "cudaGetDeviceProperties failed";
     return info;
   }

@@ -19,7 +19,9 @@ namespace kiln::runtime {
 namespace {
 
 constexpr int64_t kAlign = 256;
-int64_t align_up(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+int64_t align_up(int64_t n) {
+  return (n + kAlign - 1) / kAlign * kAlign;
+}
 
 // Device memory freed on destruction.
 class DeviceBuffer {
@@ -29,7 +31,10 @@ class DeviceBuffer {
     if (bytes > 0) KILN_CUDA_CHECK(cudaMalloc(&ptr_, static_cast<size_t>(bytes)));
     size_ = bytes;
   }
-  DeviceBuffer(DeviceBuffer&& o) noexcept : ptr_(o.ptr_), size_(o.size_) { o.ptr_ = nullptr; o.size_ = 0; }
+  DeviceBuffer(DeviceBuffer&& o) noexcept : ptr_(o.ptr_), size_(o.size_) {
+    o.ptr_ = nullptr;
+    o.size_ = 0;
+  }
   DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
     std::swap(ptr_, o.ptr_);
     std::swap(size_, o.size_);
@@ -54,21 +59,23 @@ class CudaContext : public BackendContext {
   ~CudaContext() override;
   void select_profile(int32_t profile) override;
   void reshape(std::span<const ir::TensorDesc> descs) override;
-  void enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io, void* stream) override;
+  void enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io,
+               void* stream) override;
   void set_aux_streams(std::span<void* const> streams) override;
   int64_t device_memory_size() const override { return arena_.size() + workspace_.size(); }
   void set_cuda_graph_mode(bool enabled) override;
 
  private:
   // Launches every step; the streams fork from and join back into `main`.
-  void enqueue_steps(std::span<const ir::TensorDesc> descs, std::span<void* const> io, cudaStream_t main);
+  void enqueue_steps(std::span<const ir::TensorDesc> descs, std::span<void* const> io,
+                     cudaStream_t main);
   void clear_graphs();
 
   // Graph mode: one captured graph per set of input shapes.
   struct Captured {
-    int32_t runs = 0;                // eager runs so far (the first one warms up, the next captures)
+    int32_t runs = 0;  // eager runs so far (the first one warms up, the next captures)
     cudaGraphExec_t exec = nullptr;
-    std::vector<void*> io;           // the addresses the graph was captured with
+    std::vector<void*> io;  // the addresses the graph was captured with
   };
   bool graph_mode_ = false;
   cudaStream_t capture_stream_ = nullptr;
@@ -81,11 +88,11 @@ class CudaContext : public BackendContext {
   DeviceBuffer workspace_;  // num_streams slices of workspace_per_stream_ bytes
   int64_t workspace_per_stream_ = 0;
   std::vector<std::unique_ptr<cuda::TacticState>> states_;
-  std::vector<cudaStream_t> aux_;         // the streams aux steps run on
-  std::vector<cudaStream_t> own_aux_;     // the ones this context created
-  std::vector<cudaEvent_t> step_events_;  // per step, recorded when another stream needs it
-  std::vector<cudaEvent_t> fork_, join_;  // per aux stream
-  std::vector<bool> signals_;             // per step: a step on another stream reads its outputs
+  std::vector<cudaStream_t> aux_;            // the streams aux steps run on
+  std::vector<cudaStream_t> own_aux_;        // the ones this context created
+  std::vector<cudaEvent_t> step_events_;     // per step, recorded when another stream needs it
+  std::vector<cudaEvent_t> fork_, join_;     // per aux stream
+  std::vector<bool> signals_;                // per step: a step on another stream reads its outputs
   std::vector<std::vector<int32_t>> waits_;  // per step: steps on other streams it waits for
   std::vector<void*> where_;
   std::vector<cuda::DeviceTensor> in_, out_;
@@ -113,8 +120,8 @@ class CudaEngine : public BackendEngine {
              "', which the CUDA backend of this kiln does not have");
       }
       if (t->layer() != node.kind()) {
-        fail("plan is corrupted: tactic '", step.tactic, "' runs ", to_string(t->layer()), " layers, not ",
-             to_string(node.kind()), " ('", node.name, "')");
+        fail("plan is corrupted: tactic '", step.tactic, "' runs ", to_string(t->layer()),
+             " layers, not ", to_string(node.kind()), " ('", node.name, "')");
       }
       tactics.push_back(t);
     }
@@ -142,7 +149,8 @@ class CudaEngine : public BackendEngine {
       for (size_t s = 0; s < data.steps.size(); ++s) {
         const ir::Node& node = at_max.nodes[data.steps[s].node];
         ir::node_descs(node, descs, in, out);
-        need = std::max<int64_t>(need, static_cast<int64_t>(tactics[s]->workspace_size({node, in, out})));
+        need = std::max<int64_t>(need,
+                                 static_cast<int64_t>(tactics[s]->workspace_size({node, in, out})));
       }
       workspace_per_stream.push_back(align_up(need));
     }
@@ -156,7 +164,8 @@ class CudaEngine : public BackendEngine {
     int64_t most = 0;
     int32_t streams = 1 + engine.data.num_aux_streams;
     for (size_t p = 0; p < engine.data.profiles.size(); ++p) {
-      most = std::max(most, engine.data.profiles[p].memory.arena_size + streams * workspace_per_stream[p]);
+      most = std::max(
+          most, engine.data.profiles[p].memory.arena_size + streams * workspace_per_stream[p]);
     }
     return most;
   }
@@ -167,7 +176,8 @@ class CudaEngine : public BackendEngine {
   std::vector<int64_t> workspace_per_stream;  // per profile
 };
 
-CudaContext::CudaContext(const EngineState& engine, const CudaEngine& backend) : engine_(engine), backend_(backend) {
+CudaContext::CudaContext(const EngineState& engine, const CudaEngine& backend)
+    : engine_(engine), backend_(backend) {
   const EngineData& data = engine.data;
   for (size_t s = 0; s < data.steps.size(); ++s) {
     const StepData& step = data.steps[s];
@@ -177,7 +187,8 @@ CudaContext::CudaContext(const EngineState& engine, const CudaEngine& backend) :
   // that ran on another stream.
   std::vector<int32_t> writer(data.graph.tensors.size(), -1);
   for (size_t s = 0; s < data.steps.size(); ++s) {
-    for (int32_t t : data.graph.nodes[data.steps[s].node].outputs) writer[t] = static_cast<int32_t>(s);
+    for (int32_t t : data.graph.nodes[data.steps[s].node].outputs)
+      writer[t] = static_cast<int32_t>(s);
   }
   signals_.assign(data.steps.size(), false);
   waits_.resize(data.steps.size());
@@ -187,12 +198,14 @@ CudaContext::CudaContext(const EngineState& engine, const CudaEngine& backend) :
       int32_t w = writer[t];
       if (data.steps[w].stream == data.steps[s].stream) continue;
       signals_[w] = true;
-      if (std::find(waits_[s].begin(), waits_[s].end(), w) == waits_[s].end()) waits_[s].push_back(w);
+      if (std::find(waits_[s].begin(), waits_[s].end(), w) == waits_[s].end())
+        waits_[s].push_back(w);
     }
   }
   step_events_.assign(data.steps.size(), nullptr);
   for (size_t s = 0; s < data.steps.size(); ++s) {
-    if (signals_[s]) KILN_CUDA_CHECK(cudaEventCreateWithFlags(&step_events_[s], cudaEventDisableTiming));
+    if (signals_[s])
+      KILN_CUDA_CHECK(cudaEventCreateWithFlags(&step_events_[s], cudaEventDisableTiming));
   }
   for (int32_t i = 0; i < data.num_aux_streams; ++i) {
     cudaStream_t s;
@@ -221,8 +234,9 @@ CudaContext::~CudaContext() {
 void CudaContext::set_aux_streams(std::span<void* const> streams) {
   int32_t n = engine_.data.num_aux_streams;
   for (int32_t i = 0; i < n; ++i) {
-    aux_[i] = i < static_cast<int32_t>(streams.size()) && streams[i] ? static_cast<cudaStream_t>(streams[i])
-                                                                      : own_aux_[i];
+    aux_[i] = i < static_cast<int32_t>(streams.size()) && streams[i]
+                  ? static_cast<cudaStream_t>(streams[i])
+                  : own_aux_[i];
   }
 }
 
@@ -259,14 +273,16 @@ void CudaContext::reshape(std::span<const ir::TensorDesc> descs) {
     ir::node_descs(node, descs, in, out);
     cuda::TacticQuery q{node, in, out};
     if (backend_.tactics[s]->workspace_size(q) > static_cast<size_t>(workspace_per_stream_)) {
-      fail("[", to_string(node.kind()), " '", node.name, "'] needs more workspace at these shapes than the ",
-           workspace_per_stream_, " bytes planned at the profile's max shapes");
+      fail("[", to_string(node.kind()), " '", node.name,
+           "'] needs more workspace at these shapes than the ", workspace_per_stream_,
+           " bytes planned at the profile's max shapes");
     }
     backend_.tactics[s]->reshape(states_[s].get(), q);
   }
 }
 
-void CudaContext::enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io, void* stream_ptr) {
+void CudaContext::enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io,
+                          void* stream_ptr) {
   auto stream = static_cast<cudaStream_t>(stream_ptr);
   if (!graph_mode_) {
     enqueue_steps(descs, io, stream);
@@ -321,7 +337,8 @@ void CudaContext::enqueue(std::span<const ir::TensorDesc> descs, std::span<void*
   KILN_CUDA_CHECK(cudaGraphLaunch(g.exec, stream));
 }
 
-void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span<void* const> io, cudaStream_t main) {
+void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span<void* const> io,
+                                cudaStream_t main) {
   const EngineData& data = engine_.data;
   const ir::Graph& graph = data.graph;
   const MemoryPlan& memory = data.profiles[profile_].memory;
@@ -358,7 +375,9 @@ void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span
     }
     for (int32_t t : node.outputs) out_.push_back({where_[t], descs[t].type, descs[t].dims});
     cuda::LaunchArgs args{node, in_, out_};
-    args.workspace = workspace_per_stream_ > 0 ? workspace_.get() + workspace_per_stream_ * step.stream : nullptr;
+    args.workspace = workspace_per_stream_ > 0
+                         ? workspace_.get() + workspace_per_stream_ * step.stream
+                         : nullptr;
     args.workspace_size = static_cast<size_t>(workspace_per_stream_);
     args.stream = stream;
     args.state = states_[s].get();

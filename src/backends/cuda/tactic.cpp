@@ -22,11 +22,13 @@ void throw_cuda_error(const char* call, const char* file, int line, const char* 
 }
 
 void check_cublas(cublasStatus_t status, const char* call, const char* file, int line) {
-  if (status != CUBLAS_STATUS_SUCCESS) throw_cuda_error(call, file, line, cublasLtGetStatusString(status));
+  if (status != CUBLAS_STATUS_SUCCESS)
+    throw_cuda_error(call, file, line, cublasLtGetStatusString(status));
 }
 
 bool register_tactic(std::unique_ptr<Tactic> tactic) {
-  KILN_CHECK(find_tactic(tactic->name()) == nullptr, "tactic ", tactic->name(), " registered twice");
+  KILN_CHECK(find_tactic(tactic->name()) == nullptr, "tactic ", tactic->name(),
+             " registered twice");
   registry().push_back(std::move(tactic));
   return true;
 }

@@ -78,5 +78,6 @@ std::vector<const Tactic*> tactics_for(LayerType layer);
 
 }  // namespace kiln::cuda
 
-#define KILN_REGISTER_TACTIC(Class) \
-  static const bool kiln_registered_##Class = ::kiln::cuda::register_tactic(std::make_unique<Class>())
+#define KILN_REGISTER_TACTIC(Class)           \
+  static const bool kiln_registered_##Class = \
+      ::kiln::cuda::register_tactic(std::make_unique<Class>())

@@ -25,7 +25,8 @@ ir::Graph fold_constants(const ir::Graph& graph, Logger& logger) {
     }
     if (!all_constant) continue;
     int64_t bytes = 0;
-    for (int32_t t : node.outputs) bytes += volume(out.tensors[t].dims) * element_size(out.tensors[t].type);
+    for (int32_t t : node.outputs)
+      bytes += volume(out.tensors[t].dims) * element_size(out.tensors[t].type);
     if (bytes > kMaxFoldedBytes) continue;
 
     std::vector<cpu::TensorView> in, result;
@@ -49,17 +50,20 @@ ir::Graph fold_constants(const ir::Graph& graph, Logger& logger) {
     cpu::kernel(node.kind())(node, in, result);
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       ir::Tensor& tensor = out.tensors[node.outputs[i]];
-      std::string name = node.name + ".folded" + (node.outputs.size() > 1 ? "." + std::to_string(i) : "");
+      std::string name =
+          node.name + ".folded" + (node.outputs.size() > 1 ? "." + std::to_string(i) : "");
       out.weights.push_back({name, tensor.type, tensor.dims, storage[i]});
       tensor.weights = static_cast<int32_t>(out.weights.size()) - 1;
       tensor.producer = -1;
     }
-    logger.report(Logger::Severity::kVERBOSE, str_cat("constant folding: evaluated '", node.name, "'"));
+    logger.report(Logger::Severity::kVERBOSE,
+                  str_cat("constant folding: evaluated '", node.name, "'"));
     keep[index] = false;
     ++folded;
   }
   if (folded == 0) return out;
-  logger.report(Logger::Severity::kINFO, str_cat("constant folding: ", folded, " layer(s) evaluated at build time"));
+  logger.report(Logger::Severity::kINFO,
+                str_cat("constant folding: ", folded, " layer(s) evaluated at build time"));
   return compact(remove_nodes(out, keep));
 }
 

@@ -44,10 +44,12 @@ ir::Graph lower_precision(const ir::Graph& graph, DataType to) {
   // Layers whose attributes name float32 as their output type produce `to` inside the network.
   for (ir::Node& node : out.nodes) {
     bool internal = !is_io[node.outputs[0]];
-    if (auto* cast = std::get_if<CastAttrs>(&node.attrs); cast && internal && cast->to_type == DataType::kFLOAT) {
+    if (auto* cast = std::get_if<CastAttrs>(&node.attrs);
+        cast && internal && cast->to_type == DataType::kFLOAT) {
       cast->to_type = to;
     }
-    if (auto* id = std::get_if<IdentityAttrs>(&node.attrs); id && internal && id->output_type == DataType::kFLOAT) {
+    if (auto* id = std::get_if<IdentityAttrs>(&node.attrs);
+        id && internal && id->output_type == DataType::kFLOAT) {
       id->output_type = to;
     }
   }

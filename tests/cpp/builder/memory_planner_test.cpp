@@ -75,8 +75,10 @@ TEST(MemoryPlanner, RandomGraphsNeverOverlapLiveTensors) {
       for (int b = a + 1; b < n; ++b) {
         int a_end = std::max(a - 1, last[a]), b_end = std::max(b - 1, last[b]);
         bool live_together = !(a_end < b - 1 || b_end < a - 1);
-        bool share = plan.offsets[a] < plan.offsets[b] + bytes[b] && plan.offsets[b] < plan.offsets[a] + bytes[a];
-        ASSERT_FALSE(live_together && share) << "trial " << trial << " tensors " << a << " and " << b;
+        bool share = plan.offsets[a] < plan.offsets[b] + bytes[b] &&
+                     plan.offsets[b] < plan.offsets[a] + bytes[a];
+        ASSERT_FALSE(live_together && share)
+            << "trial " << trial << " tensors " << a << " and " << b;
       }
     }
   }

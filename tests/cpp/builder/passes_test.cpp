@@ -21,7 +21,8 @@ std::unique_ptr<NetworkDefinition> folding_network() {
   auto* c2 = net->add_constant(Dims{3}, test::weights_of(v2));
   c2->set_name("c2");
   c2->get_output(0)->set_name("c2_out");
-  auto* prod = net->add_elementwise(*c1->get_output(0), *c2->get_output(0), ElementWiseOperation::kPROD);
+  auto* prod =
+      net->add_elementwise(*c1->get_output(0), *c2->get_output(0), ElementWiseOperation::kPROD);
   prod->set_name("prod");
   prod->get_output(0)->set_name("prod_out");
   auto* sum = net->add_elementwise(*x, *prod->get_output(0), ElementWiseOperation::kSUM);
@@ -90,7 +91,8 @@ TEST(Passes, BuiltEngineRunsFoldedNetwork) {
 
 TEST(BuilderErrors, NamesWhatIsWrong) {
   Builder builder(quiet_logger());
-  auto expect_error = [&](NetworkDefinition& net, BuilderConfig& config, const std::string& needle) {
+  auto expect_error = [&](NetworkDefinition& net, BuilderConfig& config,
+                          const std::string& needle) {
     config.set_default_device_type(DeviceType::kCPU);
     try {
       builder.build_serialized_network(net, config);
@@ -125,7 +127,8 @@ TEST(BuilderErrors, NamesWhatIsWrong) {
     OptimizationProfile p;
     p.set_shape("x", Dims{1, 1}, Dims{1, 2}, Dims{1, 3});
     config->add_optimization_profile(p);
-    expect_error(net, *config, "dimension 1 of input 'x' the range 1..3, but the network declares it 2");
+    expect_error(net, *config,
+                 "dimension 1 of input 'x' the range 1..3, but the network declares it 2");
   }
   {
     // A reshape that is valid at some batch sizes only: found at the profile's min shapes.

@@ -19,10 +19,10 @@ Logger& harness_logger() {
   return logger;
 }
 
-#define HARNESS_CUDA(call)                                                              \
-  do {                                                                                  \
-    cudaError_t e = (call);                                                             \
-    if (e != cudaSuccess) FAIL() << #call << " failed: " << cudaGetErrorString(e);      \
+#define HARNESS_CUDA(call)                                                         \
+  do {                                                                             \
+    cudaError_t e = (call);                                                        \
+    if (e != cudaSuccess) FAIL() << #call << " failed: " << cudaGetErrorString(e); \
   } while (0)
 
 std::vector<uint8_t> make_values(const DiffInput& in, std::mt19937& gen) {
@@ -39,7 +39,7 @@ std::vector<uint8_t> make_values(const DiffInput& in, std::mt19937& gen) {
         v = static_cast<double>(gen() & 1u);
       } else if constexpr (std::is_integral_v<T>) {
         std::uniform_int_distribution<int64_t> dist(static_cast<int64_t>(std::ceil(in.lo)),
-                                                     static_cast<int64_t>(std::floor(in.hi)));
+                                                    static_cast<int64_t>(std::floor(in.hi)));
         v = static_cast<double>(dist(gen));
       } else {
         std::uniform_real_distribution<double> dist(in.lo, in.hi);
@@ -72,8 +72,9 @@ std::vector<double> as_doubles(const std::vector<uint8_t>& bytes, DataType type)
   return out;
 }
 
-std::vector<uint8_t> build(const std::function<void(NetworkDefinition&, std::vector<Tensor*>&)>& define,
-                           const std::vector<DiffInput>& inputs, DeviceType device, const DiffOptions& o) {
+std::vector<uint8_t> build(
+    const std::function<void(NetworkDefinition&, std::vector<Tensor*>&)>& define,
+    const std::vector<DiffInput>& inputs, DeviceType device, const DiffOptions& o) {
   Builder builder(harness_logger());
   auto net = builder.create_network();
   std::vector<Tensor*> tensors;
@@ -90,10 +91,13 @@ std::vector<uint8_t> build(const std::function<void(NetworkDefinition&, std::vec
 
 }  // namespace
 
-bool gpu_available() { return query_cuda_device().available; }
+bool gpu_available() {
+  return query_cuda_device().available;
+}
 
-void expect_gpu_matches_cpu(const std::function<void(NetworkDefinition&, std::vector<Tensor*>&)>& define,
-                            const std::vector<DiffInput>& inputs, const DiffOptions& options) {
+void expect_gpu_matches_cpu(
+    const std::function<void(NetworkDefinition&, std::vector<Tensor*>&)>& define,
+    const std::vector<DiffInput>& inputs, const DiffOptions& options) {
   std::mt19937 gen(options.seed);
   std::vector<std::vector<uint8_t>> host_inputs;
   for (const DiffInput& in : inputs) host_inputs.push_back(make_values(in, gen));
@@ -113,7 +117,8 @@ void expect_gpu_matches_cpu(const std::function<void(NetworkDefinition&, std::ve
   for (size_t i = 0; i < inputs.size(); ++i) {
     void* d = nullptr;
     HARNESS_CUDA(cudaMalloc(&d, std::max<size_t>(host_inputs[i].size(), 1)));
-    HARNESS_CUDA(cudaMemcpy(d, host_inputs[i].data(), host_inputs[i].size(), cudaMemcpyHostToDevice));
+    HARNESS_CUDA(
+        cudaMemcpy(d, host_inputs[i].data(), host_inputs[i].size(), cudaMemcpyHostToDevice));
     device_buffers.push_back(d);
     cpu_ctx->set_tensor_address(inputs[i].name, host_inputs[i].data());
     gpu_ctx->set_tensor_address(inputs[i].name, d);
@@ -131,7 +136,8 @@ void expect_gpu_matches_cpu(const std::function<void(NetworkDefinition&, std::ve
     Output o{name, cpu_engine->get_tensor_dtype(name), {}, {}, nullptr};
     ASSERT_EQ(gpu_engine->get_tensor_dtype(name), o.type) << name;
     ASSERT_EQ(gpu_ctx->get_tensor_shape(name), cpu_ctx->get_tensor_shape(name)) << name;
-    size_t bytes = static_cast<size_t>(volume(cpu_ctx->get_tensor_shape(name)) * element_size(o.type));
+    size_t bytes =
+        static_cast<size_t>(volume(cpu_ctx->get_tensor_shape(name)) * element_size(o.type));
     o.cpu.assign(bytes, 0xAB);
     o.gpu.assign(bytes, 0xCD);
     HARNESS_CUDA(cudaMalloc(&o.device, std::max<size_t>(bytes, 1)));
@@ -153,14 +159,17 @@ void expect_gpu_matches_cpu(const std::function<void(NetworkDefinition&, std::ve
     for (size_t i = 0; i < c.size(); ++i) {
       bool ok = std::isnan(c[i]) ? std::isnan(g[i])
                                  : g[i] == c[i] ||  // equal infinities have no finite difference
-                                       std::abs(g[i] - c[i]) <= options.tol.atol + options.tol.rtol * std::abs(c[i]);
+                                       std::abs(g[i] - c[i]) <=
+                                           options.tol.atol + options.tol.rtol * std::abs(c[i]);
       if (!std::isnan(c[i]) && !std::isnan(g[i])) worst = std::max(worst, std::abs(g[i] - c[i]));
       if (!ok && reported++ < 5) {
-        ADD_FAILURE() << "output '" << o.name << "' element " << i << ": gpu " << g[i] << ", cpu " << c[i]
-                      << " (atol " << options.tol.atol << ", rtol " << options.tol.rtol << ")";
+        ADD_FAILURE() << "output '" << o.name << "' element " << i << ": gpu " << g[i] << ", cpu "
+                      << c[i] << " (atol " << options.tol.atol << ", rtol " << options.tol.rtol
+                      << ")";
       }
     }
-    if (reported > 5) ADD_FAILURE() << "output '" << o.name << "': " << reported << " elements differ";
+    if (reported > 5)
+      ADD_FAILURE() << "output '" << o.name << "': " << reported << " elements differ";
     ::testing::Test::RecordProperty("max_abs_error_" + o.name, std::to_string(worst));
     cudaFree(o.device);
   }

@@ -31,7 +31,7 @@ struct Tolerance {
 
 struct DiffOptions {
   Tolerance tol;
-  bool fp16 = false;            // build the GPU engine with BuilderFlag::kFP16
+  bool fp16 = false;              // build the GPU engine with BuilderFlag::kFP16
   uint32_t tactic_sources = 0xF;  // GPU build's tactic-source mask
   uint32_t seed = 1;
 };
@@ -42,12 +42,13 @@ bool gpu_available();
 // Builds `define`'s network (inputs are added for you, in order, static shapes) for the GPU and
 // for the CPU, runs both on the same random inputs and compares every output. Failures are
 // reported through gtest with the output name, element index and both values.
-void expect_gpu_matches_cpu(const std::function<void(NetworkDefinition&, std::vector<Tensor*>&)>& define,
-                            const std::vector<DiffInput>& inputs, const DiffOptions& options = {});
+void expect_gpu_matches_cpu(
+    const std::function<void(NetworkDefinition&, std::vector<Tensor*>&)>& define,
+    const std::vector<DiffInput>& inputs, const DiffOptions& options = {});
 
 }  // namespace kiln::test
 
-#define KILN_REQUIRE_GPU()                                                   \
-  do {                                                                       \
-    if (!::kiln::test::gpu_available()) GTEST_SKIP() << "no CUDA device";    \
+#define KILN_REQUIRE_GPU()                                                \
+  do {                                                                    \
+    if (!::kiln::test::gpu_available()) GTEST_SKIP() << "no CUDA device"; \
   } while (0)

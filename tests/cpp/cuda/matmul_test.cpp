@@ -21,15 +21,18 @@
 namespace kiln::test {
 namespace {
 
-constexpr uint32_t bit(TacticSource s) { return 1u << static_cast<uint32_t>(s); }
+constexpr uint32_t bit(TacticSource s) {
+  return 1u << static_cast<uint32_t>(s);
+}
 
 struct Source {
   const char* tactic;  // the tactic the builder picks with this mask
   uint32_t mask;
 };
 // The builder prefers cuBLASLt when it is allowed; without it, kiln's kernel runs.
-const Source kSources[] = {{"cuda.cublaslt.matrix_multiply", bit(TacticSource::kCUBLAS_LT) | bit(TacticSource::kKILN)},
-                           {"cuda.kiln.matrix_multiply", bit(TacticSource::kKILN)}};
+const Source kSources[] = {
+    {"cuda.cublaslt.matrix_multiply", bit(TacticSource::kCUBLAS_LT) | bit(TacticSource::kKILN)},
+    {"cuda.kiln.matrix_multiply", bit(TacticSource::kKILN)}};
 
 constexpr MatrixOperation kNone = MatrixOperation::kNONE;
 constexpr MatrixOperation kTrans = MatrixOperation::kTRANSPOSE;
@@ -38,9 +41,12 @@ constexpr MatrixOperation kVector = MatrixOperation::kVECTOR;
 Tolerance tolerance(DataType type, int64_t k) {
   double root = std::sqrt(static_cast<double>(std::max<int64_t>(k, 1)));
   switch (type) {
-    case DataType::kHALF: return {1e-3 * root, 2e-3};
-    case DataType::kBF16: return {1e-3 * root, 1.6e-2};
-    default: return {1e-4 * root, 1e-5};
+    case DataType::kHALF:
+      return {1e-3 * root, 2e-3};
+    case DataType::kBF16:
+      return {1e-3 * root, 1.6e-2};
+    default:
+      return {1e-4 * root, 1e-5};
   }
 }
 
@@ -50,10 +56,11 @@ std::string op_name(MatrixOperation op) {
 
 // a (op_a) x b (op_b) on the GPU with `source`'s tactics vs the CPU; values in [-1, 1]. k is the
 // inner dim (for the default tolerance); `options` gives fp16 and a tolerance when it has any.
-void expect_matmul(const Source& source, DataType type, const Dims& a, MatrixOperation op_a, const Dims& b,
-                   MatrixOperation op_b, int64_t k, std::optional<DiffOptions> given = std::nullopt) {
-  SCOPED_TRACE(std::string(source.tactic) + " " + to_string(type) + " " + to_string(a) + op_name(op_a) + " x " +
-               to_string(b) + op_name(op_b));
+void expect_matmul(const Source& source, DataType type, const Dims& a, MatrixOperation op_a,
+                   const Dims& b, MatrixOperation op_b, int64_t k,
+                   std::optional<DiffOptions> given = std::nullopt) {
+  SCOPED_TRACE(std::string(source.tactic) + " " + to_string(type) + " " + to_string(a) +
+               op_name(op_a) + " x " + to_string(b) + op_name(op_b));
   DiffInput in_a{"a", type, a, -1.0, 1.0, {}};
   DiffInput in_b{"b", type, b, -1.0, 1.0, {}};
   DiffOptions options;
@@ -69,8 +76,9 @@ void expect_matmul(const Source& source, DataType type, const Dims& a, MatrixOpe
 }
 
 // [M,K] ([K,M] transposed) x [K,N] ([N,K] transposed), with optional leading batch dims on each.
-void expect_product(const Source& source, DataType type, int64_t m, int64_t k, int64_t n, MatrixOperation op_a,
-                    MatrixOperation op_b, const Dims& batch_a = {}, const Dims& batch_b = {}) {
+void expect_product(const Source& source, DataType type, int64_t m, int64_t k, int64_t n,
+                    MatrixOperation op_a, MatrixOperation op_b, const Dims& batch_a = {},
+                    const Dims& batch_b = {}) {
   Dims a = batch_a, b = batch_b;
   a.d[a.nb_dims++] = op_a == kTrans ? k : m;
   a.d[a.nb_dims++] = op_a == kTrans ? m : k;
@@ -86,7 +94,7 @@ struct Mkn {
 TEST(CudaMatrixMultiply, OddSizesEveryTransposeCombination) {
   KILN_REQUIRE_GPU();
   // Every size of {1, 7, 33, 130, 257} in every role, none a multiple of the kernel's tiles.
-  const Mkn sizes[] = {{1, 1, 1},   {1, 257, 7},  {7, 33, 130},  {33, 130, 1},  {130, 7, 257},
+  const Mkn sizes[] = {{1, 1, 1},    {1, 257, 7},  {7, 33, 130},  {33, 130, 1},   {130, 7, 257},
                        {257, 1, 33}, {33, 33, 33}, {130, 130, 7}, {257, 257, 257}};
   for (const Source& source : kSources) {
     for (const Mkn& s : sizes) {
@@ -103,14 +111,16 @@ TEST(CudaMatrixMultiply, VectorOperands) {
   KILN_REQUIRE_GPU();
   for (const Source& source : kSources) {
     for (int64_t k : {1, 33, 257}) {
-      expect_matmul(source, DataType::kFLOAT, Dims{k}, kVector, Dims{k, 130}, kNone, k);    // [130]
-      expect_matmul(source, DataType::kFLOAT, Dims{k}, kVector, Dims{7, k}, kTrans, k);     // [7]
-      expect_matmul(source, DataType::kFLOAT, Dims{33, k}, kNone, Dims{k}, kVector, k);     // [33]
-      expect_matmul(source, DataType::kFLOAT, Dims{k, 130}, kTrans, Dims{k}, kVector, k);   // [130]
-      expect_matmul(source, DataType::kFLOAT, Dims{k}, kVector, Dims{k}, kVector, k);       // a scalar
-      expect_matmul(source, DataType::kFLOAT, Dims{3, k}, kVector, Dims{3, k, 7}, kNone, k);   // [3,7]
-      expect_matmul(source, DataType::kFLOAT, Dims{2, 33, k}, kNone, Dims{k}, kVector, k);     // [2,33]
-      expect_matmul(source, DataType::kFLOAT, Dims{4, k}, kVector, Dims{4, k}, kVector, k);    // [4]
+      expect_matmul(source, DataType::kFLOAT, Dims{k}, kVector, Dims{k, 130}, kNone, k);   // [130]
+      expect_matmul(source, DataType::kFLOAT, Dims{k}, kVector, Dims{7, k}, kTrans, k);    // [7]
+      expect_matmul(source, DataType::kFLOAT, Dims{33, k}, kNone, Dims{k}, kVector, k);    // [33]
+      expect_matmul(source, DataType::kFLOAT, Dims{k, 130}, kTrans, Dims{k}, kVector, k);  // [130]
+      expect_matmul(source, DataType::kFLOAT, Dims{k}, kVector, Dims{k}, kVector, k);  // a scalar
+      expect_matmul(source, DataType::kFLOAT, Dims{3, k}, kVector, Dims{3, k, 7}, kNone,
+                    k);  // [3,7]
+      expect_matmul(source, DataType::kFLOAT, Dims{2, 33, k}, kNone, Dims{k}, kVector,
+                    k);  // [2,33]
+      expect_matmul(source, DataType::kFLOAT, Dims{4, k}, kVector, Dims{4, k}, kVector, k);  // [4]
     }
   }
 }
@@ -133,8 +143,10 @@ TEST(CudaMatrixMultiply, BroadcastBatch) {
   for (const Source& source : kSources) {
     for (MatrixOperation op_a : {kNone, kTrans}) {
       for (MatrixOperation op_b : {kNone, kTrans}) {
-        expect_product(source, DataType::kFLOAT, 33, 7, 130, op_a, op_b, Dims{4}, Dims{});   // [B,M,K] x [K,N]
-        expect_product(source, DataType::kFLOAT, 33, 7, 130, op_a, op_b, Dims{1}, Dims{4});  // [1,M,K] x [B,K,N]
+        expect_product(source, DataType::kFLOAT, 33, 7, 130, op_a, op_b, Dims{4},
+                       Dims{});  // [B,M,K] x [K,N]
+        expect_product(source, DataType::kFLOAT, 33, 7, 130, op_a, op_b, Dims{1},
+                       Dims{4});  // [1,M,K] x [B,K,N]
       }
     }
     // Patterns that are not one strided batch: cuBLASLt loops over the leading dims.
@@ -171,7 +183,8 @@ TEST(CudaMatrixMultiply, Fp16BuildOfFloat32Network) {
       DiffOptions options;
       options.fp16 = true;
       options.tol = {4e-3 * std::sqrt(static_cast<double>(s.k)), 4e-3};
-      expect_matmul(source, DataType::kFLOAT, Dims{2, s.m, s.k}, kNone, Dims{s.k, s.n}, kNone, s.k, options);
+      expect_matmul(source, DataType::kFLOAT, Dims{2, s.m, s.k}, kNone, Dims{s.k, s.n}, kNone, s.k,
+                    options);
     }
   }
 }
@@ -183,7 +196,8 @@ TEST(CudaMatrixMultiply, TwoChainsOfTenBatchedMatmuls) {
   const double bound = std::sqrt(3.0 / 128.0);
   std::vector<DiffInput> inputs;
   for (int i = 0; i <= 10; ++i) {
-    inputs.push_back({"x" + std::to_string(i), DataType::kFLOAT, Dims{2, 4, 128, 128}, -bound, bound, {}});
+    inputs.push_back(
+        {"x" + std::to_string(i), DataType::kFLOAT, Dims{2, 4, 128, 128}, -bound, bound, {}});
   }
   for (const Source& source : kSources) {
     SCOPED_TRACE(source.tactic);
@@ -239,7 +253,8 @@ std::map<std::string, std::vector<float>> run_float_on_gpu(
   ctx.execute_async_v3(stream);
   EXPECT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
   for (auto& [name, host] : outputs) {
-    EXPECT_EQ(cudaMemcpy(host.data(), device_outputs[name], host.size() * sizeof(float), cudaMemcpyDeviceToHost),
+    EXPECT_EQ(cudaMemcpy(host.data(), device_outputs[name], host.size() * sizeof(float),
+                         cudaMemcpyDeviceToHost),
               cudaSuccess);
   }
   cudaStreamDestroy(stream);
@@ -257,7 +272,7 @@ TEST(CudaMatrixMultiply, FollowsInputShapeChanges) {
     Tensor* a = net->add_input("a", DataType::kFLOAT, Dims{-1, 33, 7});
     Tensor* b = net->add_input("b", DataType::kFLOAT, Dims{7, 130});
     Tensor* c = net->add_input("c", DataType::kFLOAT, Dims{-1, 130, 9});
-    Tensor* ab = net->add_matrix_multiply(*a, kNone, *b, kNone)->get_output(0);  // [B,33,130]
+    Tensor* ab = net->add_matrix_multiply(*a, kNone, *b, kNone)->get_output(0);    // [B,33,130]
     Tensor* abc = net->add_matrix_multiply(*ab, kNone, *c, kNone)->get_output(0);  // [B,33,9]
     ab->set_name("ab");
     abc->set_name("abc");
@@ -288,7 +303,8 @@ TEST(CudaMatrixMultiply, FollowsInputShapeChanges) {
       for (const auto& [name, values] : want) {
         ASSERT_EQ(got[name].size(), values.size()) << name;
         for (size_t i = 0; i < values.size(); ++i) {
-          ASSERT_NEAR(got[name][i], values[i], 1e-3 + 1e-4 * std::abs(values[i])) << name << " element " << i;
+          ASSERT_NEAR(got[name][i], values[i], 1e-3 + 1e-4 * std::abs(values[i]))
+              << name << " element " << i;
         }
       }
     }
@@ -341,8 +357,9 @@ TEST(CudaMatrixMultiply, RunsInCudaGraphMode) {
       ctx->execute_async_v3(stream);
       ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
       std::vector<float> got(want.size());
-      ASSERT_EQ(cudaMemcpy(got.data(), device["y"], got.size() * sizeof(float), cudaMemcpyDeviceToHost),
-                cudaSuccess);
+      ASSERT_EQ(
+          cudaMemcpy(got.data(), device["y"], got.size() * sizeof(float), cudaMemcpyDeviceToHost),
+          cudaSuccess);
       for (size_t i = 0; i < want.size(); ++i) {
         ASSERT_NEAR(got[i], want[i], 1e-4 * std::sqrt(130.0)) << "element " << i;
       }

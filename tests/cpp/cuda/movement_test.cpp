@@ -33,11 +33,23 @@ DiffInput named(const std::string& name, DataType type, const Dims& dims) {
 DiffInput input(const std::string& name, DataType type, const Dims& dims) {
   DiffInput in = named(name, type, dims);
   switch (type) {
-    case DataType::kINT8: in.lo = -128; in.hi = 127; break;
-    case DataType::kUINT8: in.lo = 0; in.hi = 255; break;
+    case DataType::kINT8:
+      in.lo = -128;
+      in.hi = 127;
+      break;
+    case DataType::kUINT8:
+      in.lo = 0;
+      in.hi = 255;
+      break;
     case DataType::kINT32:
-    case DataType::kINT64: in.lo = -1000000; in.hi = 1000000; break;
-    default: in.lo = -100; in.hi = 100; break;
+    case DataType::kINT64:
+      in.lo = -1000000;
+      in.hi = 1000000;
+      break;
+    default:
+      in.lo = -100;
+      in.hi = 100;
+      break;
   }
   return in;
 }
@@ -54,7 +66,8 @@ std::string trace(const Dims& dims, DataType type, const std::string& what) {
 
 // Empty `first` / `second`: no transpose.
 void expect_shuffle(DataType type, const Dims& dims, const std::vector<int32_t>& first,
-                    std::optional<Dims> reshape = std::nullopt, const std::vector<int32_t>& second = {}) {
+                    std::optional<Dims> reshape = std::nullopt,
+                    const std::vector<int32_t>& second = {}) {
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         ShuffleLayer* s = net.add_shuffle(*in[0]);
@@ -68,13 +81,15 @@ void expect_shuffle(DataType type, const Dims& dims, const std::vector<int32_t>&
 
 void expect_concatenation(DataType type, const std::vector<Dims>& dims, int32_t axis) {
   std::vector<DiffInput> inputs;
-  for (size_t i = 0; i < dims.size(); ++i) inputs.push_back(input("x" + std::to_string(i), type, dims[i]));
+  for (size_t i = 0; i < dims.size(); ++i)
+    inputs.push_back(input("x" + std::to_string(i), type, dims[i]));
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         // add_concatenation checks its inputs against axis 0 at once, so the layer starts with
         // copies of input 0 and gets the real inputs once its axis is set.
         std::vector<Tensor*> copies(in.size(), in[0]);
-        ConcatenationLayer* c = net.add_concatenation(copies.data(), static_cast<int32_t>(copies.size()));
+        ConcatenationLayer* c =
+            net.add_concatenation(copies.data(), static_cast<int32_t>(copies.size()));
         c->set_axis(axis);
         for (size_t i = 1; i < in.size(); ++i) c->set_input(static_cast<int32_t>(i), *in[i]);
         net.mark_output(*c->get_output(0));
@@ -82,7 +97,8 @@ void expect_concatenation(DataType type, const std::vector<Dims>& dims, int32_t 
       inputs, exact());
 }
 
-void expect_slice(DataType type, const Dims& dims, const Dims& start, const Dims& size, const Dims& stride) {
+void expect_slice(DataType type, const Dims& dims, const Dims& start, const Dims& size,
+                  const Dims& stride) {
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         SliceLayer* s = net.add_slice(*in[0], start, size, stride);
@@ -92,7 +108,8 @@ void expect_slice(DataType type, const Dims& dims, const Dims& start, const Dims
 }
 
 // Indices drawn from [-size, size) of the gathered axis: negative ones count from the back.
-void expect_gather(DataType type, const Dims& dims, DataType index_type, const Dims& index_dims, int32_t axis) {
+void expect_gather(DataType type, const Dims& dims, DataType index_type, const Dims& index_dims,
+                   int32_t axis) {
   int32_t a = axis < 0 ? axis + dims.nb_dims : axis;
   DiffInput indices = named("indices", index_type, index_dims);
   indices.lo = static_cast<double>(-dims.d[a]);
@@ -112,21 +129,21 @@ TEST(CudaMovement, ShuffleTransposesRank2To6) {
     std::vector<int32_t> perm;
   };
   const Case cases[] = {
-      {{37, 45}, {1, 0}},                          // tiled, partial tiles on both sides
-      {{3, 100}, {1, 0}},                          // too narrow for a tile: strided copy
+      {{37, 45}, {1, 0}},  // tiled, partial tiles on both sides
+      {{3, 100}, {1, 0}},  // too narrow for a tile: strided copy
       {{100, 5}, {1, 0}},
-      {{5, 33, 47}, {0, 2, 1}},                    // last-two swap
+      {{5, 33, 47}, {0, 2, 1}},  // last-two swap
       {{4, 17, 65}, {2, 0, 1}},
       {{4, 17, 65}, {1, 2, 0}},
-      {{6, 7, 40}, {2, 1, 0}},                     // contiguous dim first, batch in the middle
-      {{6, 7, 40}, {1, 0, 2}},                     // rows stay contiguous
-      {{2, 19, 7, 9}, {0, 2, 3, 1}},               // NCHW -> NHWC
-      {{2, 7, 9, 19}, {0, 3, 1, 2}},               // NHWC -> NCHW
+      {{6, 7, 40}, {2, 1, 0}},        // contiguous dim first, batch in the middle
+      {{6, 7, 40}, {1, 0, 2}},        // rows stay contiguous
+      {{2, 19, 7, 9}, {0, 2, 3, 1}},  // NCHW -> NHWC
+      {{2, 7, 9, 19}, {0, 3, 1, 2}},  // NHWC -> NCHW
       {{2, 3, 40, 50}, {0, 1, 3, 2}},
       {{3, 4, 5, 6}, {3, 1, 2, 0}},
       {{2, 3, 4, 5, 6}, {4, 2, 0, 3, 1}},
       {{2, 3, 2, 17, 33}, {0, 1, 2, 4, 3}},
-      {{2, 3, 1, 5, 4}, {1, 0, 2, 4, 3}},          // size-1 dims dropped
+      {{2, 3, 1, 5, 4}, {1, 0, 2, 4, 3}},  // size-1 dims dropped
       {{2, 3, 2, 3, 2, 5}, {5, 4, 3, 2, 1, 0}},
       {{1, 2, 1, 3, 20, 18}, {0, 1, 2, 3, 5, 4}},
       {{2, 1, 3, 1, 2, 1}, {1, 3, 5, 0, 2, 4}},
@@ -141,10 +158,10 @@ TEST(CudaMovement, ShuffleEveryElementSize) {
   KILN_REQUIRE_GPU();
   for (DataType type : kAllTypes) {
     SCOPED_TRACE(to_string(type));
-    expect_shuffle(type, {3, 40, 33}, {0, 2, 1});        // tiled transpose
-    expect_shuffle(type, {5, 6, 7}, {2, 0, 1});          // strided copy
-    expect_shuffle(type, {4, 3, 2, 8}, {0, 2, 1, 3});    // contiguous rows (widened moves)
-    expect_shuffle(type, {4, 6, 5}, {}, Dims{0, -1});     // pure reshape: memcpy
+    expect_shuffle(type, {3, 40, 33}, {0, 2, 1});      // tiled transpose
+    expect_shuffle(type, {5, 6, 7}, {2, 0, 1});        // strided copy
+    expect_shuffle(type, {4, 3, 2, 8}, {0, 2, 1, 3});  // contiguous rows (widened moves)
+    expect_shuffle(type, {4, 6, 5}, {}, Dims{0, -1});  // pure reshape: memcpy
     expect_shuffle(type, {2, 6, 35}, {0, 2, 1}, Dims{2, 210}, {1, 0});  // two passes
   }
 }
@@ -152,17 +169,18 @@ TEST(CudaMovement, ShuffleEveryElementSize) {
 TEST(CudaMovement, ShuffleReshapeAndTransposes) {
   KILN_REQUIRE_GPU();
   const DataType f = DataType::kFLOAT;
-  expect_shuffle(f, {4, 6, 5}, {}, Dims{0, -1});                     // reshape only
-  expect_shuffle(f, {5, 1, 7}, {1, 0, 2});                           // a permutation of a size-1 dim
-  expect_shuffle(f, {2, 6, 35}, {0, 2, 1}, Dims{2, 35, 2, 3}, {0, 2, 3, 1});  // composes into one view
-  expect_shuffle(f, {2, 6, 35}, {0, 2, 1}, Dims{2, 210}, {1, 0});    // cannot compose: workspace
-  expect_shuffle(f, {3, 4, 5}, {2, 1, 0}, Dims{20, 3});              // first transpose, then relabel
-  expect_shuffle(f, {2, 8, 5, 5}, {0, 2, 3, 1}, Dims{2, -1});        // NHWC flatten
-  expect_shuffle(f, {6, 35}, {}, Dims{2, 3, 35}, {0, 2, 1});         // reshape then last-two swap
+  expect_shuffle(f, {4, 6, 5}, {}, Dims{0, -1});  // reshape only
+  expect_shuffle(f, {5, 1, 7}, {1, 0, 2});        // a permutation of a size-1 dim
+  expect_shuffle(f, {2, 6, 35}, {0, 2, 1}, Dims{2, 35, 2, 3},
+                 {0, 2, 3, 1});                                    // composes into one view
+  expect_shuffle(f, {2, 6, 35}, {0, 2, 1}, Dims{2, 210}, {1, 0});  // cannot compose: workspace
+  expect_shuffle(f, {3, 4, 5}, {2, 1, 0}, Dims{20, 3});            // first transpose, then relabel
+  expect_shuffle(f, {2, 8, 5, 5}, {0, 2, 3, 1}, Dims{2, -1});      // NHWC flatten
+  expect_shuffle(f, {6, 35}, {}, Dims{2, 3, 35}, {0, 2, 1});       // reshape then last-two swap
   expect_shuffle(f, {2, 3, 4, 5}, {1, 0, 3, 2}, Dims{3, 2, 20}, {2, 0, 1});
   expect_shuffle(f, {2, 3, 4, 5}, {3, 2, 1, 0}, Dims{5, 4, 6}, {1, 2, 0});
   expect_shuffle(f, {8, 9, 10}, {1, 2, 0}, Dims{3, 3, 5, 2, 8}, {4, 3, 2, 1, 0});
-  expect_shuffle(f, {1}, {}, Dims{1, 1, 1}, {2, 0, 1});              // one element
+  expect_shuffle(f, {1}, {}, Dims{1, 1, 1}, {2, 0, 1});  // one element
 }
 
 TEST(CudaMovement, ConcatenationAxesAndInputCounts) {
@@ -228,7 +246,7 @@ TEST(CudaMovement, GatherIndices) {
     expect_gather(DataType::kFLOAT, {3, 10, 7}, index_type, {2, 3}, 1);  // multi-dim indices
     expect_gather(DataType::kFLOAT, {3, 5, 9}, index_type, {6}, -1);     // last axis
     expect_gather(DataType::kFLOAT, {2, 3, 4, 8}, index_type, {2, 2, 3}, 2);
-    expect_gather(DataType::kFLOAT, {6, 4}, index_type, {}, 0);          // scalar index
+    expect_gather(DataType::kFLOAT, {6, 4}, index_type, {}, 0);  // scalar index
   }
 }
 

@@ -31,7 +31,9 @@ DiffOptions tolerance(double atol, double rtol) {
   o.tol = {atol, rtol};
   return o;
 }
-DiffOptions exact() { return tolerance(0.0, 0.0); }
+DiffOptions exact() {
+  return tolerance(0.0, 0.0);
+}
 DiffOptions float_tolerance(DataType type) {
   if (type == DataType::kHALF) return tolerance(1e-3, 1e-3);
   if (type == DataType::kBF16) return tolerance(1e-2, 1e-2);
@@ -49,7 +51,8 @@ DiffInput random_input(const std::string& name, DataType type, const Dims& dims,
   in.hi = hi;
   return in;
 }
-DiffInput values_input(const std::string& name, DataType type, const Dims& dims, std::vector<double> values) {
+DiffInput values_input(const std::string& name, DataType type, const Dims& dims,
+                       std::vector<double> values) {
   DiffInput in = random_input(name, type, dims);
   in.values = std::move(values);
   return in;
@@ -94,14 +97,20 @@ TEST(CudaReductionSoftMax, LastAxisRowLengths) {
   KILN_REQUIRE_GPU();
   // 1, 10, 1000: warp rows; 5000 (3 rows): split across 2 blocks, then a second pass.
   for (int64_t n : {1, 10, 1000, 5000}) {
-    expect_softmax(random_input("x", DataType::kFLOAT, {3, n}), 2u, float_tolerance(DataType::kFLOAT));
+    expect_softmax(random_input("x", DataType::kFLOAT, {3, n}), 2u,
+                   float_tolerance(DataType::kFLOAT));
   }
-  expect_softmax(random_input("x", DataType::kFLOAT, {600, 2000}), 2u, float_tolerance(DataType::kFLOAT));  // a block a row
-  expect_softmax(random_input("x", DataType::kFLOAT, {2, 100000}), 2u, float_tolerance(DataType::kFLOAT));  // many splits
-  expect_softmax(random_input("x", DataType::kFLOAT, {2, 3, 777}), 4u, float_tolerance(DataType::kFLOAT));
-  expect_softmax(random_input("x", DataType::kFLOAT, {4096, 33}), 2u, float_tolerance(DataType::kFLOAT));
+  expect_softmax(random_input("x", DataType::kFLOAT, {600, 2000}), 2u,
+                 float_tolerance(DataType::kFLOAT));  // a block a row
+  expect_softmax(random_input("x", DataType::kFLOAT, {2, 100000}), 2u,
+                 float_tolerance(DataType::kFLOAT));  // many splits
+  expect_softmax(random_input("x", DataType::kFLOAT, {2, 3, 777}), 4u,
+                 float_tolerance(DataType::kFLOAT));
+  expect_softmax(random_input("x", DataType::kFLOAT, {4096, 33}), 2u,
+                 float_tolerance(DataType::kFLOAT));
   // Wide logits: without the max subtracted, exp would overflow.
-  expect_softmax(random_input("x", DataType::kFLOAT, {5, 300}, -200.0, 200.0), 2u, float_tolerance(DataType::kFLOAT));
+  expect_softmax(random_input("x", DataType::kFLOAT, {5, 300}, -200.0, 200.0), 2u,
+                 float_tolerance(DataType::kFLOAT));
 }
 
 TEST(CudaReductionSoftMax, MiddleAndFirstAxes) {
@@ -119,9 +128,12 @@ TEST(CudaReductionSoftMax, MiddleAndFirstAxes) {
 TEST(CudaReductionSoftMax, SeveralAxes) {
   KILN_REQUIRE_GPU();
   const DiffOptions tol = float_tolerance(DataType::kFLOAT);
-  expect_softmax(random_input("x", DataType::kFLOAT, {4, 6, 8, 10}), 0b0110u, tol);  // contiguous middle
-  expect_softmax(random_input("x", DataType::kFLOAT, {4, 6, 8, 10}), 0b1010u, tol);  // split, last in
-  expect_softmax(random_input("x", DataType::kFLOAT, {4, 6, 8, 10}), 0b0101u, tol);  // split, last out
+  expect_softmax(random_input("x", DataType::kFLOAT, {4, 6, 8, 10}), 0b0110u,
+                 tol);  // contiguous middle
+  expect_softmax(random_input("x", DataType::kFLOAT, {4, 6, 8, 10}), 0b1010u,
+                 tol);  // split, last in
+  expect_softmax(random_input("x", DataType::kFLOAT, {4, 6, 8, 10}), 0b0101u,
+                 tol);  // split, last out
   expect_softmax(random_input("x", DataType::kFLOAT, {4, 6, 8, 10}), 0b1111u, tol);  // everything
   expect_softmax(random_input("x", DataType::kFLOAT, {3, 40, 2, 50}), 0b1010u, tol);
 }
@@ -147,8 +159,8 @@ TEST(CudaReductionSoftMax, Fp16Precision) {
 TEST(CudaReductionSoftMax, NanAndInfinities) {
   KILN_REQUIRE_GPU();
   // Rows: NaN -> all NaN; +inf -> all NaN; only -inf -> all NaN; some -inf -> 0 there.
-  const std::vector<double> v = {1,     kNaN,  2,     3,  kInf, 1, 2, 3, -kInf, -kInf, -kInf,
-                                 -kInf, -kInf, 0,     1,  -kInf, -1, -1, -1, -1};
+  const std::vector<double> v = {1,     kNaN,  2,     3, kInf, 1,     2,  3,  -kInf, -kInf,
+                                 -kInf, -kInf, -kInf, 0, 1,    -kInf, -1, -1, -1,    -1};
   for (DataType type : kFloatTypes) {
     expect_softmax(values_input("x", type, {5, 4}, v), 2u, float_tolerance(type));
     expect_softmax(values_input("x", type, {4, 5}, v), 1u, float_tolerance(type));  // as columns
@@ -161,10 +173,11 @@ constexpr ReduceOperation kAllReduceOps[] = {ReduceOperation::kSUM, ReduceOperat
                                              ReduceOperation::kMAX, ReduceOperation::kMIN,
                                              ReduceOperation::kAVG};
 
-void expect_reduce(const DiffInput& x, ReduceOperation op, uint32_t axes, bool keep, const DiffOptions& options,
-                   bool clip = false) {
-  SCOPED_TRACE(trace(x.dims, x.type, axes, "reduce op " + std::to_string(static_cast<int>(op)) +
-                                                (keep ? " keep_dims" : "")));
+void expect_reduce(const DiffInput& x, ReduceOperation op, uint32_t axes, bool keep,
+                   const DiffOptions& options, bool clip = false) {
+  SCOPED_TRACE(
+      trace(x.dims, x.type, axes,
+            "reduce op " + std::to_string(static_cast<int>(op)) + (keep ? " keep_dims" : "")));
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         ReduceLayer* r = net.add_reduce(*in[0], op, axes, keep);
@@ -185,7 +198,8 @@ TEST(CudaReductionReduce, EveryOpAndAxisMask) {
   for (ReduceOperation op : kAllReduceOps) {
     for (uint32_t axes : {0b0001u, 0b0010u, 0b1000u, 0b0110u, 0b1010u, 0b0101u, 0b1001u, 0b1111u}) {
       for (bool keep : {false, true}) {
-        expect_reduce(reduce_input(DataType::kFLOAT, dims, op), op, axes, keep, float_tolerance(DataType::kFLOAT));
+        expect_reduce(reduce_input(DataType::kFLOAT, dims, op), op, axes, keep,
+                      float_tolerance(DataType::kFLOAT));
       }
     }
   }
@@ -206,14 +220,19 @@ TEST(CudaReductionReduce, LargeReductionsSplitAcrossBlocks) {
   KILN_REQUIRE_GPU();
   const DiffOptions tol = float_tolerance(DataType::kFLOAT);
   for (ReduceOperation op : kAllReduceOps) {
-    expect_reduce(reduce_input(DataType::kFLOAT, {1, 200000}, op), op, 0b10u, false, tol);  // rows, split
-    expect_reduce(reduce_input(DataType::kFLOAT, {100000, 3}, op), op, 0b01u, false, tol);  // columns, split
+    expect_reduce(reduce_input(DataType::kFLOAT, {1, 200000}, op), op, 0b10u, false,
+                  tol);  // rows, split
+    expect_reduce(reduce_input(DataType::kFLOAT, {100000, 3}, op), op, 0b01u, false,
+                  tol);  // columns, split
     expect_reduce(reduce_input(DataType::kFLOAT, {3, 70000, 5}, op), op, 0b010u, true, tol);
     expect_reduce(reduce_input(DataType::kFLOAT, {2, 3000, 64}, op), op, 0b101u, false, tol);
-    expect_reduce(reduce_input(DataType::kFLOAT, {50000, 4, 2}, op), op, 0b111u, false, tol);  // one output
+    expect_reduce(reduce_input(DataType::kFLOAT, {50000, 4, 2}, op), op, 0b111u, false,
+                  tol);  // one output
   }
-  expect_reduce(random_input("x", DataType::kFLOAT, {1000, 7}), ReduceOperation::kSUM, 0b10u, false, tol);
-  expect_reduce(random_input("x", DataType::kFLOAT, {300, 2000}), ReduceOperation::kAVG, 0b10u, false, tol);
+  expect_reduce(random_input("x", DataType::kFLOAT, {1000, 7}), ReduceOperation::kSUM, 0b10u, false,
+                tol);
+  expect_reduce(random_input("x", DataType::kFLOAT, {300, 2000}), ReduceOperation::kAVG, 0b10u,
+                false, tol);
 }
 
 TEST(CudaReductionReduce, Integers) {
@@ -223,7 +242,8 @@ TEST(CudaReductionReduce, Integers) {
                                ReduceOperation::kMIN}) {
       // Wide values: sums and products wrap around, which must match exactly.
       for (uint32_t axes : {0b001u, 0b010u, 0b100u, 0b101u, 0b111u}) {
-        expect_reduce(random_input("x", type, {5, 30, 7}, -1e9, 1e9), op, axes, axes == 0b101u, exact());
+        expect_reduce(random_input("x", type, {5, 30, 7}, -1e9, 1e9), op, axes, axes == 0b101u,
+                      exact());
       }
       expect_reduce(random_input("x", type, {2, 100000}, -1e9, 1e9), op, 0b10u, false, exact());
       expect_reduce(random_input("x", type, {40000, 3}, -5, 5), op, 0b01u, true, exact());
@@ -235,8 +255,10 @@ TEST(CudaReductionReduce, NanPropagatesThroughMaxAndMin) {
   KILN_REQUIRE_GPU();
   const std::vector<double> v = {1, kNaN, 3, -kInf, 2, kInf, -1, 0, kNaN, 5, 6, 7};
   for (ReduceOperation op : kAllReduceOps) {
-    expect_reduce(values_input("x", DataType::kFLOAT, {3, 4}, v), op, 0b10u, false, float_tolerance(DataType::kFLOAT), true);
-    expect_reduce(values_input("x", DataType::kFLOAT, {3, 4}, v), op, 0b01u, false, float_tolerance(DataType::kFLOAT), true);
+    expect_reduce(values_input("x", DataType::kFLOAT, {3, 4}, v), op, 0b10u, false,
+                  float_tolerance(DataType::kFLOAT), true);
+    expect_reduce(values_input("x", DataType::kFLOAT, {3, 4}, v), op, 0b01u, false,
+                  float_tolerance(DataType::kFLOAT), true);
   }
 }
 
@@ -244,19 +266,24 @@ TEST(CudaReductionReduce, EmptyReductionsAndOutputs) {
   KILN_REQUIRE_GPU();
   for (ReduceOperation op : kAllReduceOps) {
     // Nothing to reduce: every output is the identity (max/min: -inf/+inf, avg: NaN).
-    expect_reduce(random_input("x", DataType::kFLOAT, {3, 0}), op, 0b10u, false, float_tolerance(DataType::kFLOAT), true);
-    expect_reduce(random_input("x", DataType::kFLOAT, {3, 0, 4}), op, 0b010u, true, float_tolerance(DataType::kFLOAT), true);
+    expect_reduce(random_input("x", DataType::kFLOAT, {3, 0}), op, 0b10u, false,
+                  float_tolerance(DataType::kFLOAT), true);
+    expect_reduce(random_input("x", DataType::kFLOAT, {3, 0, 4}), op, 0b010u, true,
+                  float_tolerance(DataType::kFLOAT), true);
     // No outputs: nothing launched.
-    expect_reduce(random_input("x", DataType::kFLOAT, {0, 5}), op, 0b10u, false, float_tolerance(DataType::kFLOAT));
+    expect_reduce(random_input("x", DataType::kFLOAT, {0, 5}), op, 0b10u, false,
+                  float_tolerance(DataType::kFLOAT));
   }
-  expect_reduce(random_input("x", DataType::kINT32, {3, 0}), ReduceOperation::kMAX, 0b10u, false, exact());
-  expect_reduce(random_input("x", DataType::kINT64, {3, 0}), ReduceOperation::kMIN, 0b10u, false, exact());
+  expect_reduce(random_input("x", DataType::kINT32, {3, 0}), ReduceOperation::kMAX, 0b10u, false,
+                exact());
+  expect_reduce(random_input("x", DataType::kINT64, {3, 0}), ReduceOperation::kMIN, 0b10u, false,
+                exact());
 }
 
 // ---- normalization --------------------------------------------------------------------------
 
-void expect_normalization(DataType type, const Dims& x, const Dims& affine, uint32_t axes, int64_t groups,
-                          const DiffOptions& options) {
+void expect_normalization(DataType type, const Dims& x, const Dims& affine, uint32_t axes,
+                          int64_t groups, const DiffOptions& options) {
   SCOPED_TRACE(trace(x, type, axes, "normalization, groups " + std::to_string(groups)));
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
@@ -264,7 +291,8 @@ void expect_normalization(DataType type, const Dims& x, const Dims& affine, uint
         if (groups > 1) n->set_nb_groups(groups);
         net.mark_output(*n->get_output(0));
       },
-      {random_input("x", type, x), random_input("scale", type, affine), random_input("bias", type, affine)},
+      {random_input("x", type, x), random_input("scale", type, affine),
+       random_input("bias", type, affine)},
       options);
 }
 
@@ -277,14 +305,16 @@ TEST(CudaReductionNormalization, LayerNorm) {
     expect_normalization(type, {2, 7, 768}, {1, 1, 768}, 0b100u, 1, float_tolerance(type));
   }
   // One group of 200000: split across blocks.
-  expect_normalization(DataType::kFLOAT, {2, 200000}, {200000}, 0b10u, 1, float_tolerance(DataType::kFLOAT));
+  expect_normalization(DataType::kFLOAT, {2, 200000}, {200000}, 0b10u, 1,
+                       float_tolerance(DataType::kFLOAT));
   // Values far from zero: the statistics must not cancel.
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         net.mark_output(*net.add_normalization(*in[0], *in[1], *in[2], 0b10u)->get_output(0));
       },
       {random_input("x", DataType::kFLOAT, {4, 1000}, 999.0, 1001.0),
-       random_input("scale", DataType::kFLOAT, {1000}), random_input("bias", DataType::kFLOAT, {1000})},
+       random_input("scale", DataType::kFLOAT, {1000}),
+       random_input("bias", DataType::kFLOAT, {1000})},
       tolerance(1e-5, 1e-4));
 }
 
@@ -296,8 +326,10 @@ TEST(CudaReductionNormalization, InstanceNorm) {
     expect_normalization(type, {2, 4, 40}, {4, 1}, 0b100u, 1, float_tolerance(type));
   }
   // Normalized over the first axis (columns), affine per element.
-  expect_normalization(DataType::kFLOAT, {300, 5}, {300, 5}, 0b01u, 1, float_tolerance(DataType::kFLOAT));
-  expect_normalization(DataType::kFLOAT, {6, 7, 8}, {1}, 0b101u, 1, float_tolerance(DataType::kFLOAT));
+  expect_normalization(DataType::kFLOAT, {300, 5}, {300, 5}, 0b01u, 1,
+                       float_tolerance(DataType::kFLOAT));
+  expect_normalization(DataType::kFLOAT, {6, 7, 8}, {1}, 0b101u, 1,
+                       float_tolerance(DataType::kFLOAT));
 }
 
 TEST(CudaReductionNormalization, GroupNorm) {
@@ -308,15 +340,19 @@ TEST(CudaReductionNormalization, GroupNorm) {
     expect_normalization(type, {2, 8, 20}, {1, 8, 1}, 0b100u, 2, float_tolerance(type));
   }
   // One channel per group (instance norm), and many groups.
-  expect_normalization(DataType::kFLOAT, {2, 4, 6, 6}, {1, 4, 1, 1}, 0b1100u, 4, float_tolerance(DataType::kFLOAT));
-  expect_normalization(DataType::kFLOAT, {1, 64, 64, 64}, {1, 64, 1, 1}, 0b1100u, 32, float_tolerance(DataType::kFLOAT));
+  expect_normalization(DataType::kFLOAT, {2, 4, 6, 6}, {1, 4, 1, 1}, 0b1100u, 4,
+                       float_tolerance(DataType::kFLOAT));
+  expect_normalization(DataType::kFLOAT, {1, 64, 64, 64}, {1, 64, 1, 1}, 0b1100u, 32,
+                       float_tolerance(DataType::kFLOAT));
 }
 
 // ---- top-k ----------------------------------------------------------------------------------
 
-void expect_topk(const DiffInput& x, TopKOperation op, int32_t k, uint32_t axes, bool clip = false) {
-  SCOPED_TRACE(trace(x.dims, x.type, axes, std::string(op == TopKOperation::kMAX ? "top" : "bottom") + "-" +
-                                               std::to_string(k)));
+void expect_topk(const DiffInput& x, TopKOperation op, int32_t k, uint32_t axes,
+                 bool clip = false) {
+  SCOPED_TRACE(
+      trace(x.dims, x.type, axes,
+            std::string(op == TopKOperation::kMAX ? "top" : "bottom") + "-" + std::to_string(k)));
   expect_gpu_matches_cpu(
       [&](NetworkDefinition& net, std::vector<Tensor*>& in) {
         TopKLayer* t = net.add_topk(*in[0], op, k, axes);
@@ -337,15 +373,16 @@ TEST(CudaReductionTopK, LastAxisEveryPath) {
         expect_topk(random_input("x", DataType::kFLOAT, {3, n}), op, static_cast<int32_t>(k), 2u);
       }
     }
-    expect_topk(random_input("x", DataType::kFLOAT, {2, 9000}), op, 4096, 2u);  // select at capacity
+    expect_topk(random_input("x", DataType::kFLOAT, {2, 9000}), op, 4096,
+                2u);  // select at capacity
     expect_topk(random_input("x", DataType::kFLOAT, {2, 9000}), op, 4097, 2u);  // workspace sort
     expect_topk(random_input("x", DataType::kFLOAT, {1, 300000}), op, 1, 2u);   // top-1, split
     expect_topk(random_input("x", DataType::kFLOAT, {20000, 10}), op, 1, 2u);   // many short rows
-    expect_topk(random_input("x", DataType::kFLOAT, {20000, 10}), op, 3, 2u);     // a warp a row
-    expect_topk(random_input("x", DataType::kFLOAT, {1001, 3}), op, 2, 2u);       // 2 lanes a row
+    expect_topk(random_input("x", DataType::kFLOAT, {20000, 10}), op, 3, 2u);   // a warp a row
+    expect_topk(random_input("x", DataType::kFLOAT, {1001, 3}), op, 2, 2u);     // 2 lanes a row
     expect_topk(random_input("x", DataType::kFLOAT, {333, 17}), op, 17, 2u);
     expect_topk(random_input("x", DataType::kFLOAT, {500, 32}), op, 32, 2u);
-    expect_topk(random_input("x", DataType::kFLOAT, {500, 33}), op, 31, 2u);      // shared-memory sort
+    expect_topk(random_input("x", DataType::kFLOAT, {500, 33}), op, 31, 2u);  // shared-memory sort
   }
 }
 
@@ -364,7 +401,8 @@ TEST(CudaReductionTopK, MiddleAndFirstAxes) {
 
 TEST(CudaReductionTopK, TiesGoToTheLowerIndex) {
   KILN_REQUIRE_GPU();
-  for (DataType type : {DataType::kFLOAT, DataType::kHALF, DataType::kBF16, DataType::kINT32, DataType::kINT64}) {
+  for (DataType type :
+       {DataType::kFLOAT, DataType::kHALF, DataType::kBF16, DataType::kINT32, DataType::kINT64}) {
     for (TopKOperation op : {TopKOperation::kMAX, TopKOperation::kMIN}) {
       SCOPED_TRACE(to_string(type));
       expect_topk(values_input("x", type, {4, 50}, small_ints(200, -3, 3, 1)), op, 1, 2u);
@@ -386,8 +424,9 @@ TEST(CudaReductionTopK, IntegersOfEveryRange) {
     for (TopKOperation op : {TopKOperation::kMAX, TopKOperation::kMIN}) {
       expect_topk(random_input("x", type, {5, 700}, -2e9, 2e9), op, 1, 2u);
       expect_topk(random_input("x", type, {5, 700}, -2e9, 2e9), op, 17, 2u);
-      expect_topk(random_input("x", type, {2, 9000}, -2e9, 2e9), op, 300, 2u);   // radix select
-      expect_topk(random_input("x", type, {2, 3000}, -2e9, 2e9), op, 2100, 2u);  // int64: workspace sort
+      expect_topk(random_input("x", type, {2, 9000}, -2e9, 2e9), op, 300, 2u);  // radix select
+      expect_topk(random_input("x", type, {2, 3000}, -2e9, 2e9), op, 2100,
+                  2u);  // int64: workspace sort
     }
   }
 }
@@ -400,7 +439,8 @@ TEST(CudaReductionTopK, NanSignedZeroAndInfinities) {
   for (DataType type : kFloatTypes) {
     for (TopKOperation op : {TopKOperation::kMAX, TopKOperation::kMIN}) {
       SCOPED_TRACE(to_string(type));
-      for (int32_t k : {1, 4, 12}) expect_topk(values_input("x", type, {1, 12}, v), op, k, 2u, true);
+      for (int32_t k : {1, 4, 12})
+        expect_topk(values_input("x", type, {1, 12}, v), op, k, 2u, true);
       expect_topk(values_input("x", type, {2, 6}, v), op, 6, 2u, true);
       expect_topk(values_input("x", type, {1, 6000}, big), op, 1, 2u, true);
       expect_topk(values_input("x", type, {1, 6000}, big), op, 2500, 2u, true);

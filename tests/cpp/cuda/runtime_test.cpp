@@ -19,7 +19,8 @@ struct DeviceVec {
   T* ptr = nullptr;
   size_t n = 0;
   explicit DeviceVec(size_t count) : n(count) {
-    EXPECT_EQ(cudaMalloc(reinterpret_cast<void**>(&ptr), std::max<size_t>(n, 1) * sizeof(T)), cudaSuccess);
+    EXPECT_EQ(cudaMalloc(reinterpret_cast<void**>(&ptr), std::max<size_t>(n, 1) * sizeof(T)),
+              cudaSuccess);
   }
   explicit DeviceVec(const std::vector<T>& v) : DeviceVec(v.size()) { upload(v); }
   ~DeviceVec() { cudaFree(ptr); }
@@ -62,8 +63,8 @@ struct GpuMnist {
 };
 
 // Runs one batch on a GPU context: copies in, enqueues on `stream`, copies out.
-std::vector<float> run_gpu_mnist(ExecutionContext& ctx, const std::vector<float>& image, int n, cudaStream_t stream,
-                                 std::vector<int32_t>* classes = nullptr) {
+std::vector<float> run_gpu_mnist(ExecutionContext& ctx, const std::vector<float>& image, int n,
+                                 cudaStream_t stream, std::vector<int32_t>* classes = nullptr) {
   DeviceVec<float> in(image), prob(static_cast<size_t>(n) * 10);
   DeviceVec<int32_t> cls(static_cast<size_t>(n));
   ctx.set_input_shape("image", Dims{n, 1, 28, 28});
@@ -126,7 +127,8 @@ TEST(GpuScenario, ManyContextsOnManyThreadsMatchSerialRuns) {
   EXPECT_EQ(runtime.deserialize_cuda_engine(again.data(), again.size())->serialize(), again);
   constexpr int kThreads = 4, kRuns = 5;
   std::vector<std::vector<float>> images;
-  for (int i = 0; i < kThreads * kRuns; ++i) images.push_back(uniform(3 * 784, 300 + i, 0.0f, 1.0f));
+  for (int i = 0; i < kThreads * kRuns; ++i)
+    images.push_back(uniform(3 * 784, 300 + i, 0.0f, 1.0f));
   std::vector<std::vector<float>> serial;
   {
     auto ctx = m.engine->create_execution_context();
@@ -155,10 +157,12 @@ TEST(GpuScenario, SumOfDynamicInputsAndIdentity) {
   KILN_REQUIRE_GPU();
   expect_gpu_matches_cpu(
       [](NetworkDefinition& net, std::vector<Tensor*>& in) {
-        net.mark_output(*net.add_elementwise(*in[0], *in[1], ElementWiseOperation::kSUM)->get_output(0));
+        net.mark_output(
+            *net.add_elementwise(*in[0], *in[1], ElementWiseOperation::kSUM)->get_output(0));
         net.mark_output(*net.add_identity(*in[2])->get_output(0));
       },
-      {{"a", DataType::kFLOAT, Dims{2, 3, 4, 5}}, {"b", DataType::kFLOAT, Dims{2, 1, 4, 1}},
+      {{"a", DataType::kFLOAT, Dims{2, 3, 4, 5}},
+       {"b", DataType::kFLOAT, Dims{2, 1, 4, 1}},
        {"c", DataType::kFLOAT, Dims{7, 1, 5}}},
       {Tolerance{0, 0}});
 }
@@ -167,8 +171,11 @@ Tensor* matmul_chains(NetworkDefinition& net, std::vector<Tensor*>& x) {
   Tensor* chain0 = x[0];
   Tensor* chain1 = x[0];
   for (int i = 1; i <= 10; ++i) {
-    chain0 = net.add_matrix_multiply(*chain0, MatrixOperation::kNONE, *x[i], MatrixOperation::kNONE)->get_output(0);
-    chain1 = net.add_matrix_multiply(*chain1, MatrixOperation::kNONE, *x[11 - i], MatrixOperation::kNONE)->get_output(0);
+    chain0 = net.add_matrix_multiply(*chain0, MatrixOperation::kNONE, *x[i], MatrixOperation::kNONE)
+                 ->get_output(0);
+    chain1 =
+        net.add_matrix_multiply(*chain1, MatrixOperation::kNONE, *x[11 - i], MatrixOperation::kNONE)
+            ->get_output(0);
   }
   chain0->set_name("out0");
   chain1->set_name("out1");
@@ -185,11 +192,14 @@ TEST(GpuScenario, MatmulChainsOnAuxiliaryStream) {
     Builder builder(quiet_logger());
     auto net = builder.create_network();
     std::vector<Tensor*> x;
-    for (int i = 0; i <= 10; ++i) x.push_back(net->add_input("x" + std::to_string(i), DataType::kFLOAT, Dims{-1, 4, 128, 128}));
+    for (int i = 0; i <= 10; ++i)
+      x.push_back(net->add_input("x" + std::to_string(i), DataType::kFLOAT, Dims{-1, 4, 128, 128}));
     matmul_chains(*net, x);
     auto config = builder.create_builder_config();
     OptimizationProfile* p = builder.create_optimization_profile();
-    for (int i = 0; i <= 10; ++i) p->set_shape("x" + std::to_string(i), Dims{1, 4, 128, 128}, Dims{4, 4, 128, 128}, Dims{8, 4, 128, 128});
+    for (int i = 0; i <= 10; ++i)
+      p->set_shape("x" + std::to_string(i), Dims{1, 4, 128, 128}, Dims{4, 4, 128, 128},
+                   Dims{8, 4, 128, 128});
     config->add_optimization_profile(*p);
     config->set_max_aux_streams(aux);
     std::vector<uint8_t> plan = builder.build_serialized_network(*net, *config);
@@ -202,7 +212,9 @@ TEST(GpuScenario, MatmulChainsOnAuxiliaryStream) {
   const size_t n = static_cast<size_t>(volume(shape));
   const float a = std::sqrt(3.0f / 128.0f);
   std::vector<std::unique_ptr<DeviceVec<float>>> inputs;
-  for (int i = 0; i <= 10; ++i) inputs.push_back(std::make_unique<DeviceVec<float>>(uniform(static_cast<int64_t>(n), 70 + i, -a, a)));
+  for (int i = 0; i <= 10; ++i)
+    inputs.push_back(
+        std::make_unique<DeviceVec<float>>(uniform(static_cast<int64_t>(n), 70 + i, -a, a)));
   std::vector<std::vector<float>> results;
   for (auto& engine : engines) {
     auto ctx = engine->create_execution_context();
@@ -263,7 +275,8 @@ TEST(GpuGraph, CaptureReplayAndRecapture) {
       cpu_ctx->set_tensor_address("class", expected_cls.data());
       cpu_ctx->execute_async_v3(nullptr);
       std::vector<float> got = prob.download();
-      for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], expected[i], 1e-4) << "batch " << n << " seed " << seed;
+      for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_NEAR(got[i], expected[i], 1e-4) << "batch " << n << " seed " << seed;
       EXPECT_EQ(cls.download(), expected_cls);
     }
     cudaGraphExecDestroy(exec);
@@ -283,7 +296,8 @@ TEST(GpuGraph, ContextGraphModeMatchesEager) {
   int run = 0;
   for (int n : {2, 2, 2, 4, 4, 2}) {
     std::vector<float> image = uniform(n * 784, 900 + run++, 0, 1);
-    EXPECT_EQ(run_gpu_mnist(*graphed, image, n, nullptr), run_gpu_mnist(*eager, image, n, nullptr)) << "run " << run;
+    EXPECT_EQ(run_gpu_mnist(*graphed, image, n, nullptr), run_gpu_mnist(*eager, image, n, nullptr))
+        << "run " << run;
   }
 }
 

@@ -10,12 +10,13 @@
 
 namespace kiln::test {
 
-using examples::MnistWeights;
 using examples::define_mnist;
+using examples::MnistWeights;
 
 // Direct loops in double: [n, cin, h, w] -> [n, cout, h, w] for a 5x5 kernel with padding 2.
 inline std::vector<double> ref_conv5(const std::vector<double>& x, int n, int cin, int h, int wd,
-                                     const std::vector<float>& k, const std::vector<float>& b, int cout) {
+                                     const std::vector<float>& k, const std::vector<float>& b,
+                                     int cout) {
   std::vector<double> y(static_cast<size_t>(n) * cout * h * wd);
   for (int i = 0; i < n; ++i)
     for (int o = 0; o < cout; ++o)
@@ -50,7 +51,8 @@ inline std::vector<double> ref_pool2(const std::vector<double>& x, int n, int c,
 }
 
 // Softmax probabilities [n, 10] of the reference network.
-inline std::vector<double> ref_mnist(const std::vector<float>& image, int n, const MnistWeights& w) {
+inline std::vector<double> ref_mnist(const std::vector<float>& image, int n,
+                                     const MnistWeights& w) {
   std::vector<double> x(image.begin(), image.end());
   x = ref_pool2(ref_conv5(x, n, 1, 28, 28, w.conv1_w, w.conv1_b, 32), n, 32, 28, 28);
   x = ref_pool2(ref_conv5(x, n, 32, 14, 14, w.conv2_w, w.conv2_b, 64), n, 64, 14, 14);
@@ -58,13 +60,15 @@ inline std::vector<double> ref_mnist(const std::vector<float>& image, int n, con
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < 1024; ++j) {
       double acc = w.fc1_b[j];
-      for (int p = 0; p < 3136; ++p) acc += x[static_cast<size_t>(i) * 3136 + p] * w.fc1_w[static_cast<size_t>(p) * 1024 + j];
+      for (int p = 0; p < 3136; ++p)
+        acc += x[static_cast<size_t>(i) * 3136 + p] * w.fc1_w[static_cast<size_t>(p) * 1024 + j];
       h[static_cast<size_t>(i) * 1024 + j] = std::max(acc, 0.0);
     }
     double mx = -1e300;
     for (int j = 0; j < 10; ++j) {
       double acc = w.fc2_b[j];
-      for (int p = 0; p < 1024; ++p) acc += h[static_cast<size_t>(i) * 1024 + p] * w.fc2_w[static_cast<size_t>(p) * 10 + j];
+      for (int p = 0; p < 1024; ++p)
+        acc += h[static_cast<size_t>(i) * 1024 + p] * w.fc2_w[static_cast<size_t>(p) * 10 + j];
       logits[i * 10 + j] = acc;
       mx = std::max(mx, acc);
     }

@@ -121,7 +121,8 @@ TEST_F(MnistScenario, TwoContextsOnTwoThreadsMatchSerialRuns) {
   std::vector<MnistRun> parallel(images.size());
   auto worker = [&](int which) {
     auto ctx = engine->create_execution_context();
-    for (int i = which; i < static_cast<int>(images.size()); i += 2) parallel[i] = run_mnist(*ctx, images[i], 2);
+    for (int i = which; i < static_cast<int>(images.size()); i += 2)
+      parallel[i] = run_mnist(*ctx, images[i], 2);
   };
   std::thread t0(worker, 0), t1(worker, 1);
   t0.join();
@@ -145,7 +146,8 @@ TEST(Scenario, TwoProfilesOnOneContext) {
   auto config = builder.create_builder_config();
   for (auto [lo, hi] : {std::pair{1, 3}, std::pair{4, 6}}) {
     OptimizationProfile* p = builder.create_optimization_profile();
-    for (const char* name : {"a", "b"}) p->set_shape(name, Dims{lo, lo, lo, lo}, Dims{hi, hi, hi, hi}, Dims{hi, hi, hi, hi});
+    for (const char* name : {"a", "b"})
+      p->set_shape(name, Dims{lo, lo, lo, lo}, Dims{hi, hi, hi, hi}, Dims{hi, hi, hi, hi});
     config->add_optimization_profile(*p);
   }
   auto engine = build_cpu_engine(builder, *net, *config);
@@ -157,10 +159,12 @@ TEST(Scenario, TwoProfilesOnOneContext) {
     Dims shape;
   };
   uint32_t seed = 1;
-  for (const Case& c : {Case{0, Dims{1, 2, 3, 3}}, Case{1, Dims{4, 6, 5, 4}}, Case{0, Dims{3, 3, 3, 3}},
-                        Case{1, Dims{6, 6, 6, 6}}}) {
-    if (ctx->optimization_profile() != c.profile) ctx->set_optimization_profile_async(c.profile, nullptr);
-    std::vector<float> va = uniform(volume(c.shape), seed++, -1, 1), vb = uniform(volume(c.shape), seed++, -1, 1);
+  for (const Case& c : {Case{0, Dims{1, 2, 3, 3}}, Case{1, Dims{4, 6, 5, 4}},
+                        Case{0, Dims{3, 3, 3, 3}}, Case{1, Dims{6, 6, 6, 6}}}) {
+    if (ctx->optimization_profile() != c.profile)
+      ctx->set_optimization_profile_async(c.profile, nullptr);
+    std::vector<float> va = uniform(volume(c.shape), seed++, -1, 1),
+                       vb = uniform(volume(c.shape), seed++, -1, 1);
     auto out = run_float(*ctx, *engine, {{"a", {c.shape, va}}, {"b", {c.shape, vb}}});
     EXPECT_EQ(ctx->get_tensor_shape("sum"), c.shape);
     ASSERT_EQ(out["sum"].size(), va.size());
@@ -198,12 +202,17 @@ TEST(Scenario, TwoMatmulChains) {
   Builder builder(quiet_logger());
   auto net = builder.create_network();
   std::vector<Tensor*> x;
-  for (int i = 0; i <= 10; ++i) x.push_back(net->add_input("x" + std::to_string(i), DataType::kFLOAT, Dims{-1, 4, 128, 128}));
+  for (int i = 0; i <= 10; ++i)
+    x.push_back(net->add_input("x" + std::to_string(i), DataType::kFLOAT, Dims{-1, 4, 128, 128}));
   Tensor* chain0 = x[0];
   Tensor* chain1 = x[0];
   for (int i = 1; i <= 10; ++i) {
-    chain0 = net->add_matrix_multiply(*chain0, MatrixOperation::kNONE, *x[i], MatrixOperation::kNONE)->get_output(0);
-    chain1 = net->add_matrix_multiply(*chain1, MatrixOperation::kNONE, *x[11 - i], MatrixOperation::kNONE)->get_output(0);
+    chain0 =
+        net->add_matrix_multiply(*chain0, MatrixOperation::kNONE, *x[i], MatrixOperation::kNONE)
+            ->get_output(0);
+    chain1 = net->add_matrix_multiply(*chain1, MatrixOperation::kNONE, *x[11 - i],
+                                      MatrixOperation::kNONE)
+                 ->get_output(0);
   }
   chain0->set_name("out0");
   chain1->set_name("out1");
@@ -211,7 +220,9 @@ TEST(Scenario, TwoMatmulChains) {
   net->mark_output(*chain1);
   auto config = builder.create_builder_config();
   OptimizationProfile* p = builder.create_optimization_profile();
-  for (int i = 0; i <= 10; ++i) p->set_shape("x" + std::to_string(i), Dims{1, 4, 128, 128}, Dims{4, 4, 128, 128}, Dims{8, 4, 128, 128});
+  for (int i = 0; i <= 10; ++i)
+    p->set_shape("x" + std::to_string(i), Dims{1, 4, 128, 128}, Dims{4, 4, 128, 128},
+                 Dims{8, 4, 128, 128});
   config->add_optimization_profile(*p);
   auto engine = build_cpu_engine(builder, *net, *config);
   EXPECT_EQ(engine->num_layers(), 20);
@@ -222,7 +233,8 @@ TEST(Scenario, TwoMatmulChains) {
   // Variance 1/128 per element keeps the products' magnitude near 1 along the chain.
   const float a = std::sqrt(3.0f / 128.0f);
   std::map<std::string, std::pair<Dims, std::vector<float>>> inputs;
-  for (int i = 0; i <= 10; ++i) inputs["x" + std::to_string(i)] = {shape, uniform(n, 900 + i, -a, a)};
+  for (int i = 0; i <= 10; ++i)
+    inputs["x" + std::to_string(i)] = {shape, uniform(n, 900 + i, -a, a)};
   auto ctx = engine->create_execution_context();
   auto out = run_float(*ctx, *engine, inputs);
 

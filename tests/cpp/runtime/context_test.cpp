@@ -45,20 +45,26 @@ TEST(Context, MissingShapeAndAddressAreReported) {
   auto ctx = engine->create_execution_context();
   EXPECT_FALSE(ctx->all_input_dimensions_specified());
   EXPECT_EQ(ctx->get_tensor_shape("y"), (Dims{-1, 3}));
-  EXPECT_NE(error_of([&] { ctx->execute_async_v3(nullptr); }).find("input 'x' is not set"), std::string::npos);
+  EXPECT_NE(error_of([&] { ctx->execute_async_v3(nullptr); }).find("input 'x' is not set"),
+            std::string::npos);
   ctx->set_input_shape("x", Dims{3, 3});
   EXPECT_EQ(ctx->get_tensor_shape("y"), (Dims{3, 3}));
   std::vector<float> x(9, -1.0f), y(9, 5.0f);
   ctx->set_tensor_address("x", x.data());
-  EXPECT_NE(error_of([&] { ctx->execute_async_v3(nullptr); }).find("no address is set for output 'y'"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { ctx->execute_async_v3(nullptr); }).find("no address is set for output 'y'"),
+      std::string::npos);
   ctx->set_tensor_address("y", y.data());
   EXPECT_EQ(ctx->get_tensor_address("y"), y.data());
   ctx->execute_async_v3(nullptr);
   EXPECT_EQ(y, std::vector<float>(9, 0.0f));
-  EXPECT_NE(error_of([&] { ctx->set_tensor_address("z", nullptr); }).find("'z' is not an input or output"),
+  EXPECT_NE(error_of([&] {
+              ctx->set_tensor_address("z", nullptr);
+            }).find("'z' is not an input or output"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { ctx->set_optimization_profile_async(3, nullptr); }).find("profile 3 does not exist"),
+  EXPECT_NE(error_of([&] {
+              ctx->set_optimization_profile_async(3, nullptr);
+            }).find("profile 3 does not exist"),
             std::string::npos);
 }
 
@@ -79,15 +85,22 @@ TEST(Runtime, RefusesBadPlansAndKeepsWorking) {
   std::vector<uint8_t> plan = relu_plan(Dims{2, 3}, false);
   Runtime runtime(quiet_logger());
   std::vector<uint8_t> garbage(100, 0x41);
-  EXPECT_NE(error_of([&] { runtime.deserialize_cuda_engine(garbage.data(), garbage.size()); }).find("not a kiln plan"),
+  EXPECT_NE(error_of([&] {
+              runtime.deserialize_cuda_engine(garbage.data(), garbage.size());
+            }).find("not a kiln plan"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { runtime.deserialize_cuda_engine(plan.data(), plan.size() / 2); }).find("truncated"),
+  EXPECT_NE(error_of([&] {
+              runtime.deserialize_cuda_engine(plan.data(), plan.size() / 2);
+            }).find("truncated"),
             std::string::npos);
   std::vector<uint8_t> flipped = plan;
   flipped[flipped.size() / 2] ^= 0x10;
-  EXPECT_NE(error_of([&] { runtime.deserialize_cuda_engine(flipped.data(), flipped.size()); }).find("checksum"),
+  EXPECT_NE(error_of([&] {
+              runtime.deserialize_cuda_engine(flipped.data(), flipped.size());
+            }).find("checksum"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { runtime.deserialize_cuda_engine(nullptr, 10); }).find("null"), std::string::npos);
+  EXPECT_NE(error_of([&] { runtime.deserialize_cuda_engine(nullptr, 10); }).find("null"),
+            std::string::npos);
   auto engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
   EXPECT_EQ(engine->num_io_tensors(), 2);
 }
@@ -110,7 +123,8 @@ TEST(Engine, QueriesRangeCheck) {
 TEST(Logger, SinkReceivesFilteredMessages) {
   Logger logger(Logger::Severity::kINFO);
   std::vector<std::pair<Logger::Severity, std::string>> got;
-  logger.set_sink([&](Logger::Severity s, std::string_view m) { got.emplace_back(s, std::string(m)); });
+  logger.set_sink(
+      [&](Logger::Severity s, std::string_view m) { got.emplace_back(s, std::string(m)); });
   logger.report(Logger::Severity::kVERBOSE, "hidden");
   logger.report(Logger::Severity::kWARNING, "shown");
   ASSERT_EQ(got.size(), 1u);

@@ -30,13 +30,31 @@ __device__ __forceinline__ int64_t strided_offset(int64_t i, const StridedShape&
   return off;
 }
 
-template <typename T> __device__ __forceinline__ float load_f32(const T* p) { return static_cast<float>(*p); }
-template <> __device__ __forceinline__ float load_f32<__half>(const __half* p) { return __half2float(*p); }
-template <> __device__ __forceinline__ float load_f32<__nv_bfloat16>(const __nv_bfloat16* p) { return __bfloat162float(*p); }
+template <typename T>
+__device__ __forceinline__ float load_f32(const T* p) {
+  return static_cast<float>(*p);
+}
+template <>
+__device__ __forceinline__ float load_f32<__half>(const __half* p) {
+  return __half2float(*p);
+}
+template <>
+__device__ __forceinline__ float load_f32<__nv_bfloat16>(const __nv_bfloat16* p) {
+  return __bfloat162float(*p);
+}
 
-template <typename T> __device__ __forceinline__ T from_f32(float v) { return static_cast<T>(v); }
-template <> __device__ __forceinline__ __half from_f32<__half>(float v) { return __float2half_rn(v); }
-template <> __device__ __forceinline__ __nv_bfloat16 from_f32<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+template <typename T>
+__device__ __forceinline__ T from_f32(float v) {
+  return static_cast<T>(v);
+}
+template <>
+__device__ __forceinline__ __half from_f32<__half>(float v) {
+  return __float2half_rn(v);
+}
+template <>
+__device__ __forceinline__ __nv_bfloat16 from_f32<__nv_bfloat16>(float v) {
+  return __float2bfloat16_rn(v);
+}
 
 // Blocks for a grid-stride loop over n elements.
 inline unsigned int grid_for(int64_t n, int threads = 256) {

@@ -17,12 +17,12 @@ namespace kiln::cuda {
 
 namespace {
 
-constexpr int kTile = 64;       // output tile is kTile x kTile
-constexpr int kTileK = 16;      // k-slice staged per step
-constexpr int kThreadsX = 16;   // threads along n; 16 along m
+constexpr int kTile = 64;      // output tile is kTile x kTile
+constexpr int kTileK = 16;     // k-slice staged per step
+constexpr int kThreadsX = 16;  // threads along n; 16 along m
 constexpr int kThreads = 256;
-constexpr int kPerThread = kTile / kThreadsX;         // 4 x 4 outputs per thread
-constexpr int kLoads = kTile * kTileK / kThreads;     // elements per thread per operand per slice
+constexpr int kPerThread = kTile / kThreadsX;      // 4 x 4 outputs per thread
+constexpr int kLoads = kTile * kTileK / kThreads;  // elements per thread per operand per slice
 static_assert(kTile * kTileK == kLoads * kThreads, "a slice is loaded by whole threads");
 static_assert(kThreadsX * kThreadsX == kThreads, "16 x 16 threads");
 constexpr int64_t kMaxBatchBlocks = 65535;  // gridDim.y limit; further items loop
@@ -42,8 +42,9 @@ __device__ __forceinline__ void slot(int e, bool k_contiguous, int& o, int& kk) 
 // Registers <- the slice [o0, o0 + kTile) x [k0, k0 + kTileK) of an operand stored [outer][ld]
 // (k_contiguous) or [k][ld]; zeros outside [0, outer) x [0, k).
 template <typename T>
-__device__ __forceinline__ void load_slice(float (&r)[kLoads], const T* p, int64_t ld, bool k_contiguous,
-                                           int64_t outer, int64_t k, int64_t o0, int64_t k0, int tid) {
+__device__ __forceinline__ void load_slice(float (&r)[kLoads], const T* p, int64_t ld,
+                                           bool k_contiguous, int64_t outer, int64_t k, int64_t o0,
+                                           int64_t k0, int tid) {
 #pragma unroll
   for (int i = 0; i < kLoads; ++i) {
     int o, kk;
@@ -56,8 +57,8 @@ __device__ __forceinline__ void load_slice(float (&r)[kLoads], const T* p, int64
 
 // Shared slice [kk][o] <- the registers load_slice filled. The +1 column spreads the k-contiguous
 // stores (consecutive kk, stride kTile + 1) over the banks.
-__device__ __forceinline__ void store_slice(float (*s)[kTile + 1], const float (&r)[kLoads], bool k_contiguous,
-                                            int tid) {
+__device__ __forceinline__ void store_slice(float (*s)[kTile + 1], const float (&r)[kLoads],
+                                            bool k_contiguous, int tid) {
 #pragma unroll
   for (int i = 0; i < kLoads; ++i) {
     int o, kk;
@@ -131,7 +132,8 @@ template <typename T>
 void launch_typed(const GemmShape& s, int64_t count, const void* a, const void* b, void* c,
                   cudaStream_t stream) {
   int64_t tiles_m = (s.m + kTile - 1) / kTile, tiles_n = (s.n + kTile - 1) / kTile;
-  KILN_CHECK(tiles_m * tiles_n <= INT32_MAX, "[cuda gemm] ", s.m, " x ", s.n, " output has too many tiles");
+  KILN_CHECK(tiles_m * tiles_n <= INT32_MAX, "[cuda gemm] ", s.m, " x ", s.n,
+             " output has too many tiles");
   dim3 grid(static_cast<unsigned int>(tiles_m * tiles_n),
             static_cast<unsigned int>(std::min(count, kMaxBatchBlocks)));
   gemm_kernel<T><<<grid, kThreads, 0, stream>>>(s, tiles_n, count, static_cast<const T*>(a),
@@ -199,7 +201,8 @@ GemmShape matrix_multiply_shape(MatrixOperation op_a, const Dims& a, MatrixOpera
   s.trans_b = ob.trans;
   s.lda = oa.cols;
   s.ldb = ob.cols;
-  int32_t out_rank = out.nb_dims - (op_a != MatrixOperation::kVECTOR) - (op_b != MatrixOperation::kVECTOR);
+  int32_t out_rank =
+      out.nb_dims - (op_a != MatrixOperation::kVECTOR) - (op_b != MatrixOperation::kVECTOR);
   KILN_CHECK(out_rank >= oa.batch_rank && out_rank >= ob.batch_rank && out_rank <= kMaxRank,
              "[matrix_multiply] output ", out, " does not hold the batch dims of ", a, " and ", b);
   s.a_batch = batch_view(a, oa, out, out_rank);
@@ -212,10 +215,14 @@ void launch_gemm(DataType type, const GemmShape& shape, const void* a, const voi
   int64_t count = batch_count(shape);
   if (shape.m == 0 || shape.n == 0 || count == 0) return;
   switch (type) {
-    case DataType::kFLOAT: return launch_typed<float>(shape, count, a, b, c, stream);
-    case DataType::kHALF: return launch_typed<__half>(shape, count, a, b, c, stream);
-    case DataType::kBF16: return launch_typed<__nv_bfloat16>(shape, count, a, b, c, stream);
-    default: break;
+    case DataType::kFLOAT:
+      return launch_typed<float>(shape, count, a, b, c, stream);
+    case DataType::kHALF:
+      return launch_typed<__half>(shape, count, a, b, c, stream);
+    case DataType::kBF16:
+      return launch_typed<__nv_bfloat16>(shape, count, a, b, c, stream);
+    default:
+      break;
   }
   fail("[cuda gemm] matrix products take float32, float16 or bfloat16, not ", type);
 }

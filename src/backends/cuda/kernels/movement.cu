@@ -12,8 +12,8 @@ namespace kiln::cuda {
 namespace {
 
 constexpr int kThreads = 256;
-constexpr int kTile = 32;      // the transpose tile is kTile x kTile elements
-constexpr int kTileRows = 8;   // a tile block is kTile x kTileRows threads
+constexpr int kTile = 32;             // the transpose tile is kTile x kTile elements
+constexpr int kTileRows = 8;          // a tile block is kTile x kTileRows threads
 constexpr int64_t kMinTileSide = 16;  // narrower transposes waste most of a tile: strided copy
 // Index math runs in int32 when every flat index and offset stays below this (with room for
 // the grid stride, at most 2^28, on top).
@@ -23,11 +23,21 @@ constexpr int64_t kInt32Limit = int64_t{1} << 30;
 template <typename Fn>
 void by_size(int64_t size, Fn&& fn) {
   switch (size) {
-    case 1: fn(uint8_t{}); return;
-    case 2: fn(uint16_t{}); return;
-    case 4: fn(uint32_t{}); return;
-    case 8: fn(uint64_t{}); return;
-    case 16: fn(uint4{}); return;
+    case 1:
+      fn(uint8_t{});
+      return;
+    case 2:
+      fn(uint16_t{});
+      return;
+    case 4:
+      fn(uint32_t{});
+      return;
+    case 8:
+      fn(uint64_t{});
+      return;
+    case 16:
+      fn(uint4{});
+      return;
   }
   fail("[cuda movement] unsupported element size ", size);
 }
@@ -40,7 +50,9 @@ int64_t widest_move(int64_t element_size, uint64_t byte_bits) {
   return width > element_size ? width : element_size;
 }
 
-uint64_t address_bits(const void* p) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(p)); }
+uint64_t address_bits(const void* p) {
+  return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(p));
+}
 
 unsigned int blocks_for(int64_t work, int64_t per_block) {
   int64_t blocks = (work + per_block - 1) / per_block;
@@ -60,10 +72,11 @@ struct View {
 
 // dst[i] = src[offset of i under view], i in output (row-major) order: writes are coalesced.
 template <typename T, typename Index>
-__global__ void strided_copy_kernel(T* __restrict__ dst, const T* __restrict__ src, View<Index> view,
-                                    Index n) {
+__global__ void strided_copy_kernel(T* __restrict__ dst, const T* __restrict__ src,
+                                    View<Index> view, Index n) {
   Index step = static_cast<Index>(gridDim.x) * static_cast<Index>(blockDim.x);
-  for (Index i = static_cast<Index>(blockIdx.x) * static_cast<Index>(blockDim.x) + static_cast<Index>(threadIdx.x);
+  for (Index i = static_cast<Index>(blockIdx.x) * static_cast<Index>(blockDim.x) +
+                 static_cast<Index>(threadIdx.x);
        i < n; i += step) {
     Index rest = i;
     Index offset = 0;
@@ -111,7 +124,7 @@ struct TileView {
 // One block per kTile x kTile tile (grid-stride over tiles): reads along a and writes along b
 // are both coalesced; the padded shared tile keeps the column reads free of bank conflicts.
 template <typename T>
-__global__ void __launch_bounds__(kTile * kTileRows)
+__global__ void __launch_bounds__(kTile* kTileRows)
     tiled_transpose_kernel(T* __restrict__ dst, const T* __restrict__ src, TileView v) {
   __shared__ T tile[kTile][kTile + 1];
   for (int64_t t = blockIdx.x; t < v.num_tiles; t += gridDim.x) {
@@ -196,7 +209,8 @@ __global__ void concat_kernel(T* __restrict__ dst, ConcatGroup group, Index oute
   Index width = static_cast<Index>(group.end[group.count - 1]);
   Index n = outer * width;
   Index step = static_cast<Index>(gridDim.x) * static_cast<Index>(blockDim.x);
-  for (Index i = static_cast<Index>(blockIdx.x) * static_cast<Index>(blockDim.x) + static_cast<Index>(threadIdx.x);
+  for (Index i = static_cast<Index>(blockIdx.x) * static_cast<Index>(blockDim.x) +
+                 static_cast<Index>(threadIdx.x);
        i < n; i += step) {
     Index o = i / width;
     Index r = i - o * width;
@@ -213,10 +227,12 @@ __global__ void concat_kernel(T* __restrict__ dst, ConcatGroup group, Index oute
 
 // dst[o, j, k] = src[o, indices[j], k], or zero when indices[j] is out of range.
 template <typename T, typename I, typename Index>
-__global__ void gather_kernel(T* __restrict__ dst, const T* __restrict__ src, const I* __restrict__ indices,
-                              int64_t axis_size, Index num_indices, Index inner, Index n) {
+__global__ void gather_kernel(T* __restrict__ dst, const T* __restrict__ src,
+                              const I* __restrict__ indices, int64_t axis_size, Index num_indices,
+                              Index inner, Index n) {
   Index step = static_cast<Index>(gridDim.x) * static_cast<Index>(blockDim.x);
-  for (Index i = static_cast<Index>(blockIdx.x) * static_cast<Index>(blockDim.x) + static_cast<Index>(threadIdx.x);
+  for (Index i = static_cast<Index>(blockIdx.x) * static_cast<Index>(blockDim.x) +
+                 static_cast<Index>(threadIdx.x);
        i < n; i += step) {
     Index k = i % inner;
     Index rest = i / inner;
@@ -273,8 +289,8 @@ void strided_copy(void* dst, const void* src, int64_t element_size, const Stride
 
   // Rows contiguous in src: move several elements at once where addresses and strides allow.
   if (s.strides[last] == 1) {
-    uint64_t bits = address_bits(dst) | address_bits(src) |
-                    static_cast<uint64_t>(s.dims[last] * element_size);
+    uint64_t bits =
+        address_bits(dst) | address_bits(src) | static_cast<uint64_t>(s.dims[last] * element_size);
     for (int32_t d = 0; d < last; ++d) bits |= static_cast<uint64_t>(s.strides[d] * element_size);
     int64_t width = widest_move(element_size, bits);
     int64_t factor = width / element_size;
@@ -355,7 +371,8 @@ void gather(void* dst, const void* src, const void* indices, bool indices_int64,
             cudaStream_t stream) {
   int64_t n = outer * num_indices * inner;
   if (n == 0) return;
-  uint64_t bits = address_bits(dst) | address_bits(src) | static_cast<uint64_t>(inner * element_size);
+  uint64_t bits =
+      address_bits(dst) | address_bits(src) | static_cast<uint64_t>(inner * element_size);
   int64_t move = widest_move(element_size, bits);
   inner /= move / element_size;
   n /= move / element_size;
@@ -368,11 +385,13 @@ void gather(void* dst, const void* src, const void* indices, bool indices_int64,
       if (indices_int64) {
         gather_kernel<T, int64_t, Index><<<blocks, kThreads, 0, stream>>>(
             static_cast<T*>(dst), static_cast<const T*>(src), static_cast<const int64_t*>(indices),
-            axis_size, static_cast<Index>(num_indices), static_cast<Index>(inner), static_cast<Index>(n));
+            axis_size, static_cast<Index>(num_indices), static_cast<Index>(inner),
+            static_cast<Index>(n));
       } else {
         gather_kernel<T, int32_t, Index><<<blocks, kThreads, 0, stream>>>(
             static_cast<T*>(dst), static_cast<const T*>(src), static_cast<const int32_t*>(indices),
-            axis_size, static_cast<Index>(num_indices), static_cast<Index>(inner), static_cast<Index>(n));
+            axis_size, static_cast<Index>(num_indices), static_cast<Index>(inner),
+            static_cast<Index>(n));
       }
       KILN_CUDA_CHECK_LAUNCH();
     };

@@ -70,7 +70,8 @@ int64_t broadcast_stride(const Dims& p, const Dims& x, int32_t i) {
 
 GroupedLayout grouped_layout(const Dims& x, const Dims& scale, const Dims& bias, uint32_t axes,
                              int64_t groups) {
-  KILN_CHECK(groups == 1 || (x.nb_dims >= 2 && x.nb_dims < Dims::kMaxDims && groups > 0 && x.d[1] % groups == 0),
+  KILN_CHECK(groups == 1 || (x.nb_dims >= 2 && x.nb_dims < Dims::kMaxDims && groups > 0 &&
+                             x.d[1] % groups == 0),
              "normalization of ", x, " in ", groups, " groups");
   GroupedLayout l;
   for (int32_t i = 0; i < x.nb_dims; ++i) {
@@ -128,7 +129,8 @@ Affine affine_of(const GroupedLayout& l) {
       a.bias[p] = l.bias[i];
       continue;
     }
-    if (a.rank == kMaxRank) fail("CUDA normalization: more than ", kMaxRank, " dims after grouping");
+    if (a.rank == kMaxRank)
+      fail("CUDA normalization: more than ", kMaxRank, " dims after grouping");
     a.dims[a.rank] = l.dims[i];
     a.stats[a.rank] = stats[i];
     a.scale[a.rank] = l.scale[i];
@@ -209,8 +211,9 @@ void launch_normalization(DataType type, const void* x, const Dims& x_dims, cons
     NormStats<T> op{xs, stats, static_cast<double>(p.r.count), static_cast<double>(epsilon), {}};
     op.parts = {static_cast<typename NormStats<T>::Acc*>(partials), p.r.outputs, p.launch.splits};
     red::run(op, p.r, p.launch, stream);
-    normalize<T><<<grid_for(n), red::kThreads, 0, stream>>>(
-        xs, static_cast<const T*>(scale), static_cast<const T*>(bias), static_cast<T*>(y), stats, affine, n);
+    normalize<T><<<grid_for(n), red::kThreads, 0, stream>>>(xs, static_cast<const T*>(scale),
+                                                            static_cast<const T*>(bias),
+                                                            static_cast<T*>(y), stats, affine, n);
     KILN_CUDA_CHECK_LAUNCH();
   });
 }

@@ -34,7 +34,9 @@ Reduction make_reduction(const int64_t* dims, int32_t rank, uint64_t reduced_axe
       s.dims[s.rank - 1] *= dims[i];
       s.strides[s.rank - 1] = strides[i];
     } else {
-      if (s.rank == kMaxRank) fail("CUDA reduction: more than ", kMaxRank, " separate dims to ", kind ? "reduce" : "keep");
+      if (s.rank == kMaxRank)
+        fail("CUDA reduction: more than ", kMaxRank, " separate dims to ",
+             kind ? "reduce" : "keep");
       s.dims[s.rank] = dims[i];
       s.strides[s.rank] = strides[i];
       ++s.rank;
@@ -54,7 +56,9 @@ int64_t pow2_at_least(int64_t n) {
   return p;
 }
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 }  // namespace
 
@@ -143,7 +147,7 @@ struct FloatReduce {
   }
   __device__ void write(int64_t o, int64_t, double a) const {
     if constexpr (kOp == ReduceOperation::kAVG) a /= count;  // 0 / 0 = NaN for an empty average
-    y[o] = from_f32<T>(static_cast<float>(a));  // via float32, as the CPU rounds
+    y[o] = from_f32<T>(static_cast<float>(a));               // via float32, as the CPU rounds
   }
 };
 
@@ -159,8 +163,10 @@ struct IntReduce {
 
   __device__ long long init(int64_t) const {
     if constexpr (kOp == ReduceOperation::kPROD) return 1;
-    if constexpr (kOp == ReduceOperation::kMAX) return std::is_same_v<T, int32_t> ? INT32_MIN : INT64_MIN;
-    if constexpr (kOp == ReduceOperation::kMIN) return std::is_same_v<T, int32_t> ? INT32_MAX : INT64_MAX;
+    if constexpr (kOp == ReduceOperation::kMAX)
+      return std::is_same_v<T, int32_t> ? INT32_MIN : INT64_MIN;
+    if constexpr (kOp == ReduceOperation::kMIN)
+      return std::is_same_v<T, int32_t> ? INT32_MAX : INT64_MAX;
     return 0;
   }
   __device__ void add(long long& a, int64_t offset, int64_t) const {
@@ -168,7 +174,8 @@ struct IntReduce {
   }
   __device__ static long long combine(long long a, long long b) {
     using U = unsigned long long;
-    if constexpr (kOp == ReduceOperation::kPROD) return static_cast<long long>(static_cast<U>(a) * static_cast<U>(b));
+    if constexpr (kOp == ReduceOperation::kPROD)
+      return static_cast<long long>(static_cast<U>(a) * static_cast<U>(b));
     if constexpr (kOp == ReduceOperation::kMAX) return a > b ? a : b;
     if constexpr (kOp == ReduceOperation::kMIN) return a < b ? a : b;
     return static_cast<long long>(static_cast<U>(a) + static_cast<U>(b));
@@ -189,11 +196,16 @@ void reduce_float(ReduceOperation op, const T* x, T* y, const Reduction& r, cons
                   void* ws, cudaStream_t stream) {
   double n = static_cast<double>(r.count);
   switch (op) {
-    case ReduceOperation::kSUM: return run_reduce(FloatReduce<T, ReduceOperation::kSUM>{x, y, n, {}}, r, l, ws, stream);
-    case ReduceOperation::kPROD: return run_reduce(FloatReduce<T, ReduceOperation::kPROD>{x, y, n, {}}, r, l, ws, stream);
-    case ReduceOperation::kMAX: return run_reduce(FloatReduce<T, ReduceOperation::kMAX>{x, y, n, {}}, r, l, ws, stream);
-    case ReduceOperation::kMIN: return run_reduce(FloatReduce<T, ReduceOperation::kMIN>{x, y, n, {}}, r, l, ws, stream);
-    case ReduceOperation::kAVG: return run_reduce(FloatReduce<T, ReduceOperation::kAVG>{x, y, n, {}}, r, l, ws, stream);
+    case ReduceOperation::kSUM:
+      return run_reduce(FloatReduce<T, ReduceOperation::kSUM>{x, y, n, {}}, r, l, ws, stream);
+    case ReduceOperation::kPROD:
+      return run_reduce(FloatReduce<T, ReduceOperation::kPROD>{x, y, n, {}}, r, l, ws, stream);
+    case ReduceOperation::kMAX:
+      return run_reduce(FloatReduce<T, ReduceOperation::kMAX>{x, y, n, {}}, r, l, ws, stream);
+    case ReduceOperation::kMIN:
+      return run_reduce(FloatReduce<T, ReduceOperation::kMIN>{x, y, n, {}}, r, l, ws, stream);
+    case ReduceOperation::kAVG:
+      return run_reduce(FloatReduce<T, ReduceOperation::kAVG>{x, y, n, {}}, r, l, ws, stream);
   }
   fail("CUDA reduce kernel: unknown operation ", static_cast<int>(op));
 }
@@ -202,11 +214,16 @@ template <typename T>
 void reduce_int(ReduceOperation op, const T* x, T* y, const Reduction& r, const Launch& l, void* ws,
                 cudaStream_t stream) {
   switch (op) {
-    case ReduceOperation::kSUM: return run_reduce(IntReduce<T, ReduceOperation::kSUM>{x, y, {}}, r, l, ws, stream);
-    case ReduceOperation::kPROD: return run_reduce(IntReduce<T, ReduceOperation::kPROD>{x, y, {}}, r, l, ws, stream);
-    case ReduceOperation::kMAX: return run_reduce(IntReduce<T, ReduceOperation::kMAX>{x, y, {}}, r, l, ws, stream);
-    case ReduceOperation::kMIN: return run_reduce(IntReduce<T, ReduceOperation::kMIN>{x, y, {}}, r, l, ws, stream);
-    case ReduceOperation::kAVG: break;
+    case ReduceOperation::kSUM:
+      return run_reduce(IntReduce<T, ReduceOperation::kSUM>{x, y, {}}, r, l, ws, stream);
+    case ReduceOperation::kPROD:
+      return run_reduce(IntReduce<T, ReduceOperation::kPROD>{x, y, {}}, r, l, ws, stream);
+    case ReduceOperation::kMAX:
+      return run_reduce(IntReduce<T, ReduceOperation::kMAX>{x, y, {}}, r, l, ws, stream);
+    case ReduceOperation::kMIN:
+      return run_reduce(IntReduce<T, ReduceOperation::kMIN>{x, y, {}}, r, l, ws, stream);
+    case ReduceOperation::kAVG:
+      break;
   }
   fail("CUDA reduce kernel: operation ", static_cast<int>(op), " needs a float input");
 }
@@ -258,13 +275,15 @@ struct Softmax {
 
 // The second pass of a split softmax: blocks as rows_block's, each rewriting its chunk of a row.
 template <typename T>
-__global__ void __launch_bounds__(red::kThreads) softmax_apply(Softmax<T, false> op, Reduction r, int64_t chunk) {
+__global__ void __launch_bounds__(red::kThreads)
+    softmax_apply(Softmax<T, false> op, Reduction r, int64_t chunk) {
   const int64_t begin = static_cast<int64_t>(blockIdx.y) * chunk;
   const int64_t end = begin + chunk < r.count ? begin + chunk : r.count;
   for (int64_t o = blockIdx.x; o < r.outputs; o += gridDim.x) {
     const int64_t base = red::offset_in(o, r.kept);
     const float2 f = op.finals[o];
-    for (int64_t j = begin + threadIdx.x; j < end; j += red::kThreads) op.apply(base + red::offset_in(j, r.reduced), f);
+    for (int64_t j = begin + threadIdx.x; j < end; j += red::kThreads)
+      op.apply(base + red::offset_in(j, r.reduced), f);
   }
 }
 
@@ -302,7 +321,8 @@ void launch_softmax(DataType type, const void* x, void* y, const Dims& dims, uin
       return;
     }
     auto* finals = static_cast<float2*>(workspace);
-    auto* parts = reinterpret_cast<typename Softmax<T, false>::Acc*>(static_cast<char*>(workspace) + kSoftmaxFinalsBytes);
+    auto* parts = reinterpret_cast<typename Softmax<T, false>::Acc*>(static_cast<char*>(workspace) +
+                                                                     kSoftmaxFinalsBytes);
     Softmax<T, false> op{xs, ys, finals, {parts, r.outputs, l.splits}};
     red::run(op, r, l, stream);
     dim3 grid(red::capped_blocks(r.outputs), static_cast<unsigned int>(l.splits));
@@ -325,9 +345,11 @@ void launch_reduce(ReduceOperation op, DataType type, const void* x, void* y, co
              " needs ", need, " bytes of workspace, got ", workspace_size);
   switch (type) {
     case DataType::kINT32:
-      return reduce_int(op, static_cast<const int32_t*>(x), static_cast<int32_t*>(y), r, l, workspace, stream);
+      return reduce_int(op, static_cast<const int32_t*>(x), static_cast<int32_t*>(y), r, l,
+                        workspace, stream);
     case DataType::kINT64:
-      return reduce_int(op, static_cast<const int64_t*>(x), static_cast<int64_t*>(y), r, l, workspace, stream);
+      return reduce_int(op, static_cast<const int64_t*>(x), static_cast<int64_t*>(y), r, l,
+                        workspace, stream);
     default:
       dispatch_float(type, "reduce", [&](auto tag) {
         using T = decltype(tag);

@@ -1,5 +1,6 @@
 // The reduction engine under softmax, reduce, normalization statistics and top-1: a dense tensor
-// seen as outputs x reduced elements, and three kernels that fold each output's elements with an op.
+// seen as outputs x reduced elements, and three kernels that fold each output's elements with an
+// op.
 //
 // An op (a small struct passed by value) says how: Acc is its accumulator; init(base) starts one
 // output whose first element is at `base`; add(acc, offset, j) folds in reduced element j (at
@@ -30,8 +31,8 @@ struct Reduction {
 };
 
 // The dense row-major tensor dims[0, rank) (rank <= 16) with the dims in bitmask `reduced_axes`
-// reduced. Size-1 dims are dropped and neighbours of the same kind merged first; fails (kiln::Error)
-// if either side still has more than kMaxRank dims.
+// reduced. Size-1 dims are dropped and neighbours of the same kind merged first; fails
+// (kiln::Error) if either side still has more than kMaxRank dims.
 Reduction make_reduction(const int64_t* dims, int32_t rank, uint64_t reduced_axes);
 
 // How a Reduction is launched. kRowsWarp: `group` lanes (a power of two <= 32) per output, for
@@ -83,7 +84,8 @@ __device__ __forceinline__ T shfl_xor(const T& v, int32_t lane_mask) {
     int32_t words[kWords];
   } u;
   u.value = v;
-  for (int32_t i = 0; i < kWords; ++i) u.words[i] = __shfl_xor_sync(0xffffffffu, u.words[i], lane_mask);
+  for (int32_t i = 0; i < kWords; ++i)
+    u.words[i] = __shfl_xor_sync(0xffffffffu, u.words[i], lane_mask);
   return u.value;
 }
 
@@ -122,7 +124,8 @@ struct alignas(16) SharedAccs {
 };
 
 template <class Op>
-__global__ void __launch_bounds__(kThreads) rows_warp(Op op, Reduction r, int32_t group, int64_t chunk) {
+__global__ void __launch_bounds__(kThreads)
+    rows_warp(Op op, Reduction r, int32_t group, int64_t chunk) {
   const int32_t per_block = kThreads / group;
   const int32_t lane = threadIdx.x & (group - 1);
   const int32_t split = blockIdx.y;
@@ -135,7 +138,8 @@ __global__ void __launch_bounds__(kThreads) rows_warp(Op op, Reduction r, int32_
     const int64_t base = valid ? offset_in(o, r.kept) : 0;
     typename Op::Acc a = op.init(base);
     if (valid) {
-      for (int64_t j = begin + lane; j < end; j += group) op.add(a, base + offset_in(j, r.reduced), j);
+      for (int64_t j = begin + lane; j < end; j += group)
+        op.add(a, base + offset_in(j, r.reduced), j);
     }
     a = combine_lanes<Op>(a, group);  // the whole warp, valid or not
     if (valid) finish(op, r, o, base, split, a, begin + lane, end, group, lane == 0);
@@ -154,7 +158,8 @@ __global__ void __launch_bounds__(kThreads) rows_block(Op op, Reduction r, int64
   for (int64_t o = blockIdx.x; o < r.outputs; o += gridDim.x) {
     const int64_t base = offset_in(o, r.kept);
     Acc a = op.init(base);
-    for (int64_t j = begin + threadIdx.x; j < end; j += kThreads) op.add(a, base + offset_in(j, r.reduced), j);
+    for (int64_t j = begin + threadIdx.x; j < end; j += kThreads)
+      op.add(a, base + offset_in(j, r.reduced), j);
     a = combine_lanes<Op>(a, 32);
     if ((threadIdx.x & 31) == 0) warp_accs[threadIdx.x / 32] = a;
     __syncthreads();
@@ -168,7 +173,8 @@ __global__ void __launch_bounds__(kThreads) rows_block(Op op, Reduction r, int64
 
 // Thread t handles output first + t % group and the elements j = begin + t / group (mod 256/group).
 template <class Op>
-__global__ void __launch_bounds__(kThreads) columns(Op op, Reduction r, int32_t group, int64_t chunk) {
+__global__ void __launch_bounds__(kThreads)
+    columns(Op op, Reduction r, int32_t group, int64_t chunk) {
   using Acc = typename Op::Acc;
   __shared__ SharedAccs<Acc, kThreads> shared;
   Acc* accs = shared.get();
@@ -190,7 +196,8 @@ __global__ void __launch_bounds__(kThreads) columns(Op op, Reduction r, int32_t 
     accs[threadIdx.x] = a;
     __syncthreads();
     for (int32_t half = rows >> 1; half > 0; half >>= 1) {
-      if (y < half) accs[threadIdx.x] = Op::combine(accs[threadIdx.x], accs[threadIdx.x + half * group]);
+      if (y < half)
+        accs[threadIdx.x] = Op::combine(accs[threadIdx.x], accs[threadIdx.x + half * group]);
       __syncthreads();
     }
     a = accs[x];
@@ -251,17 +258,22 @@ void run(const Op& op, const Reduction& r, const Launch& l, cudaStream_t stream)
 template <typename Fn>
 void dispatch_float(DataType type, const char* what, Fn&& fn) {
   switch (type) {
-    case DataType::kFLOAT: return fn(float{});
-    case DataType::kHALF: return fn(__half{});
-    case DataType::kBF16: return fn(__nv_bfloat16{});
-    default: break;
+    case DataType::kFLOAT:
+      return fn(float{});
+    case DataType::kHALF:
+      return fn(__half{});
+    case DataType::kBF16:
+      return fn(__nv_bfloat16{});
+    default:
+      break;
   }
   fail("CUDA ", what, " kernel: unsupported type ", type);
 }
 
 // Workspace bytes for the partial accumulators of `l` (0 without splits).
 inline size_t partials_bytes(const Reduction& r, const Launch& l, size_t acc_size) {
-  return l.splits > 1 ? static_cast<size_t>(r.outputs) * static_cast<size_t>(l.splits) * acc_size : 0;
+  return l.splits > 1 ? static_cast<size_t>(r.outputs) * static_cast<size_t>(l.splits) * acc_size
+                      : 0;
 }
 
 // choose_launch keeps outputs * splits below this, and below numel / 64 (a split needs more than

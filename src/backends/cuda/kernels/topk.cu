@@ -29,9 +29,9 @@ constexpr int64_t sort_capacity() {
   return sizeof(key_t<T>) == 4 ? 4096 : 2048;
 }
 
-constexpr int32_t kWarpRowThreads = 256;  // rows of <= 32: 256 / width rows a block
-constexpr int32_t kSortThreads = 1024;    // shared-memory sort and select kernels (at most)
-constexpr int32_t kGlobalThreads = 1024;  // workspace sort kernel
+constexpr int32_t kWarpRowThreads = 256;          // rows of <= 32: 256 / width rows a block
+constexpr int32_t kSortThreads = 1024;            // shared-memory sort and select kernels (at most)
+constexpr int32_t kGlobalThreads = 1024;          // workspace sort kernel
 constexpr int64_t kGlobalSortBytes = 64LL << 20;  // workspace the fallback aims to stay within
 
 __device__ __forceinline__ uint32_t float_key(float v) {
@@ -160,9 +160,9 @@ __device__ void write_row(const T* row, T* values, int32_t* indices, int64_t out
 // 2^i) holds one row, element t (or padding) in lane t, and a bitonic network of lane shuffles
 // sorts each group.
 template <typename T>
-__global__ void __launch_bounds__(kWarpRowThreads) sort_rows_warp(const T* x, T* values,
-                                                                  int32_t* indices, Rows rows,
-                                                                  int32_t width, bool largest) {
+__global__ void __launch_bounds__(kWarpRowThreads)
+    sort_rows_warp(const T* x, T* values, int32_t* indices, Rows rows, int32_t width,
+                   bool largest) {
   using K = key_t<T>;
   const int32_t lane = threadIdx.x & (width - 1);  // in the group
   const int64_t per_warp = 32 / width;
@@ -203,8 +203,8 @@ __global__ void __launch_bounds__(kWarpRowThreads) sort_rows_warp(const T* x, T*
 
 // Rows of at most sort_capacity elements, sorted whole (n = the row length rounded up to 2^i).
 template <typename T>
-__global__ void __launch_bounds__(kSortThreads) sort_rows(const T* x, T* values, int32_t* indices,
-                                                          Rows rows, int64_t n, bool largest) {
+__global__ void __launch_bounds__(kSortThreads)
+    sort_rows(const T* x, T* values, int32_t* indices, Rows rows, int64_t n, bool largest) {
   extern __shared__ __align__(16) unsigned char sort_smem[];  // n keys, then n indices
   auto* keys = reinterpret_cast<key_t<T>*>(sort_smem);
   auto* idx = reinterpret_cast<int32_t*>(keys + n);
@@ -223,8 +223,8 @@ __global__ void __launch_bounds__(kSortThreads) sort_rows(const T* x, T* values,
 // element above it and the lowest-index elements equal to it (k in all) into n >= k entries of
 // shared memory, and sorts those.
 template <typename T>
-__global__ void __launch_bounds__(kSortThreads) select_rows(const T* x, T* values, int32_t* indices,
-                                                            Rows rows, int64_t n, bool largest) {
+__global__ void __launch_bounds__(kSortThreads)
+    select_rows(const T* x, T* values, int32_t* indices, Rows rows, int64_t n, bool largest) {
   using K = key_t<T>;
   constexpr int32_t kWarps = kSortThreads / 32;
   extern __shared__ __align__(16) unsigned char sort_smem[];  // n keys, then n indices
@@ -320,11 +320,9 @@ __global__ void __launch_bounds__(kSortThreads) select_rows(const T* x, T* value
 // Fallback for k and rows beyond sort_capacity: each block sorts its rows whole in its own slot
 // of the workspace (n keys, then n indices).
 template <typename T>
-__global__ void __launch_bounds__(kGlobalThreads) sort_rows_global(const T* x, T* values,
-                                                                   int32_t* indices, Rows rows,
-                                                                   int64_t n, bool largest,
-                                                                   unsigned char* workspace,
-                                                                   size_t slot_bytes) {
+__global__ void __launch_bounds__(kGlobalThreads)
+    sort_rows_global(const T* x, T* values, int32_t* indices, Rows rows, int64_t n, bool largest,
+                     unsigned char* workspace, size_t slot_bytes) {
   auto* keys = reinterpret_cast<key_t<T>*>(workspace + blockIdx.x * slot_bytes);
   auto* idx = reinterpret_cast<int32_t*>(keys + n);
   for (int64_t r = blockIdx.x; r < rows.count; r += gridDim.x) {
@@ -364,7 +362,8 @@ size_t workspace_for(int64_t outer, int64_t size, int64_t inner, int64_t k) {
 
 template <typename T>
 void topk_as(bool largest, const T* x, T* values, int32_t* indices, int64_t outer, int64_t size,
-             int64_t inner, int64_t k, void* workspace, size_t workspace_size, cudaStream_t stream) {
+             int64_t inner, int64_t k, void* workspace, size_t workspace_size,
+             cudaStream_t stream) {
   using K = key_t<T>;
   Rows rows{outer * inner, size, inner, k};
   if (rows.count == 0) return;
@@ -374,8 +373,8 @@ void topk_as(bool largest, const T* x, T* values, int32_t* indices, int64_t oute
     red::Reduction r = red::make_reduction(dims, 3, 2u);
     red::Launch l = red::choose_launch(r, true);
     size_t need = red::partials_bytes(r, l, sizeof(typename ArgBest<T>::Acc));
-    KILN_CHECK(need == 0 || (workspace != nullptr && workspace_size >= need), "CUDA top-1 needs ", need,
-               " bytes of workspace, got ", workspace_size);
+    KILN_CHECK(need == 0 || (workspace != nullptr && workspace_size >= need), "CUDA top-1 needs ",
+               need, " bytes of workspace, got ", workspace_size);
     ArgBest<T> op{x, values, indices, inner, largest, {}};
     op.parts = {static_cast<typename ArgBest<T>::Acc*>(workspace), r.outputs, l.splits};
     red::run(op, r, l, stream);
@@ -385,17 +384,19 @@ void topk_as(bool largest, const T* x, T* values, int32_t* indices, int64_t oute
   if (size <= 32) {
     int32_t width = static_cast<int32_t>(pow2_at_least(size));
     int64_t per_block = kWarpRowThreads / width;
-    sort_rows_warp<T><<<red::capped_blocks((rows.count + per_block - 1) / per_block), kWarpRowThreads, 0,
-                        stream>>>(x, values, indices, rows, width, largest);
+    sort_rows_warp<T><<<red::capped_blocks((rows.count + per_block - 1) / per_block),
+                        kWarpRowThreads, 0, stream>>>(x, values, indices, rows, width, largest);
   } else if (size <= sort_capacity<T>()) {
     int64_t n = pow2_at_least(size);
     int32_t threads = static_cast<int32_t>(n / 2 > kSortThreads ? kSortThreads : n / 2);
-    sort_rows<T><<<red::capped_blocks(rows.count), threads, static_cast<size_t>(n * entry), stream>>>(
-        x, values, indices, rows, n, largest);
+    sort_rows<T>
+        <<<red::capped_blocks(rows.count), threads, static_cast<size_t>(n * entry), stream>>>(
+            x, values, indices, rows, n, largest);
   } else if (k <= sort_capacity<T>()) {
     int64_t n = pow2_at_least(k);
-    select_rows<T><<<red::capped_blocks(rows.count), kSortThreads, static_cast<size_t>(n * entry), stream>>>(
-        x, values, indices, rows, n, largest);
+    select_rows<T>
+        <<<red::capped_blocks(rows.count), kSortThreads, static_cast<size_t>(n * entry), stream>>>(
+            x, values, indices, rows, n, largest);
   } else {
     int64_t n = pow2_at_least(size);
     int64_t slot = n * entry;
@@ -405,7 +406,8 @@ void topk_as(bool largest, const T* x, T* values, int32_t* indices, int64_t oute
     int64_t slots = static_cast<int64_t>(bytes) / slot;
     if (slots > rows.count) slots = rows.count;
     sort_rows_global<T><<<red::capped_blocks(slots), kGlobalThreads, 0, stream>>>(
-        x, values, indices, rows, n, largest, static_cast<unsigned char*>(workspace), static_cast<size_t>(slot));
+        x, values, indices, rows, n, largest, static_cast<unsigned char*>(workspace),
+        static_cast<size_t>(slot));
   }
   KILN_CUDA_CHECK_LAUNCH();
 }
@@ -414,12 +416,18 @@ void topk_as(bool largest, const T* x, T* values, int32_t* indices, int64_t oute
 template <typename Fn>
 void dispatch_topk(DataType type, Fn&& fn) {
   switch (type) {
-    case DataType::kFLOAT: return fn(float{});
-    case DataType::kHALF: return fn(__half{});
-    case DataType::kBF16: return fn(__nv_bfloat16{});
-    case DataType::kINT32: return fn(int32_t{});
-    case DataType::kINT64: return fn(int64_t{});
-    default: break;
+    case DataType::kFLOAT:
+      return fn(float{});
+    case DataType::kHALF:
+      return fn(__half{});
+    case DataType::kBF16:
+      return fn(__nv_bfloat16{});
+    case DataType::kINT32:
+      return fn(int32_t{});
+    case DataType::kINT64:
+      return fn(int64_t{});
+    default:
+      break;
   }
   fail("CUDA top-k kernel: unsupported type ", type);
 }
@@ -428,7 +436,8 @@ void dispatch_topk(DataType type, Fn&& fn) {
 
 size_t topk_workspace_size(DataType type, int64_t outer, int64_t size, int64_t inner, int64_t k) {
   size_t bytes = 0;
-  dispatch_topk(type, [&](auto tag) { bytes = workspace_for<decltype(tag)>(outer, size, inner, k); });
+  dispatch_topk(type,
+                [&](auto tag) { bytes = workspace_for<decltype(tag)>(outer, size, inner, k); });
   return bytes;
 }
 

@@ -65,10 +65,14 @@ std::shared_ptr<LtHandle> device_handle() {
 
 cudaDataType_t cuda_type(DataType type) {
   switch (type) {
-    case DataType::kFLOAT: return CUDA_R_32F;
-    case DataType::kHALF: return CUDA_R_16F;
-    case DataType::kBF16: return CUDA_R_16BF;
-    default: break;
+    case DataType::kFLOAT:
+      return CUDA_R_32F;
+    case DataType::kHALF:
+      return CUDA_R_16F;
+    case DataType::kBF16:
+      return CUDA_R_16BF;
+    default:
+      break;
   }
   fail("[cuBLASLt matrix_multiply] takes float32, float16 or bfloat16, not ", type);
 }
@@ -159,8 +163,8 @@ class LtState final : public TacticState {
   cublasLtMatrixLayout_t layout_a = nullptr;  // cuBLASLt's A: our B
   cublasLtMatrixLayout_t layout_b = nullptr;  // cuBLASLt's B: our A
   cublasLtMatrixLayout_t layout_d = nullptr;  // C and D: our output
-  LtAlgo aligned;    // for pointers aligned to kAlignedBytes
-  LtAlgo unaligned;  // for pointers aligned to the element size only
+  LtAlgo aligned;                             // for pointers aligned to kAlignedBytes
+  LtAlgo unaligned;                           // for pointers aligned to the element size only
 };
 
 // A row-major matrix stored [rows][ld] (cols <= ld used) is column-major cols x rows.
@@ -170,10 +174,10 @@ void make_layout(cudaDataType_t type, int64_t rows, int64_t cols, int64_t ld, in
                                                static_cast<uint64_t>(rows), ld));
   if (batch > 1) {
     int32_t count = static_cast<int32_t>(batch);
-    KILN_CUBLAS_CHECK(
-        cublasLtMatrixLayoutSetAttribute(out, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count)));
-    KILN_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(out, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET,
-                                                       &batch_stride, sizeof(batch_stride)));
+    KILN_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(out, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT,
+                                                       &count, sizeof(count)));
+    KILN_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(
+        out, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &batch_stride, sizeof(batch_stride)));
   }
 }
 
@@ -183,24 +187,26 @@ void make_layout(cudaDataType_t type, int64_t rows, int64_t cols, int64_t ld, in
 LtAlgo pick_algo(const LtState& st, uint32_t alignment) {
   cublasLtMatmulPreference_t raw = nullptr;
   KILN_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&raw));
-  std::unique_ptr<std::remove_pointer_t<cublasLtMatmulPreference_t>, decltype(&cublasLtMatmulPreferenceDestroy)>
+  std::unique_ptr<std::remove_pointer_t<cublasLtMatmulPreference_t>,
+                  decltype(&cublasLtMatmulPreferenceDestroy)>
       pref(raw, &cublasLtMatmulPreferenceDestroy);
   uint64_t workspace = kWorkspaceBytes;
-  KILN_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(pref.get(), CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                                                         &workspace, sizeof(workspace)));
+  KILN_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref.get(), CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace)));
   uint32_t reduction = CUBLASLT_REDUCTION_SCHEME_COMPUTE_TYPE;
-  KILN_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(pref.get(), CUBLASLT_MATMUL_PREF_REDUCTION_SCHEME_MASK,
-                                                         &reduction, sizeof(reduction)));
+  KILN_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref.get(), CUBLASLT_MATMUL_PREF_REDUCTION_SCHEME_MASK, &reduction, sizeof(reduction)));
   for (cublasLtMatmulPreferenceAttributes_t attr :
        {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
         CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES}) {
-    KILN_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(pref.get(), attr, &alignment, sizeof(alignment)));
+    KILN_CUBLAS_CHECK(
+        cublasLtMatmulPreferenceSetAttribute(pref.get(), attr, &alignment, sizeof(alignment)));
   }
   cublasLtMatmulHeuristicResult_t results[kCandidates] = {};
   int returned = 0;
-  cublasStatus_t status =
-      cublasLtMatmulAlgoGetHeuristic(st.handle->get(), st.desc, st.layout_a, st.layout_b, st.layout_d,
-                                     st.layout_d, pref.get(), kCandidates, results, &returned);
+  cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
+      st.handle->get(), st.desc, st.layout_a, st.layout_b, st.layout_d, st.layout_d, pref.get(),
+      kCandidates, results, &returned);
   // NOT_SUPPORTED: no algorithm for this problem, which the caller reports with the layer's name.
   if (status == CUBLAS_STATUS_NOT_SUPPORTED) return {};
   check_cublas(status, "cublasLtMatmulAlgoGetHeuristic", __FILE__, __LINE__);
@@ -212,7 +218,9 @@ LtAlgo pick_algo(const LtState& st, uint32_t alignment) {
   return {};
 }
 
-bool is_aligned(const void* p, uint32_t bytes) { return reinterpret_cast<uintptr_t>(p) % bytes == 0; }
+bool is_aligned(const void* p, uint32_t bytes) {
+  return reinterpret_cast<uintptr_t>(p) % bytes == 0;
+}
 
 class CublasLtMatrixMultiplyTactic final : public Tactic {
  public:
@@ -229,13 +237,15 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
 
   size_t workspace_size(const TacticQuery& q) const override { return kWorkspaceBytes; }
 
-  std::unique_ptr<TacticState> create_state(const ir::Node& node, std::span<const uint8_t> params) const override {
+  std::unique_ptr<TacticState> create_state(const ir::Node& node,
+                                            std::span<const uint8_t> params) const override {
     return std::make_unique<LtState>(device_handle());
   }
 
   void reshape(TacticState* state, const TacticQuery& q) const override {
     auto* st = static_cast<LtState*>(state);
-    KILN_CHECK(st != nullptr, "[matrix_multiply '", q.node.name, "'] cuBLASLt tactic without its state");
+    KILN_CHECK(st != nullptr, "[matrix_multiply '", q.node.name,
+               "'] cuBLASLt tactic without its state");
     const Dims& a = q.inputs[0].dims;
     const Dims& b = q.inputs[1].dims;
     if (st->ready && a == st->a_dims && b == st->b_dims) return;
@@ -254,23 +264,29 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
     DataType type = q.inputs[0].type;
     cudaDataType_t t = cuda_type(type);
 
-    // TODO: CUBLAS_COMPUTE_32F_FAST_TF32 for float32 when the plan allows TF32 (BuilderFlag::kTF32);
-    // the node does not carry the flag yet, so float32 runs in full float32 for now.
+    // TODO: CUBLAS_COMPUTE_32F_FAST_TF32 for float32 when the plan allows TF32
+    // (BuilderFlag::kTF32); the node does not carry the flag yet, so float32 runs in full float32
+    // for now.
     KILN_CUBLAS_CHECK(cublasLtMatmulDescCreate(&st->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
     cublasOperation_t op_a = s.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;  // cuBLASLt's A is our B
     cublasOperation_t op_b = s.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
-    KILN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(st->desc, CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)));
-    KILN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(st->desc, CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof(op_b)));
+    KILN_CUBLAS_CHECK(
+        cublasLtMatmulDescSetAttribute(st->desc, CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)));
+    KILN_CUBLAS_CHECK(
+        cublasLtMatmulDescSetAttribute(st->desc, CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof(op_b)));
     // Our B is stored [k][ldb] ([n][ldb] transposed), our A [m][lda] ([k][lda]), C [m][n].
-    make_layout(t, s.trans_b ? s.n : s.k, s.trans_b ? s.k : s.n, s.ldb, p.inner, p.stride_b, st->layout_a);
-    make_layout(t, s.trans_a ? s.k : s.m, s.trans_a ? s.m : s.k, s.lda, p.inner, p.stride_a, st->layout_b);
+    make_layout(t, s.trans_b ? s.n : s.k, s.trans_b ? s.k : s.n, s.ldb, p.inner, p.stride_b,
+                st->layout_a);
+    make_layout(t, s.trans_a ? s.k : s.m, s.trans_a ? s.m : s.k, s.lda, p.inner, p.stride_a,
+                st->layout_b);
     make_layout(t, s.m, s.n, s.n, p.inner, s.m * s.n, st->layout_d);
 
     st->aligned = pick_algo(*st, kAlignedBytes);
     st->unaligned = pick_algo(*st, static_cast<uint32_t>(element_size(type)));
     if (!st->aligned.found && !st->unaligned.found) {
-      fail("[matrix_multiply '", q.node.name, "'] cuBLASLt has no algorithm for ", a, " x ", b, " (", type,
-           ", m ", s.m, ", n ", s.n, ", k ", s.k, ", batch ", p.inner, "); build without the cuBLASLt tactic "
+      fail("[matrix_multiply '", q.node.name, "'] cuBLASLt has no algorithm for ", a, " x ", b,
+           " (", type, ", m ", s.m, ", n ", s.n, ", k ", s.k, ", batch ", p.inner,
+           "); build without the cuBLASLt tactic "
            "source to use kiln's kernel");
     }
     st->ready = true;
@@ -281,12 +297,14 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
     const DeviceTensor& a = args.inputs[0];
     const DeviceTensor& b = args.inputs[1];
     const DeviceTensor& c = args.outputs[0];
-    KILN_CHECK(st != nullptr && st->ready && a.dims == st->a_dims && b.dims == st->b_dims, "[matrix_multiply '",
-               args.node.name, "'] enqueued at shapes ", a.dims, " x ", b.dims, " that reshape() did not prepare");
+    KILN_CHECK(st != nullptr && st->ready && a.dims == st->a_dims && b.dims == st->b_dims,
+               "[matrix_multiply '", args.node.name, "'] enqueued at shapes ", a.dims, " x ",
+               b.dims, " that reshape() did not prepare");
     int64_t esize = element_size(c.type);
     if (st->desc == nullptr) {
       int64_t bytes = volume(c.dims) * esize;  // k == 0: a sum of nothing
-      if (bytes > 0) KILN_CUDA_CHECK(cudaMemsetAsync(c.data, 0, static_cast<size_t>(bytes), args.stream));
+      if (bytes > 0)
+        KILN_CUDA_CHECK(cudaMemsetAsync(c.data, 0, static_cast<size_t>(bytes), args.stream));
       return;
     }
     const GemmShape& s = st->shape;
@@ -296,18 +314,21 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
       const char* pa = static_cast<const char*>(a.data) + offset_of(o, p.outer_a) * esize;
       const char* pb = static_cast<const char*>(b.data) + offset_of(o, p.outer_b) * esize;
       char* pc = static_cast<char*>(c.data) + o * p.inner * s.m * s.n * esize;
-      bool aligned = is_aligned(pa, kAlignedBytes) && is_aligned(pb, kAlignedBytes) && is_aligned(pc, kAlignedBytes);
+      bool aligned = is_aligned(pa, kAlignedBytes) && is_aligned(pb, kAlignedBytes) &&
+                     is_aligned(pc, kAlignedBytes);
       const LtAlgo& algo = aligned && st->aligned.found ? st->aligned : st->unaligned;
       if (!algo.found) {
-        fail("[matrix_multiply '", args.node.name, "'] cuBLASLt has no algorithm for tensors aligned to fewer than ",
-             kAlignedBytes, " bytes at these shapes; pass ", kAlignedBytes, "-byte aligned addresses");
+        fail("[matrix_multiply '", args.node.name,
+             "'] cuBLASLt has no algorithm for tensors aligned to fewer than ", kAlignedBytes,
+             " bytes at these shapes; pass ", kAlignedBytes, "-byte aligned addresses");
       }
-      KILN_CHECK(args.workspace_size >= algo.workspace, "[matrix_multiply '", args.node.name, "'] needs ",
-                 algo.workspace, " bytes of workspace, got ", args.workspace_size);
+      KILN_CHECK(args.workspace_size >= algo.workspace, "[matrix_multiply '", args.node.name,
+                 "'] needs ", algo.workspace, " bytes of workspace, got ", args.workspace_size);
       // cuBLASLt's A is our B and its B our A; beta = 0, so C (= D) is not read.
-      KILN_CUBLAS_CHECK(cublasLtMatmul(st->handle->get(), st->desc, &one, pb, st->layout_a, pa, st->layout_b, &zero,
-                                       pc, st->layout_d, pc, st->layout_d, &algo.algo, args.workspace,
-                                       args.workspace_size, args.stream));
+      KILN_CUBLAS_CHECK(cublasLtMatmul(st->handle->get(), st->desc, &one, pb, st->layout_a, pa,
+                                       st->layout_b, &zero, pc, st->layout_d, pc, st->layout_d,
+                                       &algo.algo, args.workspace, args.workspace_size,
+                                       args.stream));
     }
   }
 };

@@ -1,5 +1,6 @@
 // kiln's CUDA tactics of the data-movement layers (shuffle, concatenation, slice, gather), for
-// every data type: each turns its attributes into a strided view, row blocks or a gather and moves bytes.
+// every data type: each turns its attributes into a strided view, row blocks or a gather and moves
+// bytes.
 //
 // Gather differs from the CPU reference on out-of-range indices: the CPU backend throws, but
 // enqueue() may not read device data on the host, so the kernel writes zeros for the output
@@ -12,7 +13,9 @@ namespace kiln::cuda {
 
 namespace {
 
-int32_t normalized(int32_t axis, int32_t rank) { return axis < 0 ? axis + rank : axis; }
+int32_t normalized(int32_t axis, int32_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
 
 int64_t product(const Dims& dims, int32_t begin, int32_t end) {
   int64_t n = 1;
@@ -48,8 +51,8 @@ bool reshaped_view(const StridedShape& from, const Dims& shape, StridedShape& to
   int64_t tensor_count = 1, view_count = 1;
   for (int32_t d = from.rank - 1; d >= 0; --d) {
     tensor_count *= from.dims[d];
-    bool chunk_ends = d == 0 || (from.dims[d - 1] != 1 &&
-                                 from.strides[d - 1] != tensor_count * chunk_stride);
+    bool chunk_ends =
+        d == 0 || (from.dims[d - 1] != 1 && from.strides[d - 1] != tensor_count * chunk_stride);
     if (!chunk_ends) continue;
     while (view_d >= 0 && (view_count < tensor_count || shape.d[view_d] == 1)) {
       to.strides[view_d] = view_count * chunk_stride;
@@ -76,7 +79,7 @@ bool is_identity(const Permutation& perm, int32_t rank) {
 // How a shuffle runs: one strided copy of the input when the reshape can be expressed as a view
 // of the first transpose, else the first transpose into the workspace and a second copy out.
 struct ShufflePlan {
-  StridedShape first;   // read from the input
+  StridedShape first;  // read from the input
   bool two_pass = false;
   StridedShape second;  // two_pass: read from the workspace (the dense first transpose)
 };
@@ -128,9 +131,10 @@ class ShuffleTactic final : public Tactic {
       strided_copy(out.data, in.data, esize, plan.first, args.stream);
       return;
     }
-    KILN_CHECK(args.workspace != nullptr && args.workspace_size >= static_cast<size_t>(count * esize),
-               "[shuffle '", args.node.name, "'] needs ", count * esize, " bytes of workspace, got ",
-               args.workspace_size);
+    KILN_CHECK(
+        args.workspace != nullptr && args.workspace_size >= static_cast<size_t>(count * esize),
+        "[shuffle '", args.node.name, "'] needs ", count * esize, " bytes of workspace, got ",
+        args.workspace_size);
     strided_copy(args.workspace, in.data, esize, plan.first, args.stream);
     strided_copy(out.data, args.workspace, esize, plan.second, args.stream);
   }
@@ -195,7 +199,8 @@ class SliceTactic final : public Tactic {
       view.dims[i] = out.dims.d[i];
       view.strides[i] = attrs.stride.d[i] * dense.strides[i];
     }
-    strided_copy(out.data, static_cast<const uint8_t*>(in.data) + base * esize, esize, view, args.stream);
+    strided_copy(out.data, static_cast<const uint8_t*>(in.data) + base * esize, esize, view,
+                 args.stream);
   }
 };
 

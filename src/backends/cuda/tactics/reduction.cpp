@@ -23,7 +23,9 @@ bool arity(const TacticQuery& q, size_t inputs, size_t outputs) {
   return true;
 }
 
-bool is_int32_or_64(DataType t) { return t == DataType::kINT32 || t == DataType::kINT64; }
+bool is_int32_or_64(DataType t) {
+  return t == DataType::kINT32 || t == DataType::kINT64;
+}
 
 class SoftMaxTactic final : public Tactic {
  public:
@@ -75,10 +77,12 @@ class NormalizationTactic final : public Tactic {
     if (!arity(q, 3, 1)) return false;
     DataType t = q.inputs[0].type;
     // Grouping splits dim 1 in two; the kernels hold at most 8 dims.
-    if (q.node.get<NormalizationAttrs>().num_groups > 1 && q.inputs[0].dims.nb_dims >= Dims::kMaxDims) {
+    if (q.node.get<NormalizationAttrs>().num_groups > 1 &&
+        q.inputs[0].dims.nb_dims >= Dims::kMaxDims) {
       return false;
     }
-    return ir::is_floating(t) && q.inputs[1].type == t && q.inputs[2].type == t && q.outputs[0].type == t;
+    return ir::is_floating(t) && q.inputs[1].type == t && q.inputs[2].type == t &&
+           q.outputs[0].type == t;
   }
   size_t workspace_size(const TacticQuery& q) const override {
     const NormalizationAttrs& a = q.node.get<NormalizationAttrs>();
