@@ -43,11 +43,13 @@ void ContextState::infer_shapes() {
     ir::infer_fn(node.kind())(node, in, out);
     for (size_t i = 0; i < out.size(); ++i) {
       int32_t t = node.outputs[i];
+      const ir::TensorDesc& max = engine->max_descs[profile][t];
       int64_t bytes = volume(out[i].dims) * element_size(out[i].type);
-      if (bytes > engine->max_bytes[profile][t]) {
+      int64_t planned = volume(max.dims) * element_size(max.type);
+      if (bytes > planned) {
         fail("tensor '", graph.tensors[t].name, "' needs ", bytes, " bytes at shape ", out[i].dims,
-             ", more than the ", engine->max_bytes[profile][t], " bytes optimization profile ",
-             profile, " planned for it at its max shapes");
+             ", more than the ", planned, " bytes optimization profile ", profile,
+             " planned for it at its max shapes");
       }
       descs[t] = out[i];
     }

@@ -48,20 +48,19 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
     const ProfileData& profile = data.profiles[p];
     std::vector<Dims> max;
     for (const ProfileDims& r : profile.inputs) max.push_back(r.max);
-    ir::Graph at_max = builder::with_input_dims(graph, max, str_cat("profile ", p, " max shapes"));
-    std::vector<int64_t> bytes;
+    std::vector<ir::TensorDesc> descs = ir::tensor_descs(
+        builder::with_input_dims(graph, max, str_cat("profile ", p, " max shapes")));
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
-      const ir::Tensor& tensor = at_max.tensors[t];
-      bytes.push_back(volume(tensor.dims) * element_size(tensor.type));
-      bool activation = tensor.producer >= 0 && !is_output[t];
+      int64_t bytes = volume(descs[t].dims) * element_size(descs[t].type);
+      bool activation = graph.tensors[t].producer >= 0 && !is_output[t];
       int64_t offset = profile.memory.offsets[t];
-      if (activation && (offset < 0 || offset + bytes.back() > profile.memory.arena_size)) {
-        fail("plan is corrupted: tensor '", tensor.name, "' (", bytes.back(), " bytes at offset ",
-             offset, ") does not fit the ", profile.memory.arena_size, "-byte arena of profile ",
-             p);
+      if (activation && (offset < 0 || offset + bytes > profile.memory.arena_size)) {
+        fail("plan is corrupted: tensor '", graph.tensors[t].name, "' (", bytes,
+             " bytes at offset ", offset, ") does not fit the ", profile.memory.arena_size,
+             "-byte arena of profile ", p);
       }
     }
-    state->max_bytes.push_back(std::move(bytes));
+    state->max_descs.push_back(std::move(descs));
   }
   for (int32_t t : graph.inputs) state->io.push_back(t);
   for (int32_t t : graph.outputs) state->io.push_back(t);

@@ -13,8 +13,9 @@ namespace kiln::runtime {
 struct EngineState {
   EngineData data;
   std::vector<int32_t> io;  // I/O tensors: graph inputs, then graph outputs
-  std::vector<std::vector<int64_t>>
-      max_bytes;  // [profile][tensor] bytes at the profile's max shapes
+  // [profile][tensor]: every tensor's type and dims at the profile's max shapes, inferred once at
+  // load; the arena check, the context's size check and the backends' workspace sizing read it.
+  std::vector<std::vector<ir::TensorDesc>> max_descs;
   std::unique_ptr<const BackendEngine>
       backend;  // weights, kernels (declared last: destroyed first)
 

@@ -10,7 +10,6 @@
 #include "backends/cuda/check.h"
 #include "backends/cuda/tactic.h"
 #include "backends/device.h"
-#include "builder/profiles.h"
 #include "runtime/backend.h"
 #include "runtime/engine_state.h"
 
@@ -140,15 +139,12 @@ class CudaEngine : public BackendEngine {
       }
     }
     // Workspace per stream, per profile: the largest any step needs at the profile's max shapes.
+    std::vector<ir::TensorDesc> in, out;
     for (size_t p = 0; p < data.profiles.size(); ++p) {
-      std::vector<Dims> max;
-      for (const ProfileDims& r : data.profiles[p].inputs) max.push_back(r.max);
-      ir::Graph at_max = builder::with_input_dims(data.graph, max, "max shapes");
-      std::vector<ir::TensorDesc> descs = ir::tensor_descs(at_max), in, out;
       int64_t need = 0;
       for (size_t s = 0; s < data.steps.size(); ++s) {
-        const ir::Node& node = at_max.nodes[data.steps[s].node];
-        ir::node_descs(node, descs, in, out);
+        const ir::Node& node = data.graph.nodes[data.steps[s].node];
+        ir::node_descs(node, engine.max_descs[p], in, out);
         need = std::max<int64_t>(need,
                                  static_cast<int64_t>(tactics[s]->workspace_size({node, in, out})));
       }
