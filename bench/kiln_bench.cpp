@@ -374,10 +374,12 @@ int main(int argc, char** argv) {
       opt.measure_s = std::stod(value());
     else if (a == "--budget-s")
       opt.total_s = std::stod(value());
+    else if (a == "--verbose")  // the builder's tactic log (every candidate, its time, the winner)
+      g_logger.set_min_severity(Logger::Severity::kVERBOSE);
     else {
       std::fprintf(stderr,
                    "usage: kiln_bench [--only NAME,...] [--no-tf32] [--no-fp16] [--runs N] "
-                   "[--measure-s S] [--budget-s S]\n");
+                   "[--measure-s S] [--budget-s S] [--verbose]\n");
       return 2;
     }
   }

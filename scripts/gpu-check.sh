@@ -11,8 +11,13 @@ export PATH="/usr/local/cuda/bin:$PATH"
 nvidia-smi -L || { echo "gpu-check: no NVIDIA GPU visible"; exit 1; }
 
 start=$(date +%s)
-cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_CUDA=ON >"$out/configure.log" 2>&1 \
-  || { tail -30 "$out/configure.log"; exit 1; }
+# The Python package too when nanobind is there (the GPU machine has it; it has no pip).
+python_flags=()
+if python3 -m nanobind --cmake_dir >/dev/null 2>&1; then
+  python_flags=(-DKILN_PYTHON=ON -DPython_EXECUTABLE="$(command -v python3)")
+fi
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_CUDA=ON "${python_flags[@]}" \
+  >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
 grep -E "kiln:" "$out/configure.log"
 cmake --build build-gpu -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -E "error|FAILED" -A5 "$out/build.log" | head -60; exit 1; }
 built=$(date +%s)
@@ -23,12 +28,27 @@ tested=$(date +%s)
 grep -E "^\[  FAILED  \]" "$out/tests.log" | sort -u | head -40
 grep -E "^\[  SKIPPED \] " "$out/tests.log" | head -20
 
+# Python tests (tests/python) against build-gpu/python, GPU ones included.
+py_status=0
+py_summary="not built (no nanobind)"
+if [ ${#python_flags[@]} -gt 0 ]; then
+  PYTHONPATH="$PWD/build-gpu/python" python3 -m pytest -q -rs tests/python >"$out/pytest.log" 2>&1
+  py_status=$?
+  py_summary=$(tail -1 "$out/pytest.log")
+  grep -E "FAILED|SKIPPED|Error" "$out/pytest.log" | head -20
+fi
+
 bench_status=0
 if [ "${1:-}" = "--bench" ]; then
   if [ -x bench/run.sh ]; then
     bash bench/run.sh "$out" 2>&1 | tee "$out/bench.log" | tail -40
     bench_status=${PIPESTATUS[0]}
   fi
+  # Build times cold and with a warm timing cache (MNIST CNN, ResNet-50-sized network).
+  timeout -k 5 180 ./build-gpu/bench/kiln_build_bench >"$out/build_bench.jsonl" 2>"$out/build_bench.txt"
+  build_bench_status=$?
+  tail -12 "$out/build_bench.txt"
+  [ "$build_bench_status" -eq 0 ] || bench_status=$build_bench_status
 fi
 
 passed=$(grep -cE "^\[       OK \]" "$out/tests.log")
@@ -38,5 +58,7 @@ echo
 echo "== gpu-check summary ($(nvidia-smi --query-gpu=name --format=csv,noheader | head -1))"
 echo "build: $((built - start)) s, tests: $((tested - built)) s"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+echo "python: $py_summary"
+[ "$py_status" -eq 0 ] || status=1
 if [ "$skipped" -ne 0 ]; then echo "gpu-check: tests were skipped on a GPU machine"; status=1; fi
 [ "$status" -eq 0 ] && [ "$bench_status" -eq 0 ]

@@ -27,3 +27,13 @@ fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build
 echo "setup: kiln is built in build/"
+
+# --- Python package (python/, docs/python.md) --------------------------------------------------
+# The build and test requirements come from pip; the extension is built into the same build/ tree
+# (KILN_PYTHON=ON) and assembled in build/python/kiln: scripts/test.sh puts build/python on
+# PYTHONPATH. The interpreter is the `python3` on PATH.
+python=$(python3 -c 'import sys; print(sys.executable)')
+"$python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+cmake -S . -B build -DKILN_PYTHON=ON -DPython_EXECUTABLE="$python" >/dev/null
+cmake --build build
+echo "setup: the Python package is built in build/python (PYTHONPATH=build/python)"

@@ -19,3 +19,14 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build
 echo "test: the whole suite"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+# Python package (tests/python): pytest against the extension setup.sh built into build/python
+# (rebuilt above with the rest of build/). GPU tests report themselves as skipped without torch
+# and a GPU.
+echo "test: the Python package"
+PYTHONPATH="$PWD/build/python${PYTHONPATH:+:$PYTHONPATH}" python3 -m pytest -q -rs tests/python
+
+# ONNX conformance (docs/onnx.md): the onnx 1.19.1 backend node tests and the small real models,
+# run on the CPU backend of build/ and checked against tests/onnx/expected_results.txt.
+echo "test: ONNX conformance"
+bash scripts/onnx-conformance.sh build

@@ -8,12 +8,10 @@
 
 #include "kiln/logger.h"
 #include "kiln/network.h"
+#include "kiln/tuning.h"
 #include "kiln/types.h"
 
 namespace kiln {
-
-class TimingCache;        // defined with the autotuner
-class AlgorithmSelector;  // defined with the autotuner
 
 // The range of shapes an engine accepts for each dynamic input.
 class OptimizationProfile {
@@ -45,7 +43,6 @@ enum class BuilderFlag : int32_t {
   kDISABLE_TIMING_CACHE,  // time tactics without consulting or filling a timing cache
 };
 enum class MemoryPoolType : int32_t { kWORKSPACE };
-enum class TacticSource : int32_t { kCUBLAS, kCUBLAS_LT, kCUDNN, kKILN };
 
 class BuilderConfig {
  public:
@@ -77,14 +74,22 @@ class BuilderConfig {
   void set_builder_optimization_level(int32_t level);
   int32_t builder_optimization_level() const { return optimization_level_; }
 
-  // Slots filled by the autotuner issue; the builder does not use them yet.
-  void set_timing_cache(TimingCache* cache, bool ignore_mismatch) {
-    timing_cache_ = cache;
-    ignore_timing_cache_mismatch_ = ignore_mismatch;
-  }
-  TimingCache* timing_cache() const { return timing_cache_; }
+  // Timing cache (TensorRT's createTimingCache/setTimingCache/getTimingCache). An empty blob makes
+  // an empty cache; a corrupt or foreign blob throws Error saying what is wrong.
+  std::unique_ptr<TimingCache> create_timing_cache(const void* blob, size_t size) const;
+  // The builder reads and fills `cache` (not owned; it must outlive the builds). A cache made on
+  // another device or with other library versions is refused: this throws Error naming both
+  // sides when the GPU the build will use answers, else the build throws. With `ignore_mismatch`
+  // such a cache is ignored instead (neither read nor filled, with a warning). Null clears it.
+  void set_timing_cache(TimingCache* cache, bool ignore_mismatch);
+  TimingCache* get_timing_cache() const { return timing_cache_; }
+  bool timing_cache_ignores_mismatch() const { return ignore_timing_cache_mismatch_; }
+
+  // Not owned; null removes it.
   void set_algorithm_selector(AlgorithmSelector* selector) { algorithm_selector_ = selector; }
   AlgorithmSelector* algorithm_selector() const { return algorithm_selector_; }
+  void set_progress_monitor(ProgressMonitor* monitor) { progress_monitor_ = monitor; }
+  ProgressMonitor* progress_monitor() const { return progress_monitor_; }
 
  private:
   uint32_t flags_ = 1u << static_cast<int>(BuilderFlag::kTF32);
@@ -97,6 +102,7 @@ class BuilderConfig {
   TimingCache* timing_cache_ = nullptr;
   bool ignore_timing_cache_mismatch_ = false;
   AlgorithmSelector* algorithm_selector_ = nullptr;
+  ProgressMonitor* progress_monitor_ = nullptr;
 };
 
 class Builder {

@@ -74,7 +74,12 @@ enum class ActivationType : int32_t {
   kHARD_SIGMOID,
   kGELU_ERF,
   kGELU_TANH,
-  kSILU
+  kSILU,
+  // Appended later; plans store the numbers, so new values go at the end.
+  kTHRESHOLDED_RELU,  // x > alpha ? x : 0
+  kSOFTSIGN,          // x / (1 + |x|)
+  kSCALED_TANH,       // alpha * tanh(beta * x)
+  kMISH               // x * tanh(softplus(x))
 };
 enum class ElementWiseOperation : int32_t {
   kSUM,
@@ -107,13 +112,58 @@ enum class UnaryOperation : int32_t {
   kCEIL,
   kROUND,
   kNOT,
-  kSIGN
+  kSIGN,
+  // Appended later; plans store the numbers, so new values go at the end.
+  kSINH,
+  kCOSH,
+  kASIN,
+  kACOS,
+  kATAN,
+  kASINH,
+  kACOSH,
+  kATANH,
+  kISINF,  // bool output
+  kISNAN   // bool output
 };
 enum class PoolingType : int32_t { kMAX, kAVERAGE };
 enum class ReduceOperation : int32_t { kSUM, kPROD, kMAX, kMIN, kAVG };
 enum class TopKOperation : int32_t { kMAX, kMIN };
 // kVECTOR: the operand is a vector (its last dimension), not a matrix.
 enum class MatrixOperation : int32_t { kNONE, kTRANSPOSE, kVECTOR };
+
+// SliceLayer: what an element outside the input reads. kSTRICT_BOUNDS: nothing may lie outside;
+// kWRAP: the index modulo the dimension; kCLAMP: the nearest edge element; kFILL: the fill value;
+// kREFLECT: the index mirrored at the edges (without repeating the edge element).
+enum class SampleMode : int32_t { kSTRICT_BOUNDS, kWRAP, kCLAMP, kFILL, kREFLECT };
+
+// ResizeLayer.
+enum class InterpolationMode : int32_t { kNEAREST, kLINEAR, kCUBIC };
+// How an output coordinate maps to an input coordinate (ONNX Resize's
+// coordinate_transformation_mode). kPYTORCH_HALF_PIXEL and kTF_HALF_PIXEL_FOR_NN are kiln
+// extensions for ONNX.
+enum class ResizeCoordinateTransformation : int32_t {
+  kALIGN_CORNERS,
+  kASYMMETRIC,
+  kHALF_PIXEL,
+  kPYTORCH_HALF_PIXEL,
+  kTF_HALF_PIXEL_FOR_NN
+};
+// For an output dimension of size 1: the formula's coordinate (kFORMULA) or input element 0
+// (kUPPER).
+enum class ResizeSelector : int32_t { kFORMULA, kUPPER };
+// Nearest mode: how a fractional input coordinate rounds to an element (ONNX nearest_mode).
+enum class ResizeRoundMode : int32_t { kHALF_UP, kHALF_DOWN, kFLOOR, kCEIL };
+
+// GatherLayer. kDEFAULT: ONNX Gather; kELEMENT: ONNX GatherElements; kND: ONNX GatherND.
+enum class GatherMode : int32_t { kDEFAULT, kELEMENT, kND };
+// ScatterLayer. kELEMENT: ONNX ScatterElements; kND: ONNX ScatterND.
+enum class ScatterMode : int32_t { kELEMENT, kND };
+// ScatterLayer's combination of an update with the existing value (ONNX's `reduction`); a kiln
+// extension: TensorRT has no reduction.
+enum class ScatterReduction : int32_t { kNONE, kADD, kMUL, kMAX, kMIN };
+enum class CumulativeOperation : int32_t { kSUM };
+// FillLayer. kiln runs kLINSPACE only; the random ones are refused (they exist for API parity).
+enum class FillOperation : int32_t { kLINSPACE, kRANDOM_UNIFORM, kRANDOM_NORMAL };
 
 enum class TensorIOMode : int32_t { kNONE, kINPUT, kOUTPUT };
 enum class DeviceType : int32_t { kGPU, kCPU };

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "builder/progress.h"
+#include "builder/selection.h"
+#include "builder/timing_cache.h"
 #include "kiln/builder.h"
 #include "runtime/engine_data.h"
 
@@ -16,15 +19,30 @@ struct DeviceInfo {
   std::string name;                // "NVIDIA H100 80GB HBM3"
   int32_t compute_capability = 0;  // major * 10 + minor
   int32_t sm_count = 0;
-  std::string reason;  // why not available
+  std::string libraries;  // "CUDA 13000, cuBLASLt 130100, cuDNN 91300": what tactics depend on
+  std::string reason;     // why not available
 };
 
 // The current CUDA device; {available = false, reason} without one.
 DeviceInfo query_cuda_device();
 
-// One step per node of `graph` (execution order) with the CUDA tactic chosen for it, from the
-// sources the config allows. Throws Error naming a layer no allowed tactic supports.
-std::vector<runtime::StepData> select_cuda_tactics(const ir::Graph& graph,
-                                                   const BuilderConfig& config);
+// What tactic selection works from: the optimized graph, the tensor descs of every profile at its
+// opt and max shapes, and where to record and report.
+struct TacticSelection {
+  const ir::Graph& graph;
+  const BuilderConfig& config;
+  std::vector<std::vector<ir::TensorDesc>> opt;  // per profile, per tensor
+  std::vector<std::vector<ir::TensorDesc>> max;
+  TimingCache::Impl& cache;  // read and filled; keys of this device only
+  Logger& logger;
+  builder::SelectionRecord& record;
+  builder::ProgressPhase& phase;  // one step per node
+};
+
+// One step per node of the graph (execution order) with the CUDA tactic and configuration chosen
+// for it from the sources the config allows: candidates are timed at each profile's opt shapes
+// (or their times come from the cache), the algorithm selector may narrow them, the fastest wins.
+// Throws Error naming a layer no allowed tactic supports.
+std::vector<runtime::StepData> select_cuda_tactics(TacticSelection& selection);
 
 }  // namespace kiln

@@ -12,7 +12,7 @@ DeviceInfo query_cuda_device() {
   return info;
 }
 
-std::vector<runtime::StepData> select_cuda_tactics(const ir::Graph&, const BuilderConfig&) {
+std::vector<runtime::StepData> select_cuda_tactics(TacticSelection&) {
   fail("kiln was built without its CUDA backend (KILN_CUDA=OFF); build for DeviceType::kCPU");
 }
 

@@ -1,4 +1,5 @@
 // OptimizationProfile and BuilderConfig: validated settings, nothing more.
+#include "builder/timing_cache.h"
 #include "core/error.h"
 #include "kiln/builder.h"
 
@@ -89,6 +90,39 @@ void BuilderConfig::set_max_aux_streams(int32_t n) {
 void BuilderConfig::set_builder_optimization_level(int32_t level) {
   if (level < 0 || level > 5) fail("builder optimization level must be 0 to 5, got ", level);
   optimization_level_ = level;
+}
+
+std::unique_ptr<TimingCache> BuilderConfig::create_timing_cache(const void* blob,
+                                                                size_t size) const {
+  return std::make_unique<TimingCache>(
+      std::make_unique<TimingCache::Impl>(parse_timing_cache(blob, size)));
+}
+
+void BuilderConfig::set_timing_cache(TimingCache* cache, bool ignore_mismatch) {
+  if (cache != nullptr && !ignore_mismatch && default_device_type_ == DeviceType::kGPU &&
+      !cache->impl().device.empty()) {
+    std::string here = device_fingerprint();
+    if (!here.empty() && here != cache->impl().device) {
+      fail("set_timing_cache: the cache was made on '", cache->impl().device,
+           "', this build would run on '", here, "'; pass ignore_mismatch to build without it");
+    }
+  }
+  timing_cache_ = cache;
+  ignore_timing_cache_mismatch_ = ignore_mismatch;
+}
+
+const char* to_string(TacticSource source) {
+  switch (source) {
+    case TacticSource::kCUBLAS:
+      return "CUBLAS";
+    case TacticSource::kCUBLAS_LT:
+      return "CUBLAS_LT";
+    case TacticSource::kCUDNN:
+      return "CUDNN";
+    case TacticSource::kKILN:
+      return "KILN";
+  }
+  return "UNKNOWN";
 }
 
 }  // namespace kiln

@@ -11,11 +11,19 @@ namespace kiln::builder {
 ir::Graph bind_constants(const ir::Graph& graph);
 
 // Layers whose inputs are all bound weights are evaluated now, on the CPU; their outputs become
-// weights named "<layer>.folded" (one per output).
+// weights named "<layer>.folded" (one per output). Fill layers fold, and shape layers whose
+// input shape is static: in the network, or (given the resolved profiles) because every profile
+// fixes every input to the same shape.
 ir::Graph fold_constants(const ir::Graph& graph, Logger& logger);
+ir::Graph fold_constants(const ir::Graph& graph, Logger& logger,
+                         const std::vector<std::vector<ProfileDims>>& profiles);
 
 // Layers that no network output depends on are removed.
 ir::Graph eliminate_dead_layers(const ir::Graph& graph, Logger& logger);
+
+// GPU builds: a matrix multiply + constant bias along its last dim, and a matrix multiply or
+// convolution + activation, become one node (epilogue fusion; see the pass's file).
+ir::Graph fuse_epilogues(const ir::Graph& graph, Logger& logger);
 
 // A network output that is bound weights (after folding) gets an identity layer, so that every
 // output is written by a step.

@@ -2,10 +2,14 @@
 // -> one step per layer with a tactic -> memory plan per profile.
 #include "builder/pipeline.h"
 
+#include "backends/device.h"
 #include "builder/memory_planner.h"
 #include "builder/passes.h"
 #include "builder/profiles.h"
+#include "builder/progress.h"
+#include "builder/selection.h"
 #include "builder/stream_planner.h"
+#include "builder/timing_cache.h"
 
 namespace kiln::builder {
 
@@ -31,15 +35,70 @@ std::vector<int64_t> tensor_bytes(const ir::Graph& graph) {
   return bytes;
 }
 
+// The timing cache this build reads and fills: the user's when it fits this device, else (none
+// given, a foreign one ignored, or kDISABLE_TIMING_CACHE) one that lives for the build only.
+TimingCache::Impl* usable_cache(const BuilderConfig& config, const std::string& device,
+                                TimingCache::Impl& local, Logger& logger) {
+  TimingCache* user = config.get_timing_cache();
+  if (config.get_flag(BuilderFlag::kDISABLE_TIMING_CACHE) || user == nullptr) return &local;
+  TimingCache::Impl& cache = user->impl();
+  if (!cache.device.empty() && cache.device != device) {
+    if (!config.timing_cache_ignores_mismatch()) {
+      fail("the timing cache was made on '", cache.device, "', this build runs on '", device,
+           "'; set it with ignore_mismatch to build without it");
+    }
+    logger.report(Logger::Severity::kWARNING,
+                  str_cat("ignoring the timing cache: it was made on '", cache.device,
+                          "', this build runs on '", device, "'"));
+    return &local;
+  }
+  cache.device = device;
+  return &cache;
+}
+
 std::vector<runtime::StepData> select_tactics(const ir::Graph& graph, const BuilderConfig& config,
-                                              DeviceType device) {
-  if (device == DeviceType::kGPU) return select_cuda_tactics(graph, config);
+                                              DeviceType device,
+                                              const std::vector<std::vector<ProfileDims>>& profiles,
+                                              Logger& logger, const ProgressPhase& build) {
+  ProgressPhase phase(config.progress_monitor(), "Selecting tactics", &build,
+                      static_cast<int32_t>(graph.nodes.size()));
+  std::vector<std::vector<ir::TensorDesc>> opt, max;
+  for (const std::vector<ProfileDims>& ranges : profiles) {
+    std::vector<Dims> o, m;
+    for (const ProfileDims& r : ranges) {
+      o.push_back(r.opt);
+      m.push_back(r.max);
+    }
+    opt.push_back(ir::tensor_descs(with_input_dims(graph, o, "opt shapes")));
+    max.push_back(ir::tensor_descs(with_input_dims(graph, m, "max shapes")));
+  }
+  SelectionRecord record;
   std::vector<runtime::StepData> steps;
-  for (int32_t i = 0; i < static_cast<int32_t>(graph.nodes.size()); ++i) {
-    runtime::StepData step;
-    step.node = i;
-    step.tactic = "cpu.reference";
-    steps.push_back(std::move(step));
+  if (device == DeviceType::kGPU) {
+    TimingCache::Impl local;
+    TimingCache::Impl* cache = usable_cache(config, device_fingerprint(), local, logger);
+    TacticSelection selection{graph, config, opt, max, *cache, logger, record, phase};
+    steps = select_cuda_tactics(selection);
+  } else {
+    // One kernel per layer on the CPU; the selector still sees (and may not drop) it.
+    for (int32_t i = 0; i < static_cast<int32_t>(graph.nodes.size()); ++i) {
+      Algorithm reference;
+      reference.implementation = "cpu.reference";
+      reference.source = TacticSource::kKILN;
+      AlgorithmContext context = algorithm_context(graph, graph.nodes[i], opt[0], 0);
+      choose_algorithm(context, std::span<const Algorithm>(&reference, 1),
+                       config.algorithm_selector(), logger);
+      record.contexts.push_back(std::move(context));
+      record.choices.push_back(reference);
+      runtime::StepData step;
+      step.node = i;
+      step.tactic = reference.implementation;
+      steps.push_back(std::move(step));
+      phase.step(i);
+    }
+  }
+  if (AlgorithmSelector* selector = config.algorithm_selector()) {
+    selector->report_algorithms(record.contexts, record.choices);
   }
   return steps;
 }
@@ -48,41 +107,66 @@ std::vector<runtime::StepData> select_tactics(const ir::Graph& graph, const Buil
 
 runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& config,
                                  DeviceType device, const DeviceInfo& gpu, Logger& logger) {
+  ProgressPhase build(config.progress_monitor(), "Building engine", nullptr, 4);
   ir::Graph graph = network;
-  ir::infer_graph(graph);
-  validate(graph);
-  std::vector<std::vector<ProfileDims>> profiles = resolve_profiles(graph, config);
-  check_profile_shapes(graph, profiles);
-
-  graph = bind_constants(graph);
-  graph = fold_constants(graph, logger);
-  graph = eliminate_dead_layers(graph, logger);
-  if (config.get_flag(BuilderFlag::kFP16)) {
-    graph = lower_precision(graph, DataType::kHALF);
-  } else if (config.get_flag(BuilderFlag::kBF16)) {
-    graph = lower_precision(graph, DataType::kBF16);
+  std::vector<std::vector<ProfileDims>> profiles;
+  {
+    ProgressPhase phase(config.progress_monitor(), "Checking network and profiles", &build, 3);
+    ir::infer_graph(graph);
+    validate(graph);
+    phase.step(0);
+    profiles = resolve_profiles(graph, config);
+    phase.step(1);
+    check_profile_shapes(graph, profiles);
+    phase.step(2);
   }
-  graph = materialize_outputs(graph);
-  graph = compact(graph);  // nodes in execution order from here on
+  build.step(0);
+  {
+    ProgressPhase phase(config.progress_monitor(), "Optimizing graph", &build, 6);
+    graph = bind_constants(graph);
+    phase.step(0);
+    graph = fold_constants(graph, logger);
+    phase.step(1);
+    graph = eliminate_dead_layers(graph, logger);
+    phase.step(2);
+    if (config.get_flag(BuilderFlag::kFP16)) {
+      graph = lower_precision(graph, DataType::kHALF);
+    } else if (config.get_flag(BuilderFlag::kBF16)) {
+      graph = lower_precision(graph, DataType::kBF16);
+    }
+    if (device == DeviceType::kGPU) graph = fuse_epilogues(graph, logger);
+    phase.step(3);
+    graph = materialize_outputs(graph);
+    phase.step(4);
+    graph = compact(graph);  // nodes in execution order from here on
+    phase.step(5);
+  }
+  build.step(1);
   if (logger.enabled(Logger::Severity::kVERBOSE)) {
     logger.report(Logger::Severity::kVERBOSE, "optimized graph:\n" + ir::dump(graph));
   }
-
   runtime::EngineData engine;
   engine.device = device;
   engine.compute_capability = device == DeviceType::kGPU ? gpu.compute_capability : 0;
   engine.builder_flags = config.flags();
-  engine.steps = select_tactics(graph, config, device);
+  engine.steps = select_tactics(graph, config, device, profiles, logger, build);
+  build.step(2);
   if (device == DeviceType::kGPU)
     engine.num_aux_streams = plan_streams(graph, engine.steps, config.max_aux_streams());
-  std::vector<int32_t> streams;
-  for (const runtime::StepData& step : engine.steps) streams.push_back(step.stream);
-  for (const std::vector<ProfileDims>& ranges : profiles) {
-    std::vector<Dims> max;
-    for (const ProfileDims& r : ranges) max.push_back(r.max);
-    ir::Graph at_max = with_input_dims(graph, max, "max shapes");
-    engine.profiles.push_back({ranges, plan_memory(graph, tensor_bytes(at_max), streams)});
+  {
+    ProgressPhase phase(config.progress_monitor(), "Planning memory", &build,
+                        static_cast<int32_t>(profiles.size()));
+    std::vector<int32_t> streams;
+    for (const runtime::StepData& step : engine.steps) streams.push_back(step.stream);
+    for (size_t p = 0; p < profiles.size(); ++p) {
+      std::vector<Dims> max;
+      for (const ProfileDims& r : profiles[p]) max.push_back(r.max);
+      ir::Graph at_max = with_input_dims(graph, max, "max shapes");
+      engine.profiles.push_back({profiles[p], plan_memory(graph, tensor_bytes(at_max), streams)});
+      phase.step(static_cast<int32_t>(p));
+    }
   }
+  build.step(3);
   engine.graph = std::move(graph);
   return engine;
 }

@@ -2,8 +2,8 @@
 //
 // Each struct lists its fields once in fields(visitor): the plan writer and reader, the graph dump
 // and the node signature all walk that list, so a new field is serialised, printed and hashed
-// without touching them. Field types: bool, int32_t, int64_t, uint32_t, float, Dims, Permutation
-// and the enums of kiln/types.h.
+// without touching them. Field types: bool, int32_t, int64_t, uint32_t, float, double, Dims,
+// Permutation and the enums of kiln/types.h.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +51,23 @@ struct ConstantAttrs {
   }
 };
 
+// An activation the builder's epilogue fusion folded into the layer before it (never set through
+// the API): applied to the layer's output, after its bias.
+struct FusedActivation {
+  bool enabled = false;
+  ActivationType type = ActivationType::kRELU;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+  template <typename F>
+  void fields(F&& f, const char* prefix_enabled, const char* prefix_type, const char* prefix_alpha,
+              const char* prefix_beta) {
+    f(prefix_enabled, enabled);
+    f(prefix_type, type);
+    f(prefix_alpha, alpha);
+    f(prefix_beta, beta);
+  }
+};
+
 // Inputs: x [N, C, spatial...] (1 to 3 spatial dims), kernel [K, C / groups, kernel_shape...],
 // optional bias [K]. Output [N, K, out spatial...].
 struct ConvolutionAttrs {
@@ -61,6 +78,7 @@ struct ConvolutionAttrs {
   Dims post_padding;
   Dims dilation;
   int64_t num_groups = 1;
+  FusedActivation epilogue;  // set by the builder's epilogue fusion only
   template <typename F>
   void fields(F&& f) {
     f("num_output_maps", num_output_maps);
@@ -70,6 +88,8 @@ struct ConvolutionAttrs {
     f("post_padding", post_padding);
     f("dilation", dilation);
     f("num_groups", num_groups);
+    epilogue.fields(f, "fused_activation", "fused_activation_type", "fused_activation_alpha",
+                    "fused_activation_beta");
   }
 };
 
@@ -82,12 +102,18 @@ struct ElementWiseAttrs {
   }
 };
 
-// Inputs: data, indices (int32 or int64).
+// Inputs: data, indices (int32 or int64). kDEFAULT: ONNX Gather along `axis`; kELEMENT: ONNX
+// GatherElements along `axis` (indices of data's rank, output of the indices' shape); kND: ONNX
+// GatherND with num_elementwise_dims leading batch dims (`axis` unused).
 struct GatherAttrs {
   int32_t axis = 0;  // negative counts from the back
+  GatherMode mode = GatherMode::kDEFAULT;
+  int32_t num_elementwise_dims = 0;
   template <typename F>
   void fields(F&& f) {
     f("axis", axis);
+    f("mode", mode);
+    f("num_elementwise_dims", num_elementwise_dims);
   }
 };
 
@@ -101,13 +127,17 @@ struct IdentityAttrs {
 
 // Inputs a, b. kNONE/kTRANSPOSE: the last two dims are the matrix; kVECTOR: the last dim is a
 // vector. Leading (batch) dims broadcast.
+// Inputs: a, b and, after epilogue fusion only, a bias [N] added along the output's last dim.
 struct MatrixMultiplyAttrs {
   MatrixOperation op_a = MatrixOperation::kNONE;
   MatrixOperation op_b = MatrixOperation::kNONE;
+  FusedActivation epilogue;
   template <typename F>
   void fields(F&& f) {
     f("op_a", op_a);
     f("op_b", op_b);
+    epilogue.fields(f, "fused_activation", "fused_activation_type", "fused_activation_alpha",
+                    "fused_activation_beta");
   }
 };
 
@@ -177,14 +207,19 @@ struct ShuffleAttrs {
   }
 };
 
-// Output[i] = input[start + i * stride] per dimension; stride may be negative, never 0.
+// Output[i] = input[start + i * stride] per dimension; stride may be negative or 0. Where
+// that lies outside the input, `mode` says what is read (kSTRICT_BOUNDS: nothing may).
 struct SliceAttrs {
   Dims start, size, stride;
+  SampleMode mode = SampleMode::kSTRICT_BOUNDS;
+  double fill_value = 0.0;  // kFILL, converted to the input type
   template <typename F>
   void fields(F&& f) {
     f("start", start);
     f("size", size);
     f("stride", stride);
+    f("mode", mode);
+    f("fill_value", fill_value);
   }
 };
 
@@ -214,6 +249,144 @@ struct UnaryAttrs {
   template <typename F>
   void fields(F&& f) {
     f("op", op);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Layers appended after the first release (layer_list.def order).
+
+// Inputs: x [N, C, spatial...] (1 to 3 spatial dims), kernel [C, K / groups, kernel_shape...],
+// optional bias [K]. Output [N, K, out...], out = (in - 1) * stride + dilation * (k - 1) + 1 -
+// pre - post. post_padding may be negative down to -(stride - 1): ONNX ConvTranspose's
+// output_padding p maps to post_padding = end pad - p.
+struct DeconvolutionAttrs {
+  int64_t num_output_maps = 0;
+  Dims kernel_shape;
+  Dims stride;  // all of these have kernel_shape's rank
+  Dims pre_padding;
+  Dims post_padding;
+  Dims dilation;
+  int64_t num_groups = 1;
+  template <typename F>
+  void fields(F&& f) {
+    f("num_output_maps", num_output_maps);
+    f("kernel_shape", kernel_shape);
+    f("stride", stride);
+    f("pre_padding", pre_padding);
+    f("post_padding", post_padding);
+    f("dilation", dilation);
+    f("num_groups", num_groups);
+  }
+};
+
+// Input x of any rank. The output shape is output_dims, or floor(in * scale) per dimension when
+// use_scales. Formulas of ONNX Resize; see ResizeLayer in kiln/layers.h.
+struct ResizeAttrs {
+  bool use_scales = false;
+  Dims output_dims;
+  float scales[Dims::kMaxDims] = {1, 1, 1, 1, 1, 1, 1, 1};
+  int32_t num_scales = 0;
+  InterpolationMode mode = InterpolationMode::kNEAREST;
+  ResizeCoordinateTransformation transformation = ResizeCoordinateTransformation::kASYMMETRIC;
+  ResizeSelector selector = ResizeSelector::kFORMULA;
+  ResizeRoundMode nearest_rounding = ResizeRoundMode::kFLOOR;
+  float cubic_coeff = -0.75f;
+  bool exclude_outside = false;
+  template <typename F>
+  void fields(F&& f) {
+    static constexpr const char* kScaleNames[Dims::kMaxDims] = {
+        "scale_0", "scale_1", "scale_2", "scale_3", "scale_4", "scale_5", "scale_6", "scale_7"};
+    f("use_scales", use_scales);
+    f("output_dims", output_dims);
+    f("num_scales", num_scales);
+    for (int32_t i = 0; i < Dims::kMaxDims; ++i) f(kScaleNames[i], scales[i]);
+    f("mode", mode);
+    f("transformation", transformation);
+    f("selector", selector);
+    f("nearest_rounding", nearest_rounding);
+    f("cubic_coeff", cubic_coeff);
+    f("exclude_outside", exclude_outside);
+  }
+};
+
+// Inputs: data, indices (int32 or int64), updates. Output: data with the updates written (or
+// combined by `reduction`) at the indexed places. kELEMENT: ONNX ScatterElements along `axis`;
+// kND: ONNX ScatterND.
+struct ScatterAttrs {
+  ScatterMode mode = ScatterMode::kELEMENT;
+  int32_t axis = 0;
+  ScatterReduction reduction = ScatterReduction::kNONE;
+  template <typename F>
+  void fields(F&& f) {
+    f("mode", mode);
+    f("axis", axis);
+    f("reduction", reduction);
+  }
+};
+
+// Input: any tensor. Output: int64 [rank], its dimensions.
+struct ShapeAttrs {
+  template <typename F>
+  void fields(F&&) {}
+};
+
+// Running sum along `axis` (ONNX CumSum).
+struct CumulativeAttrs {
+  CumulativeOperation op = CumulativeOperation::kSUM;
+  int32_t axis = 0;  // negative counts from the back
+  bool exclusive = false;
+  bool reverse = false;
+  template <typename F>
+  void fields(F&& f) {
+    f("op", op);
+    f("axis", axis);
+    f("exclusive", exclusive);
+    f("reverse", reverse);
+  }
+};
+
+// Local response normalization across channels (dimension 1), ONNX LRN:
+// y = x / (k + alpha / window * sum of x^2 over the window)^beta.
+struct LRNAttrs {
+  int64_t window = 1;
+  float alpha = 1e-4f;
+  float beta = 0.75f;
+  float k = 1.0f;
+  template <typename F>
+  void fields(F&& f) {
+    f("window", window);
+    f("alpha", alpha);
+    f("beta", beta);
+    f("k", k);
+  }
+};
+
+// Inputs: indices (int32 or int64), values [off, on]. Output: indices' shape with a `depth` axis
+// inserted at `axis`, of the values' type.
+struct OneHotAttrs {
+  int64_t depth = 1;
+  int32_t axis = -1;  // of the output; negative counts from the back
+  template <typename F>
+  void fields(F&& f) {
+    f("depth", depth);
+    f("axis", axis);
+  }
+};
+
+// No inputs. kLINSPACE: a 1-D output, element i = alpha + i * beta.
+struct FillAttrs {
+  Dims dims;
+  FillOperation op = FillOperation::kLINSPACE;
+  DataType output_type = DataType::kFLOAT;
+  double alpha = 0.0;
+  double beta = 1.0;
+  template <typename F>
+  void fields(F&& f) {
+    f("dims", dims);
+    f("op", op);
+    f("output_type", output_type);
+    f("alpha", alpha);
+    f("beta", beta);
   }
 };
 

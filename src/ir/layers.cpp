@@ -442,15 +442,22 @@ Dims SliceLayer::shape() const {
   return attrs().size;
 }
 void SliceLayer::set_stride(const Dims& stride) {
-  for (int32_t i = 0; i < stride.nb_dims; ++i) {
-    if (stride.d[i] == 0)
-      fail(impl_of(network_).layer_label(id_), " set_stride: ", stride, " has a 0 in dimension ",
-           i);
-  }
   edit().stride = stride;
 }
 Dims SliceLayer::stride() const {
   return attrs().stride;
+}
+void SliceLayer::set_mode(SampleMode mode) {
+  edit().mode = mode;
+}
+SampleMode SliceLayer::mode() const {
+  return attrs().mode;
+}
+void SliceLayer::set_fill_value(double value) {
+  edit().fill_value = value;
+}
+double SliceLayer::fill_value() const {
+  return attrs().fill_value;
 }
 
 void GatherLayer::set_gather_axis(int32_t axis) {
@@ -458,6 +465,22 @@ void GatherLayer::set_gather_axis(int32_t axis) {
 }
 int32_t GatherLayer::gather_axis() const {
   return attrs().axis;
+}
+void GatherLayer::set_mode(GatherMode mode) {
+  edit().mode = mode;
+}
+GatherMode GatherLayer::mode() const {
+  return attrs().mode;
+}
+void GatherLayer::set_num_elementwise_dims(int32_t dims) {
+  if (dims < 0) {
+    fail(impl_of(network_).layer_label(id_), " set_num_elementwise_dims: expected 0 or more, got ",
+         dims);
+  }
+  edit().num_elementwise_dims = dims;
+}
+int32_t GatherLayer::num_elementwise_dims() const {
+  return attrs().num_elementwise_dims;
 }
 
 void CastLayer::set_to_type(DataType type) {
@@ -487,6 +510,276 @@ void NormalizationLayer::set_nb_groups(int64_t groups) {
 }
 int64_t NormalizationLayer::nb_groups() const {
   return attrs().num_groups;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deconvolution
+
+int64_t DeconvolutionLayer::num_output_maps() const {
+  return attrs().num_output_maps;
+}
+Dims DeconvolutionLayer::kernel_size_nd() const {
+  return attrs().kernel_shape;
+}
+void DeconvolutionLayer::set_stride_nd(const Dims& stride) {
+  check_spatial(impl_of(network_).layer_label(id_) + " stride", stride,
+                attrs().kernel_shape.nb_dims, 1);
+  edit().stride = stride;
+}
+Dims DeconvolutionLayer::stride_nd() const {
+  return attrs().stride;
+}
+void DeconvolutionLayer::set_padding_nd(const Dims& padding) {
+  set_pre_padding(padding);
+  set_post_padding(padding);
+}
+Dims DeconvolutionLayer::padding_nd() const {
+  return attrs().pre_padding;
+}
+void DeconvolutionLayer::set_pre_padding(const Dims& padding) {
+  check_spatial(impl_of(network_).layer_label(id_) + " pre padding", padding,
+                attrs().kernel_shape.nb_dims, 0);
+  edit().pre_padding = padding;
+}
+Dims DeconvolutionLayer::pre_padding() const {
+  return attrs().pre_padding;
+}
+// Negative post padding (ONNX output_padding) is checked against the stride by inference.
+void DeconvolutionLayer::set_post_padding(const Dims& padding) {
+  check_spatial(impl_of(network_).layer_label(id_) + " post padding", padding,
+                attrs().kernel_shape.nb_dims, INT64_MIN);
+  edit().post_padding = padding;
+}
+Dims DeconvolutionLayer::post_padding() const {
+  return attrs().post_padding;
+}
+void DeconvolutionLayer::set_dilation_nd(const Dims& dilation) {
+  check_spatial(impl_of(network_).layer_label(id_) + " dilation", dilation,
+                attrs().kernel_shape.nb_dims, 1);
+  edit().dilation = dilation;
+}
+Dims DeconvolutionLayer::dilation_nd() const {
+  return attrs().dilation;
+}
+// The kernel's layout [C, K / groups, k...] must agree; inference checks it.
+void DeconvolutionLayer::set_num_groups(int64_t groups) {
+  if (groups < 1) {
+    fail(impl_of(network_).layer_label(id_), " set_num_groups: groups must be at least 1, got ",
+         groups);
+  }
+  edit().num_groups = groups;
+}
+int64_t DeconvolutionLayer::num_groups() const {
+  return attrs().num_groups;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resize
+
+void ResizeLayer::set_output_dimensions(const Dims& dims) {
+  for (int32_t i = 0; i < dims.nb_dims; ++i) {
+    if (dims.d[i] < 0) {
+      fail(impl_of(network_).layer_label(id_), " set_output_dimensions: ", dims,
+           " has a negative dimension");
+    }
+  }
+  if (dims.nb_dims < 0 || dims.nb_dims > Dims::kMaxDims) {
+    fail(impl_of(network_).layer_label(id_), " set_output_dimensions: rank must be 0 to ",
+         Dims::kMaxDims, ", got ", dims.nb_dims);
+  }
+  ResizeAttrs& a = edit();
+  a.use_scales = false;
+  a.output_dims = dims;
+}
+Dims ResizeLayer::output_dimensions() const {
+  if (!attrs().use_scales) return attrs().output_dims;
+  Dims none;
+  none.nb_dims = -1;
+  return none;
+}
+void ResizeLayer::set_scales(const float* scales, int32_t count) {
+  std::string label = impl_of(network_).layer_label(id_);
+  if (count < 0 || count > Dims::kMaxDims || (count > 0 && scales == nullptr)) {
+    fail(label, " set_scales: expected 0 to ", Dims::kMaxDims, " scales, got ", count);
+  }
+  for (int32_t i = 0; i < count; ++i) {
+    if (!(scales[i] > 0.0f)) {
+      fail(label, " set_scales: scale ", i, " is ", scales[i], "; scales must be positive");
+    }
+  }
+  ResizeAttrs& a = edit();
+  a.use_scales = true;
+  a.num_scales = count;
+  for (int32_t i = 0; i < Dims::kMaxDims; ++i) a.scales[i] = i < count ? scales[i] : 1.0f;
+}
+int32_t ResizeLayer::get_scales(int32_t size, float* scales) const {
+  const ResizeAttrs& a = attrs();
+  if (!a.use_scales) return -1;
+  for (int32_t i = 0; i < std::min(size, a.num_scales); ++i) scales[i] = a.scales[i];
+  return a.num_scales;
+}
+void ResizeLayer::set_resize_mode(InterpolationMode mode) {
+  edit().mode = mode;
+}
+InterpolationMode ResizeLayer::resize_mode() const {
+  return attrs().mode;
+}
+void ResizeLayer::set_coordinate_transformation(ResizeCoordinateTransformation transformation) {
+  edit().transformation = transformation;
+}
+ResizeCoordinateTransformation ResizeLayer::coordinate_transformation() const {
+  return attrs().transformation;
+}
+void ResizeLayer::set_selector_for_single_pixel(ResizeSelector selector) {
+  edit().selector = selector;
+}
+ResizeSelector ResizeLayer::selector_for_single_pixel() const {
+  return attrs().selector;
+}
+void ResizeLayer::set_nearest_rounding(ResizeRoundMode mode) {
+  edit().nearest_rounding = mode;
+}
+ResizeRoundMode ResizeLayer::nearest_rounding() const {
+  return attrs().nearest_rounding;
+}
+void ResizeLayer::set_cubic_coeff(float a) {
+  edit().cubic_coeff = a;
+}
+float ResizeLayer::cubic_coeff() const {
+  return attrs().cubic_coeff;
+}
+void ResizeLayer::set_exclude_outside(bool exclude) {
+  edit().exclude_outside = exclude;
+}
+bool ResizeLayer::exclude_outside() const {
+  return attrs().exclude_outside;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scatter, Cumulative, LRN, OneHot, Fill
+
+void ScatterLayer::set_mode(ScatterMode mode) {
+  edit().mode = mode;
+}
+ScatterMode ScatterLayer::mode() const {
+  return attrs().mode;
+}
+void ScatterLayer::set_axis(int32_t axis) {
+  edit().axis = axis;
+}
+int32_t ScatterLayer::axis() const {
+  return attrs().axis;
+}
+void ScatterLayer::set_reduction(ScatterReduction reduction) {
+  edit().reduction = reduction;
+}
+ScatterReduction ScatterLayer::reduction() const {
+  return attrs().reduction;
+}
+
+void CumulativeLayer::set_operation(CumulativeOperation op) {
+  edit().op = op;
+}
+CumulativeOperation CumulativeLayer::operation() const {
+  return attrs().op;
+}
+void CumulativeLayer::set_axis(int32_t axis) {
+  edit().axis = axis;
+}
+int32_t CumulativeLayer::axis() const {
+  return attrs().axis;
+}
+void CumulativeLayer::set_exclusive(bool exclusive) {
+  edit().exclusive = exclusive;
+}
+bool CumulativeLayer::exclusive() const {
+  return attrs().exclusive;
+}
+void CumulativeLayer::set_reverse(bool reverse) {
+  edit().reverse = reverse;
+}
+bool CumulativeLayer::reverse() const {
+  return attrs().reverse;
+}
+
+void LRNLayer::set_window_size(int64_t window) {
+  if (window < 1) {
+    fail(impl_of(network_).layer_label(id_), " set_window_size: window must be at least 1, got ",
+         window);
+  }
+  edit().window = window;
+}
+int64_t LRNLayer::window_size() const {
+  return attrs().window;
+}
+void LRNLayer::set_alpha(float alpha) {
+  edit().alpha = alpha;
+}
+float LRNLayer::alpha() const {
+  return attrs().alpha;
+}
+void LRNLayer::set_beta(float beta) {
+  edit().beta = beta;
+}
+float LRNLayer::beta() const {
+  return attrs().beta;
+}
+void LRNLayer::set_k(float k) {
+  edit().k = k;
+}
+float LRNLayer::k() const {
+  return attrs().k;
+}
+
+void OneHotLayer::set_axis(int32_t axis) {
+  edit().axis = axis;
+}
+int32_t OneHotLayer::axis() const {
+  return attrs().axis;
+}
+void OneHotLayer::set_depth(int64_t depth) {
+  if (depth < 0) {
+    fail(impl_of(network_).layer_label(id_), " set_depth: depth must be 0 or more, got ", depth);
+  }
+  edit().depth = depth;
+}
+int64_t OneHotLayer::depth() const {
+  return attrs().depth;
+}
+
+void FillLayer::set_dimensions(const Dims& dims) {
+  if (dims.nb_dims < 0 || dims.nb_dims > Dims::kMaxDims) {
+    fail(impl_of(network_).layer_label(id_), " set_dimensions: rank must be 0 to ", Dims::kMaxDims,
+         ", got ", dims.nb_dims);
+  }
+  edit().dims = dims;
+}
+Dims FillLayer::dimensions() const {
+  return attrs().dims;
+}
+void FillLayer::set_operation(FillOperation op) {
+  edit().op = op;
+}
+FillOperation FillLayer::operation() const {
+  return attrs().op;
+}
+void FillLayer::set_alpha(double alpha) {
+  edit().alpha = alpha;
+}
+double FillLayer::alpha() const {
+  return attrs().alpha;
+}
+void FillLayer::set_beta(double beta) {
+  edit().beta = beta;
+}
+double FillLayer::beta() const {
+  return attrs().beta;
+}
+void FillLayer::set_to_type(DataType type) {
+  edit().output_type = type;
+}
+DataType FillLayer::to_type() const {
+  return attrs().output_type;
 }
 
 }  // namespace kiln

@@ -125,9 +125,10 @@ void Impl::rename_layer(int32_t id, const std::string& name) {
   if (graph.nodes[id].kind() == LayerType::kCONSTANT) {
     graph.weights[graph.nodes[id].get<ConstantAttrs>().weights].name = name;
   }
-  // A convolution's kernel and bias constants carry its name; they follow it while they still
+  // A (de)convolution's kernel and bias constants carry its name; they follow it while they still
   // have the names it gave them.
-  if (graph.nodes[id].kind() == LayerType::kCONVOLUTION) {
+  if (graph.nodes[id].kind() == LayerType::kCONVOLUTION ||
+      graph.nodes[id].kind() == LayerType::kDECONVOLUTION) {
     for (auto [input, suffix] : {std::pair{1, ".kernel"}, std::pair{2, ".bias"}}) {
       int32_t c = constant_input(id, input);
       if (c < 0 || graph.nodes[c].name != old + suffix || layer_by_name.count(name + suffix))

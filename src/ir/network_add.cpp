@@ -264,13 +264,19 @@ SliceLayer* NetworkDefinition::add_slice(Tensor& input, const Dims& start, const
   }
   for (int32_t i = 0; i < size.nb_dims; ++i) {
     if (size.d[i] < 0) fail("add_slice: size ", size, " has a negative dimension");
-    if (stride.d[i] == 0) fail("add_slice: stride ", stride, " has a 0 in dimension ", i);
   }
+  // TensorRT code adds a slice, then sets its sample mode, so the add must not refuse reads
+  // outside the input: the node is inferred in kFILL mode (which allows any), then set to
+  // kSTRICT_BOUNDS, whose bounds are checked when the shapes are next read or built.
   SliceAttrs a;
   a.start = start;
   a.size = size;
   a.stride = stride;
-  return add_unary_like<SliceLayer>(*impl_, input, a, "add_slice");
+  a.mode = SampleMode::kFILL;
+  SliceLayer* layer = add_unary_like<SliceLayer>(*impl_, input, a, "add_slice");
+  impl_->graph.nodes.back().get<SliceAttrs>().mode = SampleMode::kSTRICT_BOUNDS;
+  impl_->dirty = true;
+  return layer;
 }
 
 GatherLayer* NetworkDefinition::add_gather(Tensor& data, Tensor& indices, int32_t axis) {
@@ -383,6 +389,151 @@ Layer* NetworkDefinition::add_fully_connected(Tensor& input, int64_t num_outputs
     unflatten.reshape_dims.d[lead + 1] = 1;
     unflatten.reshape_dims.d[lead + 2] = 1;
     return impl.layers[impl.add_node(unflatten, {y}, base + ".reshape")].get();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layers appended after the first release.
+
+DeconvolutionLayer* NetworkDefinition::add_deconvolution_nd(Tensor& input, int64_t num_output_maps,
+                                                            const Dims& kernel_shape,
+                                                            Weights kernel, Weights bias) {
+  Impl& impl = *impl_;
+  return impl.transaction([&] {
+    const std::string what = "add_deconvolution_nd";
+    int32_t x = impl.tensor_index(input, what.c_str());
+    if (num_output_maps < 1)
+      fail(what, ": num_output_maps must be at least 1, got ", num_output_maps);
+    check_spatial(what + ": kernel_shape", kernel_shape, -1, 1);
+    check_weights(kernel, what + ": kernel", true);
+    check_weights(bias, what + ": bias", true);
+    const ir::Tensor in = impl.inferred(x);
+    if (in.dims.nb_dims < 2 || in.dims.d[1] < 0) {
+      fail(what, ": the input '", in.name, "' ", in.dims,
+           " needs a known channel count (dimension 1) to lay out the kernel");
+    }
+    // [C, K / g, k...]: the count fixes g = C * K * volume(k) / count.
+    int64_t channels = in.dims.d[1];
+    int64_t full = channels * num_output_maps * volume(kernel_shape);
+    int64_t groups = kernel.count > 0 && full % kernel.count == 0 ? full / kernel.count : 0;
+    if (groups < 1 || channels % groups != 0 || num_output_maps % groups != 0) {
+      fail(what, ": kernel: expected input channels x num_output_maps x kernel_shape = ", channels,
+           " x ", num_output_maps, " x ", kernel_shape, " = ", full,
+           " values (for g groups: num_output_maps / g instead of num_output_maps, with g dividing "
+           "both), got ",
+           kernel.count);
+    }
+    if (bias.count != 0 && bias.count != num_output_maps) {
+      fail(what, ": bias: expected ", num_output_maps, " values (one per output map) or none, got ",
+           bias.count);
+    }
+    Dims kernel_dims;
+    kernel_dims.nb_dims = 2 + kernel_shape.nb_dims;
+    kernel_dims.d[0] = channels;
+    kernel_dims.d[1] = num_output_maps / groups;
+    for (int32_t i = 0; i < kernel_shape.nb_dims; ++i) kernel_dims.d[2 + i] = kernel_shape.d[i];
+
+    int32_t index = static_cast<int32_t>(impl.graph.nodes.size()) + 1 + (bias.count > 0 ? 1 : 0);
+    std::string name =
+        impl.unique_layer_name(str_cat("(Unnamed Layer* ", index, ") [Deconvolution]"));
+    std::vector<uint8_t> storage;
+    int32_t kernel_t =
+        impl.add_owned_constant(name + ".kernel", kernel_dims,
+                                convert_float_weights(kernel, in.type, storage), what + ": kernel");
+    int32_t bias_t = -1;
+    if (bias.count > 0) {
+      bias_t =
+          impl.add_owned_constant(name + ".bias", Dims{num_output_maps},
+                                  convert_float_weights(bias, in.type, storage), what + ": bias");
+    }
+    int32_t rank = kernel_shape.nb_dims;
+    DeconvolutionAttrs a;
+    a.num_output_maps = num_output_maps;
+    a.kernel_shape = kernel_shape;
+    a.stride = Dims::filled(rank, 1);
+    a.pre_padding = Dims::filled(rank, 0);
+    a.post_padding = Dims::filled(rank, 0);
+    a.dilation = Dims::filled(rank, 1);
+    a.num_groups = groups;
+    return handle<DeconvolutionLayer>(impl, impl.add_node(a, {x, kernel_t, bias_t}, name));
+  });
+}
+
+ResizeLayer* NetworkDefinition::add_resize(Tensor& input) {
+  Impl& impl = *impl_;
+  return impl.transaction([&] {
+    int32_t x = impl.tensor_index(input, "add_resize");
+    ResizeAttrs a;
+    a.use_scales = true;
+    a.num_scales = impl.inferred(x).dims.nb_dims;
+    return handle<ResizeLayer>(impl, impl.add_node(a, {x}));
+  });
+}
+
+ScatterLayer* NetworkDefinition::add_scatter(Tensor& data, Tensor& indices, Tensor& updates,
+                                             ScatterMode mode) {
+  Impl& impl = *impl_;
+  return impl.transaction([&] {
+    int32_t d = impl.tensor_index(data, "add_scatter");
+    int32_t i = impl.tensor_index(indices, "add_scatter");
+    int32_t u = impl.tensor_index(updates, "add_scatter");
+    ScatterAttrs a;
+    a.mode = mode;
+    return handle<ScatterLayer>(impl, impl.add_node(a, {d, i, u}));
+  });
+}
+
+ShapeLayer* NetworkDefinition::add_shape(Tensor& input) {
+  return add_unary_like<ShapeLayer>(*impl_, input, ShapeAttrs{}, "add_shape");
+}
+
+CumulativeLayer* NetworkDefinition::add_cumulative(Tensor& input, int32_t axis,
+                                                   CumulativeOperation op, bool exclusive,
+                                                   bool reverse) {
+  CumulativeAttrs a;
+  a.op = op;
+  a.axis = axis;
+  a.exclusive = exclusive;
+  a.reverse = reverse;
+  return add_unary_like<CumulativeLayer>(*impl_, input, a, "add_cumulative");
+}
+
+LRNLayer* NetworkDefinition::add_lrn(Tensor& input, int64_t window, float alpha, float beta,
+                                     float k) {
+  if (window < 1) fail("add_lrn: window must be at least 1, got ", window);
+  LRNAttrs a;
+  a.window = window;
+  a.alpha = alpha;
+  a.beta = beta;
+  a.k = k;
+  return add_unary_like<LRNLayer>(*impl_, input, a, "add_lrn");
+}
+
+OneHotLayer* NetworkDefinition::add_one_hot(Tensor& indices, Tensor& values, int64_t depth,
+                                            int32_t axis) {
+  Impl& impl = *impl_;
+  return impl.transaction([&] {
+    if (depth < 0) fail("add_one_hot: depth must be 0 or more, got ", depth);
+    int32_t i = impl.tensor_index(indices, "add_one_hot");
+    int32_t v = impl.tensor_index(values, "add_one_hot");
+    OneHotAttrs a;
+    a.depth = depth;
+    a.axis = axis;
+    return handle<OneHotLayer>(impl, impl.add_node(a, {i, v}));
+  });
+}
+
+FillLayer* NetworkDefinition::add_fill(const Dims& dims, FillOperation op, DataType output_type) {
+  Impl& impl = *impl_;
+  return impl.transaction([&] {
+    if (dims.nb_dims < 0 || dims.nb_dims > Dims::kMaxDims) {
+      fail("add_fill: rank must be 0 to ", Dims::kMaxDims, ", got ", dims.nb_dims);
+    }
+    FillAttrs a;
+    a.dims = dims;
+    a.op = op;
+    a.output_type = output_type;
+    return handle<FillLayer>(impl, impl.add_node(a, {}));
   });
 }
 

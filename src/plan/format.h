@@ -60,6 +60,7 @@ enum class FieldTag : uint8_t {
   kDIMS = 6,         // Dims encoding
   kPERMUTATION = 7,  // 8 x i32
   kENUM = 8,         // i32, checked against the field's enum range
+  kFLOAT64 = 9,      // f64 bit pattern
 };
 
 // The last valid value of each enum a plan stores; values are checked to lie in [0, last]. A new
@@ -77,13 +78,13 @@ constexpr int32_t enum_last(TensorIOMode) {
   return static_cast<int32_t>(TensorIOMode::kOUTPUT);
 }
 constexpr int32_t enum_last(ActivationType) {
-  return static_cast<int32_t>(ActivationType::kSILU);
+  return static_cast<int32_t>(ActivationType::kMISH);
 }
 constexpr int32_t enum_last(ElementWiseOperation) {
   return static_cast<int32_t>(ElementWiseOperation::kLESS);
 }
 constexpr int32_t enum_last(UnaryOperation) {
-  return static_cast<int32_t>(UnaryOperation::kSIGN);
+  return static_cast<int32_t>(UnaryOperation::kISNAN);
 }
 constexpr int32_t enum_last(PoolingType) {
   return static_cast<int32_t>(PoolingType::kAVERAGE);
@@ -96,6 +97,37 @@ constexpr int32_t enum_last(TopKOperation) {
 }
 constexpr int32_t enum_last(MatrixOperation) {
   return static_cast<int32_t>(MatrixOperation::kVECTOR);
+}
+
+constexpr int32_t enum_last(SampleMode) {
+  return static_cast<int32_t>(SampleMode::kREFLECT);
+}
+constexpr int32_t enum_last(InterpolationMode) {
+  return static_cast<int32_t>(InterpolationMode::kCUBIC);
+}
+constexpr int32_t enum_last(ResizeCoordinateTransformation) {
+  return static_cast<int32_t>(ResizeCoordinateTransformation::kTF_HALF_PIXEL_FOR_NN);
+}
+constexpr int32_t enum_last(ResizeSelector) {
+  return static_cast<int32_t>(ResizeSelector::kUPPER);
+}
+constexpr int32_t enum_last(ResizeRoundMode) {
+  return static_cast<int32_t>(ResizeRoundMode::kCEIL);
+}
+constexpr int32_t enum_last(GatherMode) {
+  return static_cast<int32_t>(GatherMode::kND);
+}
+constexpr int32_t enum_last(ScatterMode) {
+  return static_cast<int32_t>(ScatterMode::kND);
+}
+constexpr int32_t enum_last(ScatterReduction) {
+  return static_cast<int32_t>(ScatterReduction::kMIN);
+}
+constexpr int32_t enum_last(CumulativeOperation) {
+  return static_cast<int32_t>(CumulativeOperation::kSUM);
+}
+constexpr int32_t enum_last(FillOperation) {
+  return static_cast<int32_t>(FillOperation::kRANDOM_NORMAL);
 }
 
 template <typename E>

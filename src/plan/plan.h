@@ -48,4 +48,7 @@ void validate(const runtime::EngineData& engine);
 // full header; leaves shorter buffers as they are.
 void refresh_checksum(std::vector<uint8_t>& plan);
 
+// A node's attributes as the plan stores them (the timing cache keys nodes by them).
+std::vector<uint8_t> attrs_bytes(const ir::Attrs& attrs);
+
 }  // namespace kiln::plan

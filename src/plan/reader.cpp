@@ -1,6 +1,7 @@
 // Plan reader: header, checksum, section table, then each section decoded with bounds-checked reads
 // and validated, so any bytes either load as a valid EngineData or raise a kiln::Error saying why.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <sstream>
 #include <type_traits>
@@ -61,6 +62,8 @@ constexpr FieldTag tag_of() {
     return FieldTag::kUINT32;
   else if constexpr (std::is_same_v<T, float>)
     return FieldTag::kFLOAT;
+  else if constexpr (std::is_same_v<T, double>)
+    return FieldTag::kFLOAT64;
   else if constexpr (std::is_same_v<T, Dims>)
     return FieldTag::kDIMS;
   else
@@ -99,6 +102,8 @@ struct FieldReader {
       value = r.u32();
     } else if constexpr (std::is_same_v<T, float>) {
       value = r.f32();
+    } else if constexpr (std::is_same_v<T, double>) {
+      value = std::bit_cast<double>(r.u64());
     } else if constexpr (std::is_same_v<T, Dims>) {
       value = get_dims(r, at);
     } else {

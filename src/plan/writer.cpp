@@ -2,6 +2,7 @@
 // fields in a fixed order, zero padding, no pointers or timestamps, so equal engines give equal
 // bytes.
 #include <array>
+#include <bit>
 #include <type_traits>
 
 #include "core/bytes.h"
@@ -51,6 +52,9 @@ struct FieldWriter {
     } else if constexpr (std::is_same_v<T, float>) {
       w.u8(static_cast<uint8_t>(FieldTag::kFLOAT));
       w.f32(value);
+    } else if constexpr (std::is_same_v<T, double>) {
+      w.u8(static_cast<uint8_t>(FieldTag::kFLOAT64));
+      w.u64(std::bit_cast<uint64_t>(value));
     } else if constexpr (std::is_same_v<T, Dims>) {
       w.u8(static_cast<uint8_t>(FieldTag::kDIMS));
       put_dims(w, value);
@@ -150,6 +154,12 @@ size_t align_up(size_t value, size_t alignment) {
 }
 
 }  // namespace
+
+std::vector<uint8_t> attrs_bytes(const ir::Attrs& attrs) {
+  ByteWriter w;
+  put_attrs(w, attrs);
+  return w.take();
+}
 
 std::vector<uint8_t> write(const runtime::EngineData& engine) {
   try {

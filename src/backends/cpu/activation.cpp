@@ -36,18 +36,10 @@ bool infinite(float x, float* limit) {
 
 }  // namespace
 
-void run_activation(const ir::Node& node, std::span<const TensorView> inputs,
-                    std::span<const TensorView> outputs) {
-  const ActivationAttrs& a = node.get<ActivationAttrs>();
-  const float alpha = a.alpha;
-  const float beta = a.beta;
-  FloatInput in(inputs[0]);
-  FloatOutput out(outputs[0]);
-  const float* x = in.data();
-  float* y = out.data();
-  int64_t n = numel(outputs[0]);
+void apply_activation(ActivationType type, float alpha, float beta, const float* x, float* y,
+                      int64_t n, std::string_view layer) {
   // Comparisons are written so that NaN falls through to the branch that returns it.
-  switch (a.type) {
+  switch (type) {
     case ActivationType::kRELU:
       apply(x, y, n, [](float v) { return v < 0.0f ? 0.0f : v; });
       break;
@@ -100,9 +92,36 @@ void run_activation(const ir::Node& node, std::span<const TensorView> inputs,
         return v * sigmoid(v);
       });
       break;
+    case ActivationType::kTHRESHOLDED_RELU:
+      apply(x, y, n, [&](float v) { return v > alpha ? v : (std::isnan(v) ? v : 0.0f); });
+      break;
+    case ActivationType::kSOFTSIGN:
+      apply(x, y, n, [](float v) {
+        return std::isinf(v) ? std::copysign(1.0f, v) : v / (1.0f + std::fabs(v));
+      });
+      break;
+    case ActivationType::kSCALED_TANH:
+      apply(x, y, n, [&](float v) { return alpha * std::tanh(beta * v); });
+      break;
+    case ActivationType::kMISH:
+      apply(x, y, n, [](float v) {
+        float limit;
+        if (infinite(v, &limit)) return limit;
+        return v * std::tanh(softplus(v));
+      });
+      break;
     default:
-      fail("[activation '", node.name, "'] unknown activation type ", static_cast<int>(a.type));
+      fail("[", layer, "] unknown activation type ", static_cast<int>(type));
   }
+}
+
+void run_activation(const ir::Node& node, std::span<const TensorView> inputs,
+                    std::span<const TensorView> outputs) {
+  const ActivationAttrs& a = node.get<ActivationAttrs>();
+  FloatInput in(inputs[0]);
+  FloatOutput out(outputs[0]);
+  apply_activation(a.type, a.alpha, a.beta, in.data(), out.data(), numel(outputs[0]),
+                   str_cat("activation '", node.name, "'"));
   out.commit();
 }
 

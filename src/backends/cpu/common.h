@@ -105,6 +105,11 @@ inline int64_t numel(const TensorView& t) {
   return volume(t.dims);
 }
 
+// y[i] = activation(x[i]) for n float32 values (x == y allowed); `layer` names the caller in
+// errors. The activation kernel's arithmetic (activation.cpp).
+void apply_activation(ActivationType type, float alpha, float beta, const float* x, float* y,
+                      int64_t n, std::string_view layer);
+
 // A tensor's values as float32: points at the data for float32, or at a converted copy.
 class FloatInput {
  public:

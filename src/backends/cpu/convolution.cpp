@@ -136,6 +136,10 @@ void run_convolution(const ir::Node& node, std::span<const TensorView> inputs,
            depth, columns, out_volume, 1.0f, dst, out_volume);
     }
   }
+  if (a.epilogue.enabled) {
+    apply_activation(a.epilogue.type, a.epilogue.alpha, a.epilogue.beta, y.data(), y.data(),
+                     numel(y_view), str_cat("convolution '", node.name, "'"));
+  }
   y.commit();
 }
 

@@ -61,6 +61,16 @@ void run_matrix_multiply(const ir::Node& node, std::span<const TensorView> input
     gemm(a.trans, b.trans, m, n, k, 1.0f, pa, a.cols, pb, b.cols, 0.0f, out.data() + item * m * n,
          n);
   }
+  // The epilogue the builder fused (GPU plans have it; the CPU runs it for completeness).
+  int64_t total = numel(y);
+  if (inputs.size() > 2 && inputs[2].data != nullptr && n > 0) {
+    FloatInput bias(inputs[2]);
+    for (int64_t i = 0; i < total; ++i) out.data()[i] += bias[i % n];
+  }
+  if (attrs.epilogue.enabled) {
+    apply_activation(attrs.epilogue.type, attrs.epilogue.alpha, attrs.epilogue.beta, out.data(),
+                     out.data(), total, str_cat("matrix_multiply '", node.name, "'"));
+  }
   out.commit();
 }
 

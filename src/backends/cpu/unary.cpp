@@ -1,5 +1,6 @@
 // CPU kernel for UnaryLayer: float operations in float32 arithmetic (fp16/bf16 converted in and
-// out), abs/neg/sign also on signed integers, not on bool. Types were checked by ir inference.
+// out), abs/neg/sign also on signed integers, not on bool; isinf/isnan write bool. Types were
+// checked by ir inference.
 #include <cmath>
 #include <cstdint>
 
@@ -67,6 +68,16 @@ void run_unary(const ir::Node& node, std::span<const TensorView> inputs,
       }
       fail_type(node, op, in.type);
     } else {
+      if (op == UnaryOperation::kISINF || op == UnaryOperation::kISNAN) {
+        const T* x = static_cast<const T*>(in.data);
+        bool* y = static_cast<bool*>(out.data);
+        int64_t n = numel(out);
+        for (int64_t i = 0; i < n; ++i) {
+          float v = load(x[i]);
+          y[i] = op == UnaryOperation::kISINF ? std::isinf(v) : std::isnan(v);
+        }
+        return;
+      }
       switch (op) {
         case UnaryOperation::kEXP:
           apply<T>(in, out, [](float v) { return std::exp(v); });
@@ -111,6 +122,30 @@ void run_unary(const ir::Node& node, std::span<const TensorView> inputs,
           apply<T>(in, out, [](float v) {
             return std::isnan(v) ? v : static_cast<float>((v > 0.0f) - (v < 0.0f));
           });
+          break;
+        case UnaryOperation::kSINH:
+          apply<T>(in, out, [](float v) { return std::sinh(v); });
+          break;
+        case UnaryOperation::kCOSH:
+          apply<T>(in, out, [](float v) { return std::cosh(v); });
+          break;
+        case UnaryOperation::kASIN:
+          apply<T>(in, out, [](float v) { return std::asin(v); });
+          break;
+        case UnaryOperation::kACOS:
+          apply<T>(in, out, [](float v) { return std::acos(v); });
+          break;
+        case UnaryOperation::kATAN:
+          apply<T>(in, out, [](float v) { return std::atan(v); });
+          break;
+        case UnaryOperation::kASINH:
+          apply<T>(in, out, [](float v) { return std::asinh(v); });
+          break;
+        case UnaryOperation::kACOSH:
+          apply<T>(in, out, [](float v) { return std::acosh(v); });
+          break;
+        case UnaryOperation::kATANH:
+          apply<T>(in, out, [](float v) { return std::atanh(v); });
           break;
         default:
           fail_type(node, op, in.type);

@@ -1,5 +1,9 @@
 // Device discovery for the CUDA backend.
+#include <cublasLt.h>
 #include <cuda_runtime_api.h>
+#if KILN_HAVE_CUDNN
+#include <cudnn.h>
+#endif
 
 #include "backends/device.h"
 #include "core/error.h"
@@ -28,6 +32,12 @@ DeviceInfo query_cuda_device() {
   info.name = prop.name;
   info.compute_capability = prop.major * 10 + prop.minor;
   info.sm_count = prop.multiProcessorCount;
+  int runtime = 0;
+  cudaRuntimeGetVersion(&runtime);
+  info.libraries = str_cat("CUDA ", runtime, ", cuBLASLt ", cublasLtGetVersion());
+#if KILN_HAVE_CUDNN
+  info.libraries += str_cat(", cuDNN ", cudnnGetVersion());
+#endif
   return info;
 }
 

@@ -145,8 +145,8 @@ class CudaEngine : public BackendEngine {
       for (size_t s = 0; s < data.steps.size(); ++s) {
         const ir::Node& node = data.graph.nodes[data.steps[s].node];
         ir::node_descs(node, engine.max_descs[p], in, out);
-        need = std::max<int64_t>(need,
-                                 static_cast<int64_t>(tactics[s]->workspace_size({node, in, out})));
+        cuda::TacticQuery q{node, in, out, data.steps[s].params, data.builder_flags};
+        need = std::max<int64_t>(need, static_cast<int64_t>(tactics[s]->workspace_size(q)));
       }
       workspace_per_stream.push_back(align_up(need));
     }
@@ -267,7 +267,7 @@ void CudaContext::reshape(std::span<const ir::TensorDesc> descs) {
   for (size_t s = 0; s < data.steps.size(); ++s) {
     const ir::Node& node = data.graph.nodes[data.steps[s].node];
     ir::node_descs(node, descs, in, out);
-    cuda::TacticQuery q{node, in, out};
+    cuda::TacticQuery q{node, in, out, data.steps[s].params, data.builder_flags};
     if (backend_.tactics[s]->workspace_size(q) > static_cast<size_t>(workspace_per_stream_)) {
       fail("[", to_string(node.kind()), " '", node.name,
            "'] needs more workspace at these shapes than the ", workspace_per_stream_,
@@ -377,6 +377,8 @@ void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span
     args.workspace_size = static_cast<size_t>(workspace_per_stream_);
     args.stream = stream;
     args.state = states_[s].get();
+    args.params = step.params;
+    args.builder_flags = data.builder_flags;
     backend_.tactics[s]->enqueue(args);
     if (signals_[s]) KILN_CUDA_CHECK(cudaEventRecord(step_events_[s], stream));
   }

@@ -28,11 +28,26 @@ struct DeviceTensor {
 };
 
 // What a tactic is asked about: a node with the types and dims of its inputs and outputs. Dims
-// may hold -1 in supports(); they are concrete everywhere else.
+// may hold -1 in supports(); they are concrete everywhere else. `params` are the configuration's
+// bytes (empty in supports() and configs()); `builder_flags` the BuilderFlag bits of the build
+// (kTF32 lets float32 products use TF32).
 struct TacticQuery {
   const ir::Node& node;
   std::span<const ir::TensorDesc> inputs;
   std::span<const ir::TensorDesc> outputs;
+  std::span<const uint8_t> params = {};
+  uint32_t builder_flags = 0;
+
+  bool allows(BuilderFlag flag) const {
+    return (builder_flags >> static_cast<uint32_t>(flag)) & 1u;
+  }
+};
+
+// One configuration of a tactic: an id unique within the tactic for these shapes, and the bytes
+// the plan stores for it (an algorithm blob, a kernel configuration).
+struct TacticConfig {
+  int64_t id = 0;
+  std::vector<uint8_t> params;
 };
 
 // Per-context state of one step (library descriptors, chosen algorithms).
@@ -48,7 +63,9 @@ struct LaunchArgs {
   void* workspace = nullptr;  // workspace_size() bytes at the current shapes, 256-byte aligned
   size_t workspace_size = 0;
   cudaStream_t stream = nullptr;
-  TacticState* state = nullptr;  // from create_state(), may be null
+  TacticState* state = nullptr;          // from create_state(), may be null
+  std::span<const uint8_t> params = {};  // the step's configuration (plan bytes)
+  uint32_t builder_flags = 0;            // BuilderFlag bits of the build (kTF32)
 };
 
 class Tactic {
@@ -58,7 +75,12 @@ class Tactic {
   virtual LayerType layer() const = 0;
   virtual TacticSource source() const = 0;
   virtual bool supports(const TacticQuery& q) const = 0;
-  // Bytes of workspace at these concrete shapes.
+  // The configurations worth timing at the concrete shapes of `q`, best guess first, at most
+  // `max_configs`; each becomes a candidate of the autotuner. One plain configuration by default.
+  virtual std::vector<TacticConfig> configs(const TacticQuery& q, int32_t max_configs) const {
+    return {TacticConfig{}};
+  }
+  // Bytes of workspace at these concrete shapes for the configuration in q.params.
   virtual size_t workspace_size(const TacticQuery& q) const { return 0; }
   // Per-context state; may allocate and create library handles. `params` are the step's plan bytes.
   virtual std::unique_ptr<TacticState> create_state(const ir::Node& node,

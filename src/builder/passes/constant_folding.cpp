@@ -1,7 +1,9 @@
 // fold_constants: a layer whose inputs are all weights is run once now on the CPU backend and its
-// outputs become weights, so the engine never recomputes constant subgraphs.
+// outputs become weights, so the engine never recomputes constant subgraphs. A shape layer folds
+// too when its input's shape is known at build time, and a fill layer (no inputs) always does.
 #include "backends/cpu/kernels.h"
 #include "builder/passes.h"
+#include "builder/profiles.h"
 
 namespace kiln::builder {
 
@@ -10,20 +12,50 @@ namespace {
 // Folding a layer whose output is larger than this would grow the plan for little gain.
 constexpr int64_t kMaxFoldedBytes = int64_t{64} << 20;
 
+// The dims every tensor has whatever the input shapes the profiles allow: the network's own
+// inferred dims, or, when every profile fixes each input to one shape (min == max, the same in
+// all profiles), the dims inferred at that shape.
+std::vector<Dims> build_time_dims(const ir::Graph& graph,
+                                  const std::vector<std::vector<ProfileDims>>& profiles) {
+  std::vector<Dims> dims;
+  for (const ir::Tensor& t : graph.tensors) dims.push_back(t.dims);
+  if (profiles.empty() || graph.inputs.empty()) return dims;
+  std::vector<Dims> fixed;
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    const ProfileDims& first = profiles[0].at(i);
+    for (const std::vector<ProfileDims>& p : profiles) {
+      if (!(p.at(i).min == first.min) || !(p.at(i).max == first.min)) return dims;
+    }
+    fixed.push_back(first.min);
+  }
+  ir::Graph at = with_input_dims(graph, fixed, "the profiles' fixed shapes");
+  dims.clear();
+  for (const ir::Tensor& t : at.tensors) dims.push_back(t.dims);
+  return dims;
+}
+
 }  // namespace
 
 ir::Graph fold_constants(const ir::Graph& graph, Logger& logger) {
+  return fold_constants(graph, logger, {});
+}
+
+ir::Graph fold_constants(const ir::Graph& graph, Logger& logger,
+                         const std::vector<std::vector<ProfileDims>>& profiles) {
   ir::Graph out = graph;
   ir::infer_graph(out);
+  const std::vector<Dims> known = build_time_dims(out, profiles);
   std::vector<bool> keep(out.nodes.size(), true);
   int32_t folded = 0;
   for (int32_t index : ir::topological_order(out)) {
     ir::Node& node = out.nodes[index];
-    bool all_constant = !node.inputs.empty();
+    bool all_constant = !node.inputs.empty() || node.kind() == LayerType::kFILL;
     for (int32_t t : node.inputs) {
       if (t >= 0 && out.tensors[t].weights < 0) all_constant = false;
     }
-    if (!all_constant) continue;
+    // A shape layer reads only its input's dims: it folds when they are known now.
+    bool static_shape = node.kind() == LayerType::kSHAPE && !known[node.inputs[0]].is_dynamic();
+    if (!all_constant && !static_shape) continue;
     int64_t bytes = 0;
     for (int32_t t : node.outputs)
       bytes += volume(out.tensors[t].dims) * element_size(out.tensors[t].type);
@@ -31,6 +63,10 @@ ir::Graph fold_constants(const ir::Graph& graph, Logger& logger) {
 
     std::vector<cpu::TensorView> in, result;
     for (int32_t t : node.inputs) {
+      if (static_shape) {  // the kernel reads the dims only
+        in.push_back({nullptr, out.tensors[t].type, known[t]});
+        continue;
+      }
       if (t < 0) {
         cpu::TensorView absent;
         absent.dims.nb_dims = -1;

@@ -1,8 +1,83 @@
-// Shape inference of the gather layer: output = data[:axis] + indices + data[axis+1:], of the
-// data's type; indices are int32 or int64 of any rank (their values are checked at run time).
+// Shape inference of the gather layer, by mode. kDEFAULT: data[:axis] + indices + data[axis+1:];
+// kELEMENT: the indices' shape (data's rank); kND: indices[:-1] + data[batch + k:], k the last
+// dimension of indices. Output of the data's type; index values are checked at run time.
 #include "ir/op.h"
 
 namespace kiln::ir {
+namespace {
+
+void check_rank(const Node& node, int32_t rank, const Dims& data, const Dims& indices) {
+  if (rank > Dims::kMaxDims) {
+    fail_at(node, "output of data ", data, " gathered by indices ", indices, " would have rank ",
+            rank, "; at most ", Dims::kMaxDims, " is supported");
+  }
+}
+
+Dims infer_default(const Node& node, const Dims& data, const Dims& indices) {
+  int32_t axis = normalize_axis(node, node.get<GatherAttrs>().axis, data.nb_dims);
+  int32_t rank = data.nb_dims - 1 + indices.nb_dims;
+  check_rank(node, rank, data, indices);
+  Dims out;
+  out.nb_dims = rank;
+  int32_t o = 0;
+  for (int32_t i = 0; i < axis; ++i) out.d[o++] = data.d[i];
+  for (int32_t i = 0; i < indices.nb_dims; ++i) out.d[o++] = indices.d[i];
+  for (int32_t i = axis + 1; i < data.nb_dims; ++i) out.d[o++] = data.d[i];
+  return out;
+}
+
+Dims infer_element(const Node& node, const Dims& data, const Dims& indices) {
+  int32_t axis = normalize_axis(node, node.get<GatherAttrs>().axis, data.nb_dims);
+  if (indices.nb_dims != data.nb_dims) {
+    fail_at(node, "kELEMENT mode: indices ", indices, " must have the data's rank ", data.nb_dims,
+            " (data ", data, ")");
+  }
+  for (int32_t i = 0; i < data.nb_dims; ++i) {
+    if (i != axis && data.d[i] >= 0 && indices.d[i] > data.d[i]) {
+      fail_at(node, "kELEMENT mode: indices ", indices, " are larger than data ", data,
+              " in dimension ", i, " (only the axis ", axis, " may differ freely)");
+    }
+  }
+  return indices;
+}
+
+Dims infer_nd(const Node& node, const Dims& data, const Dims& indices) {
+  int32_t batch = node.get<GatherAttrs>().num_elementwise_dims;
+  int32_t q = indices.nb_dims;
+  int32_t r = data.nb_dims;
+  if (q < 1) fail_at(node, "kND mode: indices are 0-d; expected rank 1 or more");
+  if (batch < 0 || batch >= std::min(q, r)) {
+    fail_at(node, "kND mode: num_elementwise_dims ", batch, " must be below the ranks of data ",
+            data, " and indices ", indices);
+  }
+  for (int32_t i = 0; i < batch; ++i) {
+    if (data.d[i] >= 0 && indices.d[i] >= 0 && data.d[i] != indices.d[i]) {
+      fail_at(node, "kND mode: batch dimension ", i, " is ", data.d[i], " in data ", data, " but ",
+              indices.d[i], " in indices ", indices);
+    }
+  }
+  int64_t k = indices.d[q - 1];
+  if (k < 0) {
+    fail_at(node, "kND mode: the last dimension of indices ", indices,
+            " must be known at build time (it fixes the output rank)");
+  }
+  if (k < 1 || k > r - batch) {
+    fail_at(node, "kND mode: the last dimension of indices ", indices, " is ", k,
+            "; expected 1 to ", r - batch, " (data ", data, " after ", batch, " batch dims)");
+  }
+  int32_t rank = q - 1 + r - batch - static_cast<int32_t>(k);
+  check_rank(node, rank, data, indices);
+  Dims out;
+  out.nb_dims = rank;
+  int32_t o = 0;
+  for (int32_t i = 0; i < q - 1; ++i) {
+    out.d[o++] = i < batch && indices.d[i] < 0 ? data.d[i] : indices.d[i];
+  }
+  for (int32_t i = batch + static_cast<int32_t>(k); i < r; ++i) out.d[o++] = data.d[i];
+  return out;
+}
+
+}  // namespace
 
 void infer_gather(const Node& node, std::span<const TensorDesc> inputs,
                   std::span<TensorDesc> outputs) {
@@ -13,18 +88,18 @@ void infer_gather(const Node& node, std::span<const TensorDesc> inputs,
     fail_at(node, "indices have type ", indices.type, "; expected int32 or int64");
   }
   if (data.dims.nb_dims < 1) fail_at(node, "data is 0-d ", data.dims, "; expected rank 1 or more");
-  int32_t axis = normalize_axis(node, node.get<GatherAttrs>().axis, data.dims.nb_dims);
-  int32_t rank = data.dims.nb_dims - 1 + indices.dims.nb_dims;
-  if (rank > Dims::kMaxDims) {
-    fail_at(node, "output of data ", data.dims, " gathered along axis ", axis, " by indices ",
-            indices.dims, " would have rank ", rank, "; at most ", Dims::kMaxDims, " is supported");
-  }
   Dims out;
-  out.nb_dims = rank;
-  int32_t o = 0;
-  for (int32_t i = 0; i < axis; ++i) out.d[o++] = data.dims.d[i];
-  for (int32_t i = 0; i < indices.dims.nb_dims; ++i) out.d[o++] = indices.dims.d[i];
-  for (int32_t i = axis + 1; i < data.dims.nb_dims; ++i) out.d[o++] = data.dims.d[i];
+  switch (node.get<GatherAttrs>().mode) {
+    case GatherMode::kDEFAULT:
+      out = infer_default(node, data.dims, indices.dims);
+      break;
+    case GatherMode::kELEMENT:
+      out = infer_element(node, data.dims, indices.dims);
+      break;
+    case GatherMode::kND:
+      out = infer_nd(node, data.dims, indices.dims);
+      break;
+  }
   outputs[0] = {data.type, out};
 }
 

@@ -56,7 +56,7 @@ Operand split(const Node& node, const char* which, const Dims& dims, MatrixOpera
 
 void infer_matrix_multiply(const Node& node, std::span<const TensorDesc> inputs,
                            std::span<TensorDesc> outputs) {
-  expect_inputs(node, inputs, 2, 2);
+  expect_inputs(node, inputs, 2, 3);
   const auto& attrs = node.get<MatrixMultiplyAttrs>();
   const TensorDesc& a = inputs[0];
   const TensorDesc& b = inputs[1];
@@ -81,6 +81,15 @@ void infer_matrix_multiply(const Node& node, std::span<const TensorDesc> inputs,
   Dims out = broadcast(node, oa.batch, ob.batch);
   if (!oa.vector) out.d[out.nb_dims++] = oa.outer;
   if (!ob.vector) out.d[out.nb_dims++] = ob.outer;
+  if (inputs.size() == 3) {  // a bias the builder's epilogue fusion attached
+    const TensorDesc& bias = inputs[2];
+    int64_t n = out.nb_dims > 0 ? out.d[out.nb_dims - 1] : 1;
+    if (bias.type != a.type || bias.dims.nb_dims != 1 ||
+        (n >= 0 && bias.dims.d[0] >= 0 && bias.dims.d[0] != n)) {
+      fail_at(node, "the fused bias must be a ", a.type, " vector of ", n, " values, got ",
+              bias.type, " ", bias.dims);
+    }
+  }
   outputs[0] = {a.type, out};
 }
 

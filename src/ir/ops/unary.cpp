@@ -1,4 +1,5 @@
-// Shape and type inference for UnaryLayer: output has the input's type and shape; which types an
+// Shape and type inference for UnaryLayer: output has the input's type (bool for isinf/isnan) and
+// shape; which types an
 // operation accepts is checked here, so the kernels can assume a valid combination.
 #include "ir/op.h"
 
@@ -38,6 +39,26 @@ const char* op_name(UnaryOperation op) {
       return "not";
     case UnaryOperation::kSIGN:
       return "sign";
+    case UnaryOperation::kSINH:
+      return "sinh";
+    case UnaryOperation::kCOSH:
+      return "cosh";
+    case UnaryOperation::kASIN:
+      return "asin";
+    case UnaryOperation::kACOS:
+      return "acos";
+    case UnaryOperation::kATAN:
+      return "atan";
+    case UnaryOperation::kASINH:
+      return "asinh";
+    case UnaryOperation::kACOSH:
+      return "acosh";
+    case UnaryOperation::kATANH:
+      return "atanh";
+    case UnaryOperation::kISINF:
+      return "isinf";
+    case UnaryOperation::kISNAN:
+      return "isnan";
   }
   return "unknown";
 }
@@ -72,6 +93,8 @@ void infer_unary(const Node& node, std::span<const TensorDesc> inputs,
       break;
   }
   outputs[0] = x;
+  if (op == UnaryOperation::kISINF || op == UnaryOperation::kISNAN)
+    outputs[0].type = DataType::kBOOL;
 }
 
 }  // namespace kiln::ir

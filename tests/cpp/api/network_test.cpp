@@ -509,7 +509,8 @@ TEST(NetworkErrors, RejectedAddsLeaveTheNetworkUnchanged) {
                     net.add_slice(*m, Dims{0}, Dims{1, 1}, Dims{1, 1});
                   },
                   {"same number"});
-  expect_rejected(net, [&] { net.add_slice(*m, Dims{0, 0}, Dims{1, 1}, Dims{1, 0}); }, {"stride"});
+  expect_rejected(net, [&] { net.add_slice(*m, Dims{0, 0}, Dims{1, -1}, Dims{1, 1}); },
+                  {"negative"});
   expect_rejected(net, [&] { net.add_concatenation(nullptr, 0); }, {"at least one"});
   Tensor* with_null[] = {m, nullptr};
   expect_rejected(net, [&] { net.add_concatenation(with_null, 2); }, {"input 1", "null"});
@@ -718,7 +719,9 @@ TEST(NetworkGraph, DumpOfASmallNetwork) {
             "node conv1.kernel constant(weights=0)  -> conv1.kernel\n"  // no inputs: two spaces
             "node conv1.bias constant(weights=1)  -> conv1.bias\n"
             "node conv1 convolution(num_output_maps=2 kernel_shape=[3,3] stride=[1,1] "
-            "pre_padding=[1,1] post_padding=[1,1] dilation=[1,1] num_groups=1) x, conv1.kernel, "
+            "pre_padding=[1,1] post_padding=[1,1] dilation=[1,1] num_groups=1 "
+            "fused_activation=false fused_activation_type=0 fused_activation_alpha=0 "
+            "fused_activation_beta=0) x, conv1.kernel, "
             "conv1.bias -> (Unnamed Layer* 2) [Convolution]_output\n"
             "node (Unnamed Layer* 3) [Activation] activation(type=0 alpha=0 beta=0) "
             "(Unnamed Layer* 2) [Convolution]_output -> y\n"

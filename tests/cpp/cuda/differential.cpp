@@ -81,10 +81,16 @@ std::vector<uint8_t> build(
   for (const DiffInput& in : inputs) tensors.push_back(net->add_input(in.name, in.type, in.dims));
   define(*net, tensors);
   auto config = builder.create_builder_config();
+  config->clear_flag(BuilderFlag::kTF32);  // DiffOptions says what the GPU build allows
   config->set_default_device_type(device);
   if (device == DeviceType::kGPU) {
     if (o.fp16) config->set_flag(BuilderFlag::kFP16);
+    if (o.tf32) config->set_flag(BuilderFlag::kTF32);
     config->set_tactic_sources(o.tactic_sources);
+    config->set_builder_optimization_level(o.optimization_level);
+    config->set_algorithm_selector(o.selector);
+    config->set_timing_cache(o.timing_cache, false);
+    config->set_memory_pool_limit(MemoryPoolType::kWORKSPACE, o.workspace_limit);
   }
   return builder.build_serialized_network(*net, *config);
 }

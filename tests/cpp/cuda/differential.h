@@ -34,6 +34,12 @@ struct DiffOptions {
   bool fp16 = false;              // build the GPU engine with BuilderFlag::kFP16
   uint32_t tactic_sources = 0xF;  // GPU build's tactic-source mask
   uint32_t seed = 1;
+  // GPU build: 0 takes the heuristic choice (library sources first) without timing.
+  int32_t optimization_level = 0;
+  bool tf32 = false;                      // let float32 products use TF32
+  AlgorithmSelector* selector = nullptr;  // GPU build's algorithm selector
+  TimingCache* timing_cache = nullptr;
+  uint64_t workspace_limit = UINT64_MAX;
 };
 
 // True when a CUDA device is usable; tests call GTEST_SKIP() otherwise (see KILN_REQUIRE_GPU).

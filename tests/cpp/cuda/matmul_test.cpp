@@ -30,8 +30,10 @@ struct Source {
   uint32_t mask;
 };
 // The builder prefers cuBLASLt when it is allowed; without it, kiln's kernel runs.
+// cuBLAS takes products with at most one batch dim; with more, kiln's kernel runs instead.
 const Source kSources[] = {
     {"cuda.cublaslt.matrix_multiply", bit(TacticSource::kCUBLAS_LT) | bit(TacticSource::kKILN)},
+    {"cuda.cublas.matrix_multiply", bit(TacticSource::kCUBLAS) | bit(TacticSource::kKILN)},
     {"cuda.kiln.matrix_multiply", bit(TacticSource::kKILN)}};
 
 constexpr MatrixOperation kNone = MatrixOperation::kNONE;
@@ -279,6 +281,10 @@ TEST(CudaMatrixMultiply, FollowsInputShapeChanges) {
     net->mark_output(*ab);
     net->mark_output(*abc);
     auto config = builder.create_builder_config();
+    // float32 exactly and the heuristic choice (library first): the tolerances and tactic
+    // expectations below assume both; tuning_test.cpp covers TF32 and timed selection.
+    config->clear_flag(BuilderFlag::kTF32);
+    config->set_builder_optimization_level(0);
     OptimizationProfile* p = builder.create_optimization_profile();
     p->set_shape("a", Dims{1, 33, 7}, Dims{3, 33, 7}, Dims{6, 33, 7});
     p->set_shape("c", Dims{1, 130, 9}, Dims{3, 130, 9}, Dims{6, 130, 9});
@@ -326,6 +332,10 @@ TEST(CudaMatrixMultiply, RunsInCudaGraphMode) {
     y->set_name("y");
     net->mark_output(*y);
     auto config = builder.create_builder_config();
+    // float32 exactly and the heuristic choice (library first): the tolerances and tactic
+    // expectations below assume both; tuning_test.cpp covers TF32 and timed selection.
+    config->clear_flag(BuilderFlag::kTF32);
+    config->set_builder_optimization_level(0);
     config->set_tactic_sources(source.mask);
     std::vector<uint8_t> plan = builder.build_serialized_network(*net, *config);
     Runtime runtime(quiet_logger());
@@ -369,19 +379,41 @@ TEST(CudaMatrixMultiply, RunsInCudaGraphMode) {
   }
 }
 
-// No GPU needed: which tactic the builder picks for each source mask.
+// Which tactic the builder picks for each source mask at optimization level 0 (no timing: the
+// library source first), as the algorithm selector's report shows it.
+class ChoiceRecorder : public AlgorithmSelector {
+ public:
+  std::vector<int32_t> select_algorithms(const AlgorithmContext&,
+                                         std::span<const Algorithm>) override {
+    return {};
+  }
+  void report_algorithms(std::span<const AlgorithmContext>,
+                         std::span<const Algorithm> choices) override {
+    chosen.clear();
+    for (const Algorithm& a : choices) chosen.push_back(a.implementation);
+  }
+  std::vector<std::string> chosen;
+};
+
 TEST(CudaMatrixMultiplyTactics, SelectionFollowsTacticSources) {
+  KILN_REQUIRE_GPU();
   for (DataType type : {DataType::kFLOAT, DataType::kHALF, DataType::kBF16}) {
-    NetworkDefinition net;
-    Tensor* a = net.add_input("a", type, Dims{-1, 33, 7});
-    Tensor* b = net.add_input("b", type, Dims{7, 130});
-    net.mark_output(*net.add_matrix_multiply(*a, kNone, *b, kNone)->get_output(0));
+    Builder builder(quiet_logger());
+    auto net = builder.create_network();
+    Tensor* a = net->add_input("a", type, Dims{-1, 33, 7});
+    Tensor* b = net->add_input("b", type, Dims{7, 130});
+    net->mark_output(*net->add_matrix_multiply(*a, kNone, *b, kNone)->get_output(0));
     for (const Source& source : kSources) {
-      BuilderConfig config;
-      config.set_tactic_sources(source.mask);
-      std::vector<runtime::StepData> steps = select_cuda_tactics(net.graph(), config);
-      ASSERT_EQ(steps.size(), 1u);
-      EXPECT_EQ(steps[0].tactic, source.tactic) << to_string(type);
+      auto config = builder.create_builder_config();
+      OptimizationProfile* p = builder.create_optimization_profile();
+      p->set_shape("a", Dims{1, 33, 7}, Dims{2, 33, 7}, Dims{4, 33, 7});
+      config->add_optimization_profile(*p);
+      config->set_builder_optimization_level(0);
+      config->set_tactic_sources(source.mask);
+      ChoiceRecorder recorder;
+      config->set_algorithm_selector(&recorder);
+      builder.build_serialized_network(*net, *config);
+      EXPECT_EQ(recorder.chosen, std::vector<std::string>{source.tactic}) << to_string(type);
     }
   }
 }

@@ -40,6 +40,10 @@ std::vector<uint8_t> mnist_plan(DeviceType device, bool fp16 = false) {
   auto net = builder.create_network();
   define_mnist(*net, weights);
   auto config = builder.create_builder_config();
+  // float32 exactly and the heuristic choice (library first): the tolerances and tactic
+  // expectations below assume both; tuning_test.cpp covers TF32 and timed selection.
+  config->clear_flag(BuilderFlag::kTF32);
+  config->set_builder_optimization_level(0);
   OptimizationProfile* p = builder.create_optimization_profile();
   p->set_shape("image", Dims{1, 1, 28, 28}, Dims{2, 1, 28, 28}, Dims{8, 1, 28, 28});
   config->add_optimization_profile(*p);
@@ -196,6 +200,10 @@ TEST(GpuScenario, MatmulChainsOnAuxiliaryStream) {
       x.push_back(net->add_input("x" + std::to_string(i), DataType::kFLOAT, Dims{-1, 4, 128, 128}));
     matmul_chains(*net, x);
     auto config = builder.create_builder_config();
+    // float32 exactly and the heuristic choice (library first): the tolerances and tactic
+    // expectations below assume both; tuning_test.cpp covers TF32 and timed selection.
+    config->clear_flag(BuilderFlag::kTF32);
+    config->set_builder_optimization_level(0);
     OptimizationProfile* p = builder.create_optimization_profile();
     for (int i = 0; i <= 10; ++i)
       p->set_shape("x" + std::to_string(i), Dims{1, 4, 128, 128}, Dims{4, 4, 128, 128},

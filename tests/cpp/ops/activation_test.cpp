@@ -106,11 +106,36 @@ TEST(ActivationTest, Silu) {
                   {0, 0.7310585786300049, -0.2689414213699951, 4.966535745378576}, 1e-6);
 }
 
-const ActivationType kAllTypes[] = {
-    ActivationType::kRELU,       ActivationType::kSIGMOID,   ActivationType::kTANH,
-    ActivationType::kLEAKY_RELU, ActivationType::kELU,       ActivationType::kSELU,
-    ActivationType::kSOFTPLUS,   ActivationType::kCLIP,      ActivationType::kHARD_SIGMOID,
-    ActivationType::kGELU_ERF,   ActivationType::kGELU_TANH, ActivationType::kSILU};
+TEST(ActivationTest, AppendedTypes) {
+  expect_near_all(activate(ActivationType::kTHRESHOLDED_RELU, 1.0f, 0, {0.5f, 1.0f, 1.5f, -3.0f}),
+                  {0, 0, 1.5, 0}, 0);
+  expect_near_all(activate(ActivationType::kSOFTSIGN, 0, 0, {1.0f, -3.0f, 0.0f, kInf}),
+                  {0.5, -0.75, 0, 1}, 1e-7);
+  expect_near_all(activate(ActivationType::kSCALED_TANH, 2.0f, 0.5f, {2.0f, -2.0f}),
+                  {2 * 0.7615941559557649, -2 * 0.7615941559557649}, 1e-6);
+  expect_near_all(activate(ActivationType::kMISH, 0, 0, {1.0f, -1.0f, 0.0f, -kInf}),
+                  {0.8650983882673103, -0.30340146137410895, 0, 0}, 1e-6);
+  // The enum's existing values keep their numbers (plans store them).
+  EXPECT_EQ(static_cast<int>(ActivationType::kSILU), 11);
+  EXPECT_EQ(static_cast<int>(ActivationType::kMISH), 15);
+}
+
+const ActivationType kAllTypes[] = {ActivationType::kRELU,
+                                    ActivationType::kSIGMOID,
+                                    ActivationType::kTANH,
+                                    ActivationType::kLEAKY_RELU,
+                                    ActivationType::kELU,
+                                    ActivationType::kSELU,
+                                    ActivationType::kSOFTPLUS,
+                                    ActivationType::kCLIP,
+                                    ActivationType::kHARD_SIGMOID,
+                                    ActivationType::kGELU_ERF,
+                                    ActivationType::kGELU_TANH,
+                                    ActivationType::kSILU,
+                                    ActivationType::kTHRESHOLDED_RELU,
+                                    ActivationType::kSOFTSIGN,
+                                    ActivationType::kSCALED_TANH,
+                                    ActivationType::kMISH};
 
 TEST(ActivationTest, NaNPropagatesForEveryType) {
   for (ActivationType type : kAllTypes) {
@@ -160,6 +185,14 @@ double reference(ActivationType type, double a, double b, double x) {
       return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
     case ActivationType::kSILU:
       return x * sig(x);
+    case ActivationType::kTHRESHOLDED_RELU:
+      return x > a ? x : 0;
+    case ActivationType::kSOFTSIGN:
+      return x / (1 + std::fabs(x));
+    case ActivationType::kSCALED_TANH:
+      return a * std::tanh(b * x);
+    case ActivationType::kMISH:
+      return x * std::tanh(std::log(1 + std::exp(x)));
   }
   return 0;
 }

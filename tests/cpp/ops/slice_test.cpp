@@ -92,9 +92,7 @@ TEST(SliceErrors, OutOfBounds) {
 }
 
 TEST(SliceErrors, BadAttributes) {
-  std::string msg = infer_error(slice_attrs({0, 0}, {1, 1}, {1, 0}), {4, 4});
-  EXPECT_TRUE(contains(msg, "[slice 'sl'] stride of dimension 1 is 0")) << msg;
-  msg = infer_error(slice_attrs({0}, {1}, {1}), {4, 4});
+  std::string msg = infer_error(slice_attrs({0}, {1}, {1}), {4, 4});
   EXPECT_TRUE(contains(msg, "[slice 'sl']") && contains(msg, "rank 2")) << msg;
   msg = infer_error(slice_attrs({0}, {-2}, {1}), {4});
   EXPECT_TRUE(contains(msg, "[slice 'sl'] size of dimension 0 is -2")) << msg;
@@ -156,6 +154,143 @@ TEST(Slice, EveryElementSizeMatchesReference) {
     HostTensor y = run_cpu(a, {x})[0];
     ASSERT_EQ(y.dims, a.size);
     EXPECT_EQ(y.bytes, ref_slice(x, a));
+  }
+}
+
+// --- stride 0 and sample modes
+
+SliceAttrs mode_attrs(const Dims& start, const Dims& size, const Dims& stride, SampleMode mode,
+                      double fill = 0.0) {
+  SliceAttrs a = slice_attrs(start, size, stride);
+  a.mode = mode;
+  a.fill_value = fill;
+  return a;
+}
+
+TEST(Slice, StrideZeroRepeatsOneElement) {
+  // ONNX Expand of [3, 1] to [3, 4]: stride 0 along the broadcast dimension.
+  HostTensor x = HostTensor::f32({3, 1}, {1, 2, 3});
+  HostTensor y = run_cpu(slice_attrs({0, 0}, {3, 4}, {1, 0}), {x})[0];
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3}));
+  // Stride 0 still reads inside the input in kSTRICT_BOUNDS mode.
+  std::string msg = infer_error(slice_attrs({0, 1}, {3, 4}, {1, 0}), {3, 1});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] dimension 1 reads elements 1 to 1")) << msg;
+}
+
+TEST(Slice, SampleModesHandChecked) {
+  HostTensor x = HostTensor::of<int32_t>(DataType::kINT32, {4}, {10, 11, 12, 13});
+  auto run = [&](SliceAttrs a) { return run_cpu(a, {x})[0].values<int32_t>(); };
+  // Positions -3 .. 6.
+  EXPECT_EQ(run(mode_attrs({-3}, {10}, {1}, SampleMode::kWRAP)),
+            (std::vector<int32_t>{11, 12, 13, 10, 11, 12, 13, 10, 11, 12}));
+  EXPECT_EQ(run(mode_attrs({-3}, {10}, {1}, SampleMode::kCLAMP)),
+            (std::vector<int32_t>{10, 10, 10, 10, 11, 12, 13, 13, 13, 13}));
+  EXPECT_EQ(run(mode_attrs({-3}, {10}, {1}, SampleMode::kFILL, -7)),
+            (std::vector<int32_t>{-7, -7, -7, 10, 11, 12, 13, -7, -7, -7}));
+  // Reflect without repeating the edge: ... 13 12 11 | 10 11 12 13 | 12 11 10 ...
+  EXPECT_EQ(run(mode_attrs({-3}, {10}, {1}, SampleMode::kREFLECT)),
+            (std::vector<int32_t>{13, 12, 11, 10, 11, 12, 13, 12, 11, 10}));
+  EXPECT_EQ(run(mode_attrs({-7}, {3}, {7}, SampleMode::kREFLECT)),
+            (std::vector<int32_t>{11, 10, 11}));
+  // Negative stride and Tile-like wrap of a 2x2 to 4x4.
+  EXPECT_EQ(run(mode_attrs({5}, {4}, {-2}, SampleMode::kWRAP)),
+            (std::vector<int32_t>{11, 13, 11, 13}));
+  HostTensor m = HostTensor::f32({2, 2}, {1, 2, 3, 4});
+  HostTensor tiled = run_cpu(mode_attrs({0, 0}, {4, 4}, {1, 1}, SampleMode::kWRAP), {m})[0];
+  EXPECT_EQ(tiled.values<float>(),
+            (std::vector<float>{1, 2, 1, 2, 3, 4, 3, 4, 1, 2, 1, 2, 3, 4, 3, 4}));
+  // ONNX Pad constant 0.5 with pads [1, 0, 0, 1] on the 2x2.
+  HostTensor padded = run_cpu(mode_attrs({-1, 0}, {3, 3}, {1, 1}, SampleMode::kFILL, 0.5), {m})[0];
+  EXPECT_EQ(padded.values<float>(), (std::vector<float>{0.5, 0.5, 0.5, 1, 2, 0.5, 3, 4, 0.5}));
+  // Reflect with a 1-long dimension reads its one element.
+  HostTensor one = HostTensor::f32({1}, {9});
+  EXPECT_EQ(run_cpu(mode_attrs({-2}, {3}, {1}, SampleMode::kREFLECT), {one})[0].values<float>(),
+            (std::vector<float>{9, 9, 9}));
+}
+
+TEST(Slice, FillValueInEveryType) {
+  for (DataType type : kAllTypes) {
+    HostTensor x = HostTensor::of<int32_t>(type, {2}, {1, 1});
+    HostTensor y = run_cpu(mode_attrs({-1}, {4}, {1}, SampleMode::kFILL, 3), {x})[0];
+    std::vector<double> expected = {3, 1, 1, 3};
+    if (type == DataType::kBOOL) expected = {1, 1, 1, 1};
+    EXPECT_EQ(y.values<double>(), expected) << type;
+  }
+}
+
+TEST(SliceInfer, ModesAllowAnyStartAndSize) {
+  for (SampleMode mode :
+       {SampleMode::kWRAP, SampleMode::kCLAMP, SampleMode::kFILL, SampleMode::kREFLECT}) {
+    EXPECT_EQ(infer_dims(mode_attrs({-5, 3}, {20, 7}, {1, -2}, mode), {4, 2}), (Dims{20, 7}));
+    EXPECT_EQ(infer_dims(mode_attrs({-5, 3}, {20, 7}, {1, -2}, mode), {-1, -1}), (Dims{20, 7}));
+  }
+  // kFILL may read from an empty dimension; the others have nothing to read.
+  EXPECT_EQ(infer_dims(mode_attrs({0}, {3}, {1}, SampleMode::kFILL), {0}), (Dims{3}));
+  std::string msg = infer_error(mode_attrs({0}, {3}, {1}, SampleMode::kWRAP), {0});
+  EXPECT_TRUE(contains(msg, "[slice 'sl'] dimension 0 of the input [0] is empty")) << msg;
+  // The strict mode's error points at the modes.
+  msg = infer_error(slice_attrs({-1}, {2}, {1}), {4});
+  EXPECT_TRUE(contains(msg, "a sample mode other than kSTRICT_BOUNDS allows that")) << msg;
+}
+
+// Naive sample mode mapping, written independently of the kernel: walk p back into range.
+int64_t ref_sample(SampleMode mode, int64_t p, int64_t d) {
+  if (p >= 0 && p < d) return p;
+  if (mode == SampleMode::kFILL) return -1;
+  if (mode == SampleMode::kCLAMP) return std::min(std::max<int64_t>(p, 0), d - 1);
+  if (mode == SampleMode::kWRAP) {
+    while (p < 0) p += d;
+    return p % d;
+  }
+  if (d == 1) return 0;
+  while (p < 0 || p >= d) p = p < 0 ? -p : 2 * (d - 1) - p;  // kREFLECT: mirror until inside
+  return p;
+}
+
+TEST(Slice, SampleModesMatchReference) {
+  const SampleMode modes[] = {SampleMode::kWRAP, SampleMode::kCLAMP, SampleMode::kFILL,
+                              SampleMode::kREFLECT};
+  for (uint32_t seed = 0; seed < 400; ++seed) {
+    DataType type = kAllTypes[seed % 8];
+    SampleMode mode = modes[(seed / 8) % 4];
+    std::mt19937 gen(seed);
+    int32_t rank = 1 + static_cast<int32_t>(gen() % 4);
+    Dims dims = Dims::filled(rank, 1);
+    for (int32_t i = 0; i < rank; ++i) dims.d[i] = 1 + gen() % 5;
+    SliceAttrs a =
+        mode_attrs(Dims::filled(rank, 0), Dims::filled(rank, 0), Dims::filled(rank, 1), mode, 2.0);
+    for (int32_t i = 0; i < rank; ++i) {
+      a.start.d[i] = static_cast<int64_t>(gen() % 25) - 12;
+      a.stride.d[i] = static_cast<int64_t>(gen() % 7) - 3;
+      a.size.d[i] = gen() % 8;
+    }
+    HostTensor x = random_tensor(type, dims, gen);
+    SCOPED_TRACE(testing::Message() << "seed " << seed << " type " << type << " mode "
+                                    << static_cast<int>(mode) << " input " << dims << " start "
+                                    << a.start << " size " << a.size << " stride " << a.stride);
+    HostTensor y = run_cpu(a, {x})[0];
+    ASSERT_EQ(y.dims, a.size);
+    int64_t esize = element_size(type);
+    HostTensor fill = HostTensor::of<double>(type, {1}, {2.0});
+    int64_t n = volume(a.size);
+    std::vector<uint8_t> expected(static_cast<size_t>(n * esize));
+    for (int64_t lin = 0; lin < n; ++lin) {
+      int64_t rest = lin, src = 0;
+      bool filled = false;
+      int64_t index[Dims::kMaxDims];
+      for (int32_t i = rank - 1; i >= 0; --i) {
+        index[i] = rest % a.size.d[i];
+        rest /= a.size.d[i];
+      }
+      for (int32_t i = 0; i < rank; ++i) {
+        int64_t p = ref_sample(mode, a.start.d[i] + index[i] * a.stride.d[i], dims.d[i]);
+        filled |= p < 0;
+        src = src * dims.d[i] + std::max<int64_t>(p, 0);
+      }
+      std::memcpy(&expected[lin * esize], filled ? fill.bytes.data() : &x.bytes.at(src * esize),
+                  static_cast<size_t>(esize));
+    }
+    EXPECT_EQ(y.bytes, expected);
   }
 }
 

@@ -67,6 +67,36 @@ TEST(UnaryTest, FloatOperations) {
   expect_floats(unary(Op::kSIGN, {-3, 0, 2.5f, -kInf, kNaN}), {-1, 0, 1, -1, NAN}, 0);
 }
 
+TEST(UnaryTest, AppendedOperations) {
+  expect_floats(unary(Op::kSINH, {0, 1}), {0, 1.1752011936438014}, 1e-6);
+  expect_floats(unary(Op::kCOSH, {0, 1}), {1, 1.5430806348152437}, 1e-6);
+  expect_floats(unary(Op::kASIN, {1, 2}), {1.5707963267948966, NAN}, 1e-6);
+  expect_floats(unary(Op::kACOS, {1, -1}), {0, 3.141592653589793}, 1e-6);
+  expect_floats(unary(Op::kATAN, {1, kInf}), {0.7853981633974483, 1.5707963267948966}, 1e-6);
+  expect_floats(unary(Op::kASINH, {1}), {0.881373587019543}, 1e-6);
+  expect_floats(unary(Op::kACOSH, {1, 0.5f}), {0, NAN}, 1e-6);
+  expect_floats(unary(Op::kATANH, {0.5f, 1}), {0.5493061443340549, INFINITY}, 1e-6);
+  for (DataType type : {DataType::kFLOAT, DataType::kHALF, DataType::kBF16}) {
+    auto inf = run_cpu(UnaryAttrs{Op::kISINF},
+                       {HostTensor::of(type, {4}, std::vector<float>{1, kInf, -kInf, kNaN})});
+    EXPECT_EQ(inf[0].type, DataType::kBOOL);
+    EXPECT_EQ(inf[0].values<int>(), (std::vector<int>{0, 1, 1, 0})) << type;
+    auto nan = run_cpu(UnaryAttrs{Op::kISNAN},
+                       {HostTensor::of(type, {4}, std::vector<float>{1, kInf, -kInf, kNaN})});
+    EXPECT_EQ(nan[0].values<int>(), (std::vector<int>{0, 0, 0, 1})) << type;
+  }
+  EXPECT_EQ(test::infer(UnaryAttrs{Op::kISNAN}, {{DataType::kHALF, Dims{-1, 3}}})[0].type,
+            DataType::kBOOL);
+  expect_error(
+      [] {
+        test::infer(UnaryAttrs{Op::kISINF}, {{DataType::kINT32, Dims{3}}}, "u");
+      },
+      {"[unary 'u'] isinf needs a float32, float16 or bfloat16 input, got int32"});
+  // The enum's existing values keep their numbers (plans store them).
+  EXPECT_EQ(static_cast<int>(Op::kSIGN), 14);
+  EXPECT_EQ(static_cast<int>(Op::kISNAN), 24);
+}
+
 TEST(UnaryTest, RoundHalfToEven) {
   expect_floats(unary(Op::kROUND, {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 2.4f, 2.6f, -2.6f,
                                    0.49999997f, 8388609.0f, kInf, kNaN}),
@@ -135,21 +165,47 @@ double reference(Op op, double x) {
       return std::nearbyint(x);  // default rounding mode: ties to even
     case Op::kSIGN:
       return x > 0 ? 1 : (x < 0 ? -1 : 0);
+    case Op::kSINH:
+      return std::sinh(x);
+    case Op::kCOSH:
+      return std::cosh(x);
+    case Op::kASIN:
+      return std::asin(x);
+    case Op::kACOS:
+      return std::acos(x);
+    case Op::kATAN:
+      return std::atan(x);
+    case Op::kASINH:
+      return std::asinh(x);
+    case Op::kACOSH:
+      return std::acosh(x);
+    case Op::kATANH:
+      return std::atanh(x);
     case Op::kNOT:
+    case Op::kISINF:
+    case Op::kISNAN:
       break;
   }
   return NAN;
 }
 
 TEST(UnaryTest, RandomAgainstDoubleReference) {
-  const Op ops[] = {Op::kEXP, Op::kLOG, Op::kSQRT, Op::kRECIP, Op::kABS,  Op::kNEG,   Op::kSIN,
-                    Op::kCOS, Op::kTAN, Op::kERF,  Op::kFLOOR, Op::kCEIL, Op::kROUND, Op::kSIGN};
+  const Op ops[] = {Op::kEXP,   Op::kLOG,   Op::kSQRT,  Op::kRECIP, Op::kABS,   Op::kNEG,
+                    Op::kSIN,   Op::kCOS,   Op::kTAN,   Op::kERF,   Op::kFLOOR, Op::kCEIL,
+                    Op::kROUND, Op::kSIGN,  Op::kSINH,  Op::kCOSH,  Op::kASIN,  Op::kACOS,
+                    Op::kATAN,  Op::kASINH, Op::kACOSH, Op::kATANH};
   std::vector<float> x = test::random_floats(1000, 3, -6.0f, 6.0f);
   for (float& v : x) v = std::round(v * 4) / 4 + (v > 0 ? 0.01f : 0.0f);  // many exact halves
   for (Op op : ops) {
     std::vector<float> in = x;
     if (op == Op::kLOG || op == Op::kSQRT) {
       for (float& v : in) v = std::fabs(v) + 0.01f;
+    }
+    if (op == Op::kASIN || op == Op::kACOS || op == Op::kATANH) {
+      for (float& v : in) v = v / 6.5f;  // inside (-1, 1)
+    }
+    if (op == Op::kACOSH) {
+      for (float& v : in) v = std::fabs(v) + 1.0f;
     }
     std::vector<float> y = unary(op, in);
     for (size_t i = 0; i < in.size(); ++i) {

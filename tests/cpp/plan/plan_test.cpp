@@ -107,6 +107,10 @@ std::vector<std::string> field_values(const ir::Attrs& attrs) {
               uint32_t bits;
               std::memcpy(&bits, &v, 4);
               text += std::to_string(bits);
+            } else if constexpr (std::is_same_v<T, double>) {
+              uint64_t bits;
+              std::memcpy(&bits, &v, 8);
+              text += std::to_string(bits);
             } else if constexpr (std::is_same_v<T, Dims>) {
               text += to_string(v);
             } else if constexpr (std::is_same_v<T, Permutation>) {
@@ -234,6 +238,50 @@ TEST(PlanTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(topk.k, 3);
   EXPECT_EQ(loaded.graph.nodes[3].get<ActivationAttrs>().beta, -2.5f);
   EXPECT_EQ(loaded.graph.nodes[5].get<CastAttrs>().to_type, DataType::kHALF);
+}
+
+// Layers appended after the first release round-trip too, with their double fields exact.
+TEST(PlanTest, RoundTripOfAppendedLayers) {
+  runtime::EngineData engine = make_test_engine();
+  ir::Graph& g = engine.graph;
+  g.tensors.push_back({"pad_out", DataType::kFLOAT, {-1, 10, 3}, 6, -1});     // 10
+  g.tensors.push_back({"resize_out", DataType::kFLOAT, {-1, 20, 6}, 7, -1});  // 11
+  SliceAttrs pad;
+  pad.start = {0, -1, 0};
+  pad.size = {-1, 10, 3};
+  pad.stride = {1, 1, 1};
+  pad.mode = SampleMode::kFILL;
+  pad.fill_value = 0.1;  // not a float value: needs the double field
+  ResizeAttrs resize;
+  resize.use_scales = true;
+  resize.num_scales = 3;
+  resize.scales[1] = 2.0f;
+  resize.scales[2] = 2.0f;
+  resize.mode = InterpolationMode::kCUBIC;
+  resize.transformation = ResizeCoordinateTransformation::kTF_HALF_PIXEL_FOR_NN;
+  resize.selector = ResizeSelector::kUPPER;
+  resize.nearest_rounding = ResizeRoundMode::kCEIL;
+  resize.cubic_coeff = -0.5f;
+  resize.exclude_outside = true;
+  g.nodes.push_back({"pad1", pad, {7}, {10}});
+  g.nodes.push_back({"resize1", resize, {10}, {11}});
+  g.outputs.push_back(11);
+  engine.steps.push_back({6, "cpu.reference", {}, 0});
+  engine.steps.push_back({7, "cpu.reference", {}, 0});
+  for (runtime::ProfileData& p : engine.profiles) {
+    p.memory.offsets.push_back(0);
+    p.memory.offsets.push_back(0);
+  }
+  std::vector<uint8_t> plan = write(engine);
+  runtime::EngineData loaded = read(plan.data(), plan.size());
+  expect_same_engine(engine, loaded);
+  EXPECT_EQ(loaded.graph.nodes[6].get<SliceAttrs>().fill_value, 0.1);
+  EXPECT_EQ(loaded.graph.nodes[6].get<SliceAttrs>().mode, SampleMode::kFILL);
+  const auto& r = loaded.graph.nodes[7].get<ResizeAttrs>();
+  EXPECT_EQ(r.scales[2], 2.0f);
+  EXPECT_EQ(r.transformation, ResizeCoordinateTransformation::kTF_HALF_PIXEL_FOR_NN);
+  EXPECT_TRUE(r.exclude_outside);
+  EXPECT_EQ(write(loaded), plan);
 }
 
 TEST(PlanTest, WriteIsDeterministicAndStable) {
@@ -428,8 +476,8 @@ TEST(PlanTest, ValidateNamesTheBrokenInvariant) {
   expect_invalid(e,
                  "nodes: node 4 'const1' (constant): weights 3 is out of range (3 in the graph)");
   e = make_test_engine();
-  e.graph.nodes[3].get<ActivationAttrs>().type = static_cast<ActivationType>(12);
-  expect_invalid(e, "nodes: node 3 'act1' (activation): attribute 'type' has invalid value 12");
+  e.graph.nodes[3].get<ActivationAttrs>().type = static_cast<ActivationType>(99);
+  expect_invalid(e, "nodes: node 3 'act1' (activation): attribute 'type' has invalid value 99");
   e = make_test_engine();
   e.graph.inputs = {3};
   expect_invalid(e, "graph inputs/outputs: input 0: tensor 'conv_out' is computed, not an input");

@@ -456,7 +456,20 @@ constexpr DataType type_of() {
 
 template <typename T>
 void launch_typed(const Conv& c, const void* x, const void* w, DataType w_type, const void* bias,
-                  DataType bias_type, void* y, cudaStream_t stream) {
+                  DataType bias_type, void* y, cudaStream_t stream, ConvKernel kernel) {
+  if (kernel == ConvKernel::kGemm64)
+    return launch_gemm<T, 64, 64>(c, x, w, w_type, bias, bias_type, y, stream);
+  if (kernel == ConvKernel::kGemm16x256) {
+    return launch_gemm<T, 16, 256>(c, x, w, w_type, bias, bias_type, y, stream);
+  }
+  if (kernel == ConvKernel::kDirect) {
+    const int64_t total = c.batch * c.maps * c.out_volume;
+    conv_direct_kernel<T><<<grid_for(total, kThreads), kThreads, 0, stream>>>(
+        c, static_cast<const T*>(x), w, static_cast<int32_t>(w_type), bias,
+        static_cast<int32_t>(bias_type), static_cast<T*>(y));
+    KILN_CUDA_CHECK_LAUNCH();
+    return;
+  }
   if constexpr (!std::is_same_v<T, float>) {
     // Tensor cores when the weights share the input's 16-bit type and fill a quarter of a tile.
     if (w_type == type_of<T>() && c.group_maps >= 16) {
@@ -492,7 +505,7 @@ bool is_float_type(DataType t) {
 
 void launch_convolution(const ConvGeometry& g, DataType type, const void* x, DataType w_type,
                         const void* w, DataType bias_type, const void* bias, void* y,
-                        cudaStream_t stream) {
+                        cudaStream_t stream, ConvKernel kernel) {
   const Conv c = make_conv(g);
   if (c.batch * c.maps * c.out_volume <= 0) return;
   if (!is_float_type(type) || !is_float_type(w_type) || (bias && !is_float_type(bias_type))) {
@@ -501,13 +514,13 @@ void launch_convolution(const ConvGeometry& g, DataType type, const void* x, Dat
   }
   switch (type) {
     case DataType::kHALF:
-      launch_typed<__half>(c, x, w, w_type, bias, bias_type, y, stream);
+      launch_typed<__half>(c, x, w, w_type, bias, bias_type, y, stream, kernel);
       return;
     case DataType::kBF16:
-      launch_typed<__nv_bfloat16>(c, x, w, w_type, bias, bias_type, y, stream);
+      launch_typed<__nv_bfloat16>(c, x, w, w_type, bias, bias_type, y, stream, kernel);
       return;
     default:
-      launch_typed<float>(c, x, w, w_type, bias, bias_type, y, stream);
+      launch_typed<float>(c, x, w, w_type, bias, bias_type, y, stream, kernel);
       return;
   }
 }

@@ -31,8 +31,13 @@ struct ConvGeometry {
 // float type (float32, float16, bfloat16). Products and sums in float32, one rounding at the end,
 // like the CPU reference. Tensor cores (WMMA, sm_80+) run fp16/bf16 layers whose weights have the
 // input's type and at least 16 output maps per group. Nothing is launched for an empty output.
+// Which kernel runs: kAuto picks by shape (tensor cores for 16-bit data with >= 16 maps per
+// group, the 64x64 implicit GEMM for >= 32, the 16x256 one for >= 8, else the direct kernel); the
+// others force one, which the autotuner times.
+enum class ConvKernel : uint8_t { kAuto = 0, kGemm64 = 1, kGemm16x256 = 2, kDirect = 3 };
+
 void launch_convolution(const ConvGeometry& g, DataType type, const void* x, DataType w_type,
                         const void* w, DataType bias_type, const void* bias, void* y,
-                        cudaStream_t stream);
+                        cudaStream_t stream, ConvKernel kernel = ConvKernel::kAuto);
 
 }  // namespace kiln::cuda

@@ -1,5 +1,6 @@
-// kiln's batched GEMM kernel: 64x64 output tiles per 256-thread block, k-slices of 16 staged
-// through shared memory as float32, 4x4 outputs per thread accumulated in float32 registers.
+// kiln's batched GEMM kernel: 64x64 (or 32x32, for problems too small to fill the GPU with 64x64
+// tiles) output tiles per 256-thread block, k-slices of 16 staged through shared memory as
+// float32, 4x4 (2x2) outputs per thread accumulated in float32 registers.
 //
 // Loads are coalesced whichever way an operand is stored: consecutive threads read consecutive
 // addresses along the operand's contiguous dim (k for A untransposed and B transposed, m or n
@@ -17,18 +18,20 @@ namespace kiln::cuda {
 
 namespace {
 
-constexpr int kTile = 64;      // output tile is kTile x kTile
+// The output tile is kTile x kTile, kTile a template parameter (64 or 32).
 constexpr int kTileK = 16;     // k-slice staged per step
 constexpr int kThreadsX = 16;  // threads along n; 16 along m
 constexpr int kThreads = 256;
-constexpr int kPerThread = kTile / kThreadsX;      // 4 x 4 outputs per thread
-constexpr int kLoads = kTile * kTileK / kThreads;  // elements per thread per operand per slice
-static_assert(kTile * kTileK == kLoads * kThreads, "a slice is loaded by whole threads");
+template <int kTile>
+constexpr int kPerThread = kTile / kThreadsX;  // outputs per thread along m and along n
+template <int kTile>
+constexpr int kLoads = kTile* kTileK / kThreads;  // elements per thread per operand per slice
 static_assert(kThreadsX * kThreadsX == kThreads, "16 x 16 threads");
 constexpr int64_t kMaxBatchBlocks = 65535;  // gridDim.y limit; further items loop
 
 // Where slice element e (0 <= e < kTile * kTileK) lies: outer index o (m for A, n for B) and kk.
 // With k contiguous in memory, consecutive e walk along k; otherwise along the outer dim.
+template <int kTile>
 __device__ __forceinline__ void slot(int e, bool k_contiguous, int& o, int& kk) {
   if (k_contiguous) {
     kk = e % kTileK;
@@ -41,14 +44,14 @@ __device__ __forceinline__ void slot(int e, bool k_contiguous, int& o, int& kk) 
 
 // Registers <- the slice [o0, o0 + kTile) x [k0, k0 + kTileK) of an operand stored [outer][ld]
 // (k_contiguous) or [k][ld]; zeros outside [0, outer) x [0, k).
-template <typename T>
-__device__ __forceinline__ void load_slice(float (&r)[kLoads], const T* p, int64_t ld,
+template <int kTile, typename T>
+__device__ __forceinline__ void load_slice(float (&r)[kLoads<kTile>], const T* p, int64_t ld,
                                            bool k_contiguous, int64_t outer, int64_t k, int64_t o0,
                                            int64_t k0, int tid) {
 #pragma unroll
-  for (int i = 0; i < kLoads; ++i) {
+  for (int i = 0; i < kLoads<kTile>; ++i) {
     int o, kk;
-    slot(tid + i * kThreads, k_contiguous, o, kk);
+    slot<kTile>(tid + i * kThreads, k_contiguous, o, kk);
     int64_t go = o0 + o, gk = k0 + kk;
     r[i] = 0.0f;
     if (go < outer && gk < k) r[i] = load_f32(p + (k_contiguous ? go * ld + gk : gk * ld + go));
@@ -57,12 +60,13 @@ __device__ __forceinline__ void load_slice(float (&r)[kLoads], const T* p, int64
 
 // Shared slice [kk][o] <- the registers load_slice filled. The +1 column spreads the k-contiguous
 // stores (consecutive kk, stride kTile + 1) over the banks.
-__device__ __forceinline__ void store_slice(float (*s)[kTile + 1], const float (&r)[kLoads],
+template <int kTile>
+__device__ __forceinline__ void store_slice(float (*s)[kTile + 1], const float (&r)[kLoads<kTile>],
                                             bool k_contiguous, int tid) {
 #pragma unroll
-  for (int i = 0; i < kLoads; ++i) {
+  for (int i = 0; i < kLoads<kTile>; ++i) {
     int o, kk;
-    slot(tid + i * kThreads, k_contiguous, o, kk);
+    slot<kTile>(tid + i * kThreads, k_contiguous, o, kk);
     s[kk][o] = r[i];
   }
 }
@@ -70,7 +74,7 @@ __device__ __forceinline__ void store_slice(float (*s)[kTile + 1], const float (
 // Block (x: output tile, m-tile major; y: first batch item, striding by gridDim.y). Thread
 // (tx, ty) owns rows ty + 16 i and columns tx + 16 j of the tile: shared reads of B are
 // consecutive across a warp, reads of A are broadcasts, and the stores of C coalesce.
-template <typename T>
+template <int kTile, typename T>
 __global__ void __launch_bounds__(kThreads)
     gemm_kernel(GemmShape s, int64_t tiles_n, int64_t count, const T* __restrict__ a,
                 const T* __restrict__ b, T* __restrict__ c) {
@@ -86,41 +90,42 @@ __global__ void __launch_bounds__(kThreads)
   for (int64_t item = blockIdx.y; item < count; item += gridDim.y) {
     const T* pa = a + strided_offset(item, s.a_batch);
     const T* pb = b + strided_offset(item, s.b_batch);
-    float acc[kPerThread][kPerThread] = {};
-    float ra[kLoads], rb[kLoads];
-    load_slice(ra, pa, s.lda, a_k_contiguous, s.m, s.k, m0, 0, tid);
-    load_slice(rb, pb, s.ldb, b_k_contiguous, s.n, s.k, n0, 0, tid);
+    constexpr int kPer = kPerThread<kTile>;
+    float acc[kPer][kPer] = {};
+    float ra[kLoads<kTile>], rb[kLoads<kTile>];
+    load_slice<kTile>(ra, pa, s.lda, a_k_contiguous, s.m, s.k, m0, 0, tid);
+    load_slice<kTile>(rb, pb, s.ldb, b_k_contiguous, s.n, s.k, n0, 0, tid);
     for (int64_t k0 = 0; k0 < s.k; k0 += kTileK) {
-      store_slice(as, ra, a_k_contiguous, tid);
-      store_slice(bs, rb, b_k_contiguous, tid);
+      store_slice<kTile>(as, ra, a_k_contiguous, tid);
+      store_slice<kTile>(bs, rb, b_k_contiguous, tid);
       __syncthreads();
       if (k0 + kTileK < s.k) {  // prefetch the next slice while this one is multiplied
-        load_slice(ra, pa, s.lda, a_k_contiguous, s.m, s.k, m0, k0 + kTileK, tid);
-        load_slice(rb, pb, s.ldb, b_k_contiguous, s.n, s.k, n0, k0 + kTileK, tid);
+        load_slice<kTile>(ra, pa, s.lda, a_k_contiguous, s.m, s.k, m0, k0 + kTileK, tid);
+        load_slice<kTile>(rb, pb, s.ldb, b_k_contiguous, s.n, s.k, n0, k0 + kTileK, tid);
       }
 #pragma unroll
       for (int kk = 0; kk < kTileK; ++kk) {
-        float av[kPerThread], bv[kPerThread];
+        float av[kPer], bv[kPer];
 #pragma unroll
-        for (int i = 0; i < kPerThread; ++i) {
+        for (int i = 0; i < kPer; ++i) {
           av[i] = as[kk][ty + i * kThreadsX];
           bv[i] = bs[kk][tx + i * kThreadsX];
         }
 #pragma unroll
-        for (int i = 0; i < kPerThread; ++i) {
+        for (int i = 0; i < kPer; ++i) {
 #pragma unroll
-          for (int j = 0; j < kPerThread; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+          for (int j = 0; j < kPer; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
         }
       }
       __syncthreads();  // the slice is consumed before the next store overwrites it
     }
     T* pc = c + item * s.m * s.n;
 #pragma unroll
-    for (int i = 0; i < kPerThread; ++i) {
+    for (int i = 0; i < kPer; ++i) {
       int64_t row = m0 + ty + i * kThreadsX;
       if (row >= s.m) continue;
 #pragma unroll
-      for (int j = 0; j < kPerThread; ++j) {
+      for (int j = 0; j < kPer; ++j) {
         int64_t col = n0 + tx + j * kThreadsX;
         if (col < s.n) pc[row * s.n + col] = from_f32<T>(acc[i][j]);
       }
@@ -128,7 +133,7 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-template <typename T>
+template <int kTile, typename T>
 void launch_typed(const GemmShape& s, int64_t count, const void* a, const void* b, void* c,
                   cudaStream_t stream) {
   int64_t tiles_m = (s.m + kTile - 1) / kTile, tiles_n = (s.n + kTile - 1) / kTile;
@@ -136,8 +141,8 @@ void launch_typed(const GemmShape& s, int64_t count, const void* a, const void* 
              " output has too many tiles");
   dim3 grid(static_cast<unsigned int>(tiles_m * tiles_n),
             static_cast<unsigned int>(std::min(count, kMaxBatchBlocks)));
-  gemm_kernel<T><<<grid, kThreads, 0, stream>>>(s, tiles_n, count, static_cast<const T*>(a),
-                                                static_cast<const T*>(b), static_cast<T*>(c));
+  gemm_kernel<kTile, T><<<grid, kThreads, 0, stream>>>(
+      s, tiles_n, count, static_cast<const T*>(a), static_cast<const T*>(b), static_cast<T*>(c));
   KILN_CUDA_CHECK_LAUNCH();
 }
 
@@ -211,16 +216,20 @@ GemmShape matrix_multiply_shape(MatrixOperation op_a, const Dims& a, MatrixOpera
 }
 
 void launch_gemm(DataType type, const GemmShape& shape, const void* a, const void* b, void* c,
-                 cudaStream_t stream) {
+                 cudaStream_t stream, int32_t tile) {
   int64_t count = batch_count(shape);
   if (shape.m == 0 || shape.n == 0 || count == 0) return;
+  KILN_CHECK(tile == 64 || tile == 32, "[cuda gemm] tile ", tile, " is not 64 or 32");
   switch (type) {
     case DataType::kFLOAT:
-      return launch_typed<float>(shape, count, a, b, c, stream);
+      return tile == 64 ? launch_typed<64, float>(shape, count, a, b, c, stream)
+                        : launch_typed<32, float>(shape, count, a, b, c, stream);
     case DataType::kHALF:
-      return launch_typed<__half>(shape, count, a, b, c, stream);
+      return tile == 64 ? launch_typed<64, __half>(shape, count, a, b, c, stream)
+                        : launch_typed<32, __half>(shape, count, a, b, c, stream);
     case DataType::kBF16:
-      return launch_typed<__nv_bfloat16>(shape, count, a, b, c, stream);
+      return tile == 64 ? launch_typed<64, __nv_bfloat16>(shape, count, a, b, c, stream)
+                        : launch_typed<32, __nv_bfloat16>(shape, count, a, b, c, stream);
     default:
       break;
   }

@@ -37,7 +37,8 @@ GemmShape matrix_multiply_shape(MatrixOperation op_a, const Dims& a, MatrixOpera
 
 // C = A * B as `shape` says, all three of `type` (float32, float16 or bfloat16; others throw
 // kiln::Error). k == 0 writes zeros; an empty output launches nothing. C must not overlap A or B.
+// `tile`: 64 (64x64 output tiles) or 32 (32x32, more blocks for small problems).
 void launch_gemm(DataType type, const GemmShape& shape, const void* a, const void* b, void* c,
-                 cudaStream_t stream);
+                 cudaStream_t stream, int32_t tile = 64);
 
 }  // namespace kiln::cuda

@@ -5,7 +5,11 @@
 // or pointers cuDNN has no plan for. enqueue() only launches: no workspace, no allocation.
 #include "backends/cuda/kernels/convolution.h"
 #include "backends/cuda/tactic.h"
+#include "backends/cuda/tactics/util.h"
+#include "core/error.h"
 #include "ir/op.h"
+
+#include <algorithm>
 
 namespace kiln::cuda {
 
@@ -51,7 +55,26 @@ class ConvolutionTactic final : public Tactic {
     return !has_bias || ir::is_floating(q.inputs[2].type);
   }
 
+  // The shape-based choice first, then each kernel forced (the plan stores the ConvKernel byte).
+  std::vector<TacticConfig> configs(const TacticQuery& q, int32_t max_configs) const override {
+    std::vector<TacticConfig> configs;
+    for (ConvKernel k :
+         {ConvKernel::kAuto, ConvKernel::kGemm64, ConvKernel::kGemm16x256, ConvKernel::kDirect}) {
+      if (static_cast<int32_t>(configs.size()) >= std::max(max_configs, 1)) break;
+      configs.push_back({static_cast<int64_t>(k), {static_cast<uint8_t>(k)}});
+    }
+    return configs;
+  }
+
   void enqueue(const LaunchArgs& args) const override {
+    ConvKernel kernel = ConvKernel::kAuto;
+    if (!args.params.empty()) {
+      if (args.params.size() != 1 || args.params[0] > static_cast<uint8_t>(ConvKernel::kDirect)) {
+        fail("[convolution '", args.node.name, "'] kiln convolution params name no kernel (",
+             args.params.size(), " bytes)");
+      }
+      kernel = static_cast<ConvKernel>(args.params[0]);
+    }
     const ConvolutionAttrs& a = args.node.get<ConvolutionAttrs>();
     const DeviceTensor& x = args.inputs[0];
     const DeviceTensor& w = args.inputs[1];
@@ -60,7 +83,8 @@ class ConvolutionTactic final : public Tactic {
         args.inputs.size() > 2 && args.inputs[2].data ? &args.inputs[2] : nullptr;
     launch_convolution(geometry_of(a, x.dims, y.dims), x.type, x.data, w.type, w.data,
                        bias ? bias->type : DataType::kFLOAT, bias ? bias->data : nullptr, y.data,
-                       args.stream);
+                       args.stream, kernel);
+    run_epilogue(nullptr, a.epilogue, y, args.stream);  // a fused activation, in place
   }
 };
 

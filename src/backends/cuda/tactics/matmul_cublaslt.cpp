@@ -6,8 +6,11 @@
 // its transpose flag carried over. The batch runs as one strided batch over the longest trailing
 // run of output batch dims along which each operand advances by one fixed stride (0 where it
 // broadcasts); leading dims that do not fit (a [2,1,M,K] x [1,3,K,N] batch) are looped over in
-// enqueue(), one cublasLtMatmul each. reshape() builds the descriptors and asks the heuristic for
-// an algorithm; enqueue() only calls cublasLtMatmul (or, for k == 0, clears the output).
+// enqueue(), one cublasLtMatmul each. configs() offers the heuristic's top algorithms at the opt
+// shapes (the plan stores the chosen blob with the cuBLASLt version); reshape() builds the
+// descriptors and takes the stored algorithm when cuBLASLt accepts it at the new shapes, else the
+// heuristic's; enqueue() only calls cublasLtMatmul (or, for k == 0, clears the output). Float32
+// products use TF32 when the build allows it (BuilderFlag::kTF32, on by default).
 #include <climits>
 #include <cstdint>
 #include <map>
@@ -15,9 +18,13 @@
 #include <mutex>
 #include <type_traits>
 
+#include <cstring>
+
 #include "backends/cuda/check.h"
 #include "backends/cuda/kernels/gemm.h"
 #include "backends/cuda/tactic.h"
+#include "backends/cuda/tactics/util.h"
+#include "core/bytes.h"
 #include "core/error.h"
 #include "ir/op.h"
 
@@ -165,6 +172,8 @@ class LtState final : public TacticState {
   cublasLtMatrixLayout_t layout_d = nullptr;  // C and D: our output
   LtAlgo aligned;                             // for pointers aligned to kAlignedBytes
   LtAlgo unaligned;                           // for pointers aligned to the element size only
+  bool bias_native = false;                   // the fused bias runs in cuBLASLt's epilogue
+  bool activation_native = false;             // so does the fused activation (ReLU, tanh-GELU)
 };
 
 // A row-major matrix stored [rows][ld] (cols <= ld used) is column-major cols x rows.
@@ -181,10 +190,10 @@ void make_layout(cudaDataType_t type, int64_t rows, int64_t cols, int64_t ld, in
   }
 }
 
-// The heuristic's best algorithm for pointers aligned to `alignment` bytes within the workspace
-// limit; found == false when it has none. Split-K may only reduce in float32 (the compute type),
-// never in place in a float16 output.
-LtAlgo pick_algo(const LtState& st, uint32_t alignment) {
+// The heuristic's algorithms for pointers aligned to `alignment` bytes within the workspace
+// limit, best first, at most `max`; empty when it has none. Split-K may only reduce in float32
+// (the compute type), never in place in a float16 output.
+std::vector<LtAlgo> heuristic_algos(const LtState& st, uint32_t alignment, int max) {
   cublasLtMatmulPreference_t raw = nullptr;
   KILN_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&raw));
   std::unique_ptr<std::remove_pointer_t<cublasLtMatmulPreference_t>,
@@ -202,24 +211,76 @@ LtAlgo pick_algo(const LtState& st, uint32_t alignment) {
     KILN_CUBLAS_CHECK(
         cublasLtMatmulPreferenceSetAttribute(pref.get(), attr, &alignment, sizeof(alignment)));
   }
-  cublasLtMatmulHeuristicResult_t results[kCandidates] = {};
+  std::vector<cublasLtMatmulHeuristicResult_t> results(static_cast<size_t>(std::max(max, 1)));
   int returned = 0;
   cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
       st.handle->get(), st.desc, st.layout_a, st.layout_b, st.layout_d, st.layout_d, pref.get(),
-      kCandidates, results, &returned);
+      static_cast<int>(results.size()), results.data(), &returned);
   // NOT_SUPPORTED: no algorithm for this problem, which the caller reports with the layer's name.
   if (status == CUBLAS_STATUS_NOT_SUPPORTED) return {};
   check_cublas(status, "cublasLtMatmulAlgoGetHeuristic", __FILE__, __LINE__);
+  std::vector<LtAlgo> algos;
   for (int i = 0; i < returned; ++i) {
     if (results[i].state == CUBLAS_STATUS_SUCCESS && results[i].workspaceSize <= kWorkspaceBytes) {
-      return {true, results[i].algo, results[i].workspaceSize};
+      algos.push_back({true, results[i].algo, results[i].workspaceSize});
     }
   }
-  return {};
+  return algos;
+}
+
+LtAlgo pick_algo(const LtState& st, uint32_t alignment) {
+  std::vector<LtAlgo> algos = heuristic_algos(st, alignment, kCandidates);
+  return algos.empty() ? LtAlgo{} : algos[0];
+}
+
+// The stored algorithm when cuBLASLt accepts it for the current problem within the workspace.
+LtAlgo check_algo(const LtState& st, const cublasLtMatmulAlgo_t& algo) {
+  cublasLtMatmulHeuristicResult_t result{};
+  cublasStatus_t status =
+      cublasLtMatmulAlgoCheck(st.handle->get(), st.desc, st.layout_a, st.layout_b, st.layout_d,
+                              st.layout_d, &algo, &result);
+  if (status != CUBLAS_STATUS_SUCCESS || result.state != CUBLAS_STATUS_SUCCESS ||
+      result.workspaceSize > kWorkspaceBytes) {
+    return {};
+  }
+  return {true, algo, result.workspaceSize};
 }
 
 bool is_aligned(const void* p, uint32_t bytes) {
   return reinterpret_cast<uintptr_t>(p) % bytes == 0;
+}
+
+// What a plan stores for a configuration: the cuBLASLt version that chose it, the heuristic rank
+// it had at the opt shapes, and the algorithm itself. Older or missing params mean "rank 0".
+struct LtParams {
+  uint64_t version = 0;
+  int32_t rank = 0;
+  bool has_algo = false;
+  cublasLtMatmulAlgo_t algo{};
+};
+constexpr uint32_t kParamsTag = 0x4c544131;  // "LTA1"
+
+std::vector<uint8_t> encode(const LtParams& p) {
+  ByteWriter w;
+  w.u32(kParamsTag);
+  w.u64(p.version);
+  w.i32(p.rank);
+  w.u8(p.has_algo ? 1 : 0);
+  w.bytes(&p.algo, sizeof(p.algo));
+  return w.take();
+}
+
+LtParams decode(std::span<const uint8_t> bytes, std::string_view layer) {
+  LtParams p;
+  if (bytes.empty()) return p;
+  ByteReader r(bytes.data(), bytes.size(),
+               str_cat("[matrix_multiply '", layer, "'] cuBLASLt params"));
+  if (r.u32() != kParamsTag) fail(r.context(), ": unknown parameter format");
+  p.version = r.u64();
+  p.rank = r.i32();
+  p.has_algo = r.u8() != 0;
+  std::memcpy(&p.algo, r.bytes(sizeof(p.algo)), sizeof(p.algo));
+  return p;
 }
 
 class CublasLtMatrixMultiplyTactic final : public Tactic {
@@ -229,9 +290,10 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
   TacticSource source() const override { return TacticSource::kCUBLAS_LT; }
 
   bool supports(const TacticQuery& q) const override {
-    if (q.inputs.size() != 2 || q.outputs.size() != 1) return false;
+    if (q.inputs.size() < 2 || q.inputs.size() > 3 || q.outputs.size() != 1) return false;
     if (q.inputs[0].dims.nb_dims < 0 || q.inputs[1].dims.nb_dims < 0) return false;
     DataType t = q.inputs[0].type;
+    if (q.inputs.size() == 3 && q.inputs[2].type != t) return false;  // a fused bias
     return ir::is_floating(t) && q.inputs[1].type == t && q.outputs[0].type == t;
   }
 
@@ -242,6 +304,29 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
     return std::make_unique<LtState>(device_handle());
   }
 
+  // Configurations: the heuristic's top algorithms at the opt shapes, as ranks with their blobs.
+  std::vector<TacticConfig> configs(const TacticQuery& q, int32_t max_configs) const override {
+    LtState st(device_handle());
+    if (!describe(st, q)) return {TacticConfig{}};  // nothing to multiply: one trivial config
+    std::vector<LtAlgo> algos = heuristic_algos(st, kAlignedBytes, max_configs);
+    std::vector<TacticConfig> configs;
+    for (size_t r = 0; r < algos.size(); ++r) {
+      LtParams p;
+      p.version = cublasLtGetVersion();
+      p.rank = static_cast<int32_t>(r);
+      p.has_algo = true;
+      p.algo = algos[r].algo;
+      configs.push_back({static_cast<int64_t>(r), encode(p)});
+    }
+    if (configs.empty() &&
+        heuristic_algos(st, static_cast<uint32_t>(element_size(q.inputs[0].type)), 1).empty()) {
+      fail("[matrix_multiply '", q.node.name, "'] cuBLASLt has no algorithm for ", q.inputs[0].dims,
+           " x ", q.inputs[1].dims);
+    }
+    if (configs.empty()) configs.push_back(TacticConfig{});  // only unaligned pointers work
+    return configs;
+  }
+
   void reshape(TacticState* state, const TacticQuery& q) const override {
     auto* st = static_cast<LtState*>(state);
     KILN_CHECK(st != nullptr, "[matrix_multiply '", q.node.name,
@@ -249,49 +334,86 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
     const Dims& a = q.inputs[0].dims;
     const Dims& b = q.inputs[1].dims;
     if (st->ready && a == st->a_dims && b == st->b_dims) return;
-    st->release();
-    const MatrixMultiplyAttrs& attrs = q.node.get<MatrixMultiplyAttrs>();
-    st->shape = matrix_multiply_shape(attrs.op_a, a, attrs.op_b, b, q.outputs[0].dims);
-    st->a_dims = a;
-    st->b_dims = b;
-    const GemmShape& s = st->shape;
-    if (s.m == 0 || s.n == 0 || s.k == 0 || batch_count(s) == 0) {
-      st->ready = true;  // enqueue() only clears a non-empty output
-      return;
+    if (!describe(*st, q)) return;
+    // The stored algorithm where cuBLASLt (of the same version) takes it at these shapes, else the
+    // heuristic's algorithm of the stored rank, else its best: a plan from another cuBLASLt
+    // version is re-selected this way, never run with a foreign blob.
+    LtParams p = decode(q.params, q.node.name);
+    if (p.has_algo && p.version == cublasLtGetVersion()) st->aligned = check_algo(*st, p.algo);
+    if (!st->aligned.found) {
+      std::vector<LtAlgo> algos = heuristic_algos(*st, kAlignedBytes, std::max(p.rank + 1, 1));
+      if (!algos.empty())
+        st->aligned =
+            algos[std::min<size_t>(static_cast<size_t>(std::max(p.rank, 0)), algos.size() - 1)];
     }
-    st->batch = plan_batch(s);
-    const BatchPlan& p = st->batch;
-    DataType type = q.inputs[0].type;
-    cudaDataType_t t = cuda_type(type);
-
-    // TODO: CUBLAS_COMPUTE_32F_FAST_TF32 for float32 when the plan allows TF32
-    // (BuilderFlag::kTF32); the node does not carry the flag yet, so float32 runs in full float32
-    // for now.
-    KILN_CUBLAS_CHECK(cublasLtMatmulDescCreate(&st->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
-    cublasOperation_t op_a = s.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;  // cuBLASLt's A is our B
-    cublasOperation_t op_b = s.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
-    KILN_CUBLAS_CHECK(
-        cublasLtMatmulDescSetAttribute(st->desc, CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)));
-    KILN_CUBLAS_CHECK(
-        cublasLtMatmulDescSetAttribute(st->desc, CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof(op_b)));
-    // Our B is stored [k][ldb] ([n][ldb] transposed), our A [m][lda] ([k][lda]), C [m][n].
-    make_layout(t, s.trans_b ? s.n : s.k, s.trans_b ? s.k : s.n, s.ldb, p.inner, p.stride_b,
-                st->layout_a);
-    make_layout(t, s.trans_a ? s.k : s.m, s.trans_a ? s.m : s.k, s.lda, p.inner, p.stride_a,
-                st->layout_b);
-    make_layout(t, s.m, s.n, s.n, p.inner, s.m * s.n, st->layout_d);
-
-    st->aligned = pick_algo(*st, kAlignedBytes);
-    st->unaligned = pick_algo(*st, static_cast<uint32_t>(element_size(type)));
+    st->unaligned = pick_algo(*st, static_cast<uint32_t>(element_size(q.inputs[0].type)));
     if (!st->aligned.found && !st->unaligned.found) {
+      const GemmShape& s = st->shape;
       fail("[matrix_multiply '", q.node.name, "'] cuBLASLt has no algorithm for ", a, " x ", b,
-           " (", type, ", m ", s.m, ", n ", s.n, ", k ", s.k, ", batch ", p.inner,
-           "); build without the cuBLASLt tactic "
-           "source to use kiln's kernel");
+           " (", q.inputs[0].type, ", m ", s.m, ", n ", s.n, ", k ", s.k, ", batch ",
+           st->batch.inner, "); build without the cuBLASLt tactic source to use kiln's kernel");
     }
     st->ready = true;
   }
 
+ private:
+  // Builds the descriptors for q's shapes into `st`; false (and st ready) when there is nothing to
+  // multiply. Float32 products use TF32 tensor cores when the build allowed it (kTF32).
+  static bool describe(LtState& st, const TacticQuery& q) {
+    const Dims& a = q.inputs[0].dims;
+    const Dims& b = q.inputs[1].dims;
+    st.release();
+    const MatrixMultiplyAttrs& attrs = q.node.get<MatrixMultiplyAttrs>();
+    st.shape = matrix_multiply_shape(attrs.op_a, a, attrs.op_b, b, q.outputs[0].dims);
+    st.a_dims = a;
+    st.b_dims = b;
+    const GemmShape& s = st.shape;
+    if (s.m == 0 || s.n == 0 || s.k == 0 || batch_count(s) == 0) {
+      st.ready = true;  // enqueue() only clears a non-empty output
+      return false;
+    }
+    st.batch = plan_batch(s);
+    const BatchPlan& p = st.batch;
+    DataType type = q.inputs[0].type;
+    cudaDataType_t t = cuda_type(type);
+    cublasComputeType_t compute = type == DataType::kFLOAT && q.allows(BuilderFlag::kTF32)
+                                      ? CUBLAS_COMPUTE_32F_FAST_TF32
+                                      : CUBLAS_COMPUTE_32F;
+    KILN_CUBLAS_CHECK(cublasLtMatmulDescCreate(&st.desc, compute, CUDA_R_32F));
+    cublasOperation_t op_a = s.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;  // cuBLASLt's A is our B
+    cublasOperation_t op_b = s.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+    KILN_CUBLAS_CHECK(
+        cublasLtMatmulDescSetAttribute(st.desc, CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)));
+    KILN_CUBLAS_CHECK(
+        cublasLtMatmulDescSetAttribute(st.desc, CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof(op_b)));
+    // A fused epilogue: cuBLASLt adds the bias (along our n, its rows) and applies ReLU or
+    // tanh-GELU; other activations run after the product (run_epilogue).
+    const FusedActivation& act = attrs.epilogue;
+    const bool bias = q.inputs.size() == 3 && q.inputs[2].dims.nb_dims >= 0;
+    const bool relu = act.enabled && act.type == ActivationType::kRELU;
+    const bool gelu = act.enabled && act.type == ActivationType::kGELU_TANH;
+    cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+    if (bias)
+      epilogue = relu ? CUBLASLT_EPILOGUE_RELU_BIAS
+                      : (gelu ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS);
+    else if (relu || gelu)
+      epilogue = relu ? CUBLASLT_EPILOGUE_RELU : CUBLASLT_EPILOGUE_GELU;
+    st.bias_native = bias;
+    st.activation_native = relu || gelu;
+    if (epilogue != CUBLASLT_EPILOGUE_DEFAULT) {
+      KILN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(st.desc, CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                                       &epilogue, sizeof(epilogue)));
+    }
+    // Our B is stored [k][ldb] ([n][ldb] transposed), our A [m][lda] ([k][lda]), C [m][n].
+    make_layout(t, s.trans_b ? s.n : s.k, s.trans_b ? s.k : s.n, s.ldb, p.inner, p.stride_b,
+                st.layout_a);
+    make_layout(t, s.trans_a ? s.k : s.m, s.trans_a ? s.m : s.k, s.lda, p.inner, p.stride_a,
+                st.layout_b);
+    make_layout(t, s.m, s.n, s.n, p.inner, s.m * s.n, st.layout_d);
+    return true;
+  }
+
+ public:
   void enqueue(const LaunchArgs& args) const override {
     const auto* st = static_cast<const LtState*>(args.state);
     const DeviceTensor& a = args.inputs[0];
@@ -301,11 +423,19 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
                "[matrix_multiply '", args.node.name, "'] enqueued at shapes ", a.dims, " x ",
                b.dims, " that reshape() did not prepare");
     int64_t esize = element_size(c.type);
+    const DeviceTensor* bias = args.inputs.size() > 2 ? &args.inputs[2] : nullptr;
+    const FusedActivation& act = args.node.get<MatrixMultiplyAttrs>().epilogue;
     if (st->desc == nullptr) {
       int64_t bytes = volume(c.dims) * esize;  // k == 0: a sum of nothing
       if (bytes > 0)
         KILN_CUDA_CHECK(cudaMemsetAsync(c.data, 0, static_cast<size_t>(bytes), args.stream));
+      run_epilogue(bias, act, c, args.stream);
       return;
+    }
+    if (st->bias_native) {  // a host-side descriptor update: capture-safe
+      const void* pointer = bias->data;
+      KILN_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(st->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                                       &pointer, sizeof(pointer)));
     }
     const GemmShape& s = st->shape;
     const BatchPlan& p = st->batch;
@@ -330,6 +460,7 @@ class CublasLtMatrixMultiplyTactic final : public Tactic {
                                        &algo.algo, args.workspace, args.workspace_size,
                                        args.stream));
     }
+    run_epilogue(bias, act, c, args.stream, st->bias_native, st->activation_native);
   }
 };
 

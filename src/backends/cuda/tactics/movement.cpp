@@ -182,7 +182,10 @@ class SliceTactic final : public Tactic {
   std::string_view name() const override { return "cuda.kiln.slice"; }
   LayerType layer() const override { return LayerType::kSLICE; }
   TacticSource source() const override { return TacticSource::kKILN; }
-  bool supports(const TacticQuery& q) const override { return true; }
+  // The other sample modes read outside the input: cuda.kiln.slice_sampled (sampling.cpp).
+  bool supports(const TacticQuery& q) const override {
+    return q.node.get<SliceAttrs>().mode == SampleMode::kSTRICT_BOUNDS;
+  }
 
   void enqueue(const LaunchArgs& args) const override {
     const SliceAttrs& attrs = args.node.get<SliceAttrs>();
@@ -209,9 +212,11 @@ class GatherTactic final : public Tactic {
   std::string_view name() const override { return "cuda.kiln.gather"; }
   LayerType layer() const override { return LayerType::kGATHER; }
   TacticSource source() const override { return TacticSource::kKILN; }
+  // kELEMENT and kND: cuda.kiln.gather_elements / gather_nd (sampling.cpp).
   bool supports(const TacticQuery& q) const override {
     DataType t = q.inputs[1].type;
-    return t == DataType::kINT32 || t == DataType::kINT64;
+    return (t == DataType::kINT32 || t == DataType::kINT64) &&
+           q.node.get<GatherAttrs>().mode == GatherMode::kDEFAULT;
   }
 
   void enqueue(const LaunchArgs& args) const override {

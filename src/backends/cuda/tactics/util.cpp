@@ -1,6 +1,8 @@
 // Strided shapes for the kernels.
 #include "backends/cuda/tactics/util.h"
 
+#include "backends/cuda/kernels/pointwise.h"
+
 namespace kiln::cuda {
 
 StridedShape contiguous(const Dims& dims) {
@@ -25,6 +27,20 @@ StridedShape broadcast_to(const Dims& in, const Dims& out) {
     s.strides[i] = (j < 0 || in.d[j] == 1) ? 0 : own.strides[j];
   }
   return s;
+}
+
+void run_epilogue(const DeviceTensor* bias, const FusedActivation& activation,
+                  const DeviceTensor& y, cudaStream_t stream, bool bias_done,
+                  bool activation_done) {
+  if (volume(y.dims) == 0) return;
+  if (bias != nullptr && bias->data != nullptr && !bias_done) {
+    launch_elementwise(ElementWiseOperation::kSUM, y.type, y.data, contiguous(y.dims), bias->data,
+                       broadcast_to(bias->dims, y.dims), y.data, stream);
+  }
+  if (activation.enabled && !activation_done) {
+    launch_activation(activation.type, activation.alpha, activation.beta, y.type, y.data, y.data,
+                      volume(y.dims), stream);
+  }
 }
 
 }  // namespace kiln::cuda

@@ -11,4 +11,10 @@ namespace kiln::cuda {
 StridedShape contiguous(const Dims& dims);
 StridedShape broadcast_to(const Dims& in, const Dims& out);
 
+// The parts of a fused epilogue a tactic did not run itself, in place on y: the bias (broadcast
+// along y's last dims) unless `bias_done`, then the activation unless `activation_done`.
+void run_epilogue(const DeviceTensor* bias, const FusedActivation& activation,
+                  const DeviceTensor& y, cudaStream_t stream, bool bias_done = false,
+                  bool activation_done = false);
+
 }  // namespace kiln::cuda

@@ -1,0 +1,149 @@
+"""kiln: a deep-learning inference optimizer and runtime with TensorRT's Python API.
+
+A TensorRT script runs after changing ``import tensorrt as trt`` to ``import kiln as trt``::
+
+    import kiln as trt
+    logger = trt.Logger(trt.Logger.WARNING)
+    builder = trt.Builder(logger)
+    network = builder.create_network(0)
+    x = network.add_input("x", trt.float32, (-1, 3))
+    ...
+    plan = builder.build_serialized_network(network, config)   # None on failure (reason logged)
+    engine = trt.Runtime(logger).deserialize_cuda_engine(plan)
+
+Where TensorRT returns None/False on failure, kiln does too and logs the reason through the
+logger; ``kiln.get_last_error()`` returns the last message, and ``kiln.set_strict(True)`` (or the
+environment variable ``KILN_STRICT=1``) makes those calls raise ``kiln.Error`` instead.
+
+Beyond TensorRT: ``context.infer({name: array}) -> {name: array}`` (see docs/python.md).
+"""
+
+from __future__ import annotations
+
+import os as _os
+
+from . import _kiln
+from ._kiln import (
+    ActivationType,
+    AlgorithmIOInfo,
+    Builder,
+    BuilderFlag,
+    DataType,
+    DeviceType,
+    ElementWiseOperation,
+    Error,
+    IActivationLayer,
+    IAlgorithm,
+    IAlgorithmContext,
+    IAlgorithmSelector,
+    IBuilderConfig,
+    ICastLayer,
+    IConcatenationLayer,
+    IConstantLayer,
+    IConvolutionLayer,
+    ICudaEngine,
+    IElementWiseLayer,
+    IExecutionContext,
+    IGatherLayer,
+    IHostMemory,
+    IIdentityLayer,
+    ILayer,
+    ILogger,
+    IMatrixMultiplyLayer,
+    INetworkDefinition,
+    INormalizationLayer,
+    IOptimizationProfile,
+    IPoolingLayer,
+    IProgressMonitor,
+    IReduceLayer,
+    ISelectLayer,
+    IShuffleLayer,
+    ISliceLayer,
+    ISoftMaxLayer,
+    ITensor,
+    ITimingCache,
+    ITopKLayer,
+    IUnaryLayer,
+    LayerType,
+    Logger,
+    MatrixOperation,
+    MemoryPoolType,
+    PoolingType,
+    ReduceOperation,
+    Runtime,
+    TacticSource,
+    TensorIOMode,
+    TopKOperation,
+    UnaryOperation,
+    Weights,
+    clear_last_error,
+    get_last_error,
+    get_strict,
+    set_strict,
+)
+from ._helpers import (
+    Dims,
+    Dims2,
+    Dims3,
+    Dims4,
+    DimsHW,
+    NetworkDefinitionCreationFlag,
+    _itemsize,
+    nptype,
+    volume,
+)
+from ._gpu import DeviceArray
+from ._infer import infer as _infer
+
+# Everything else the extension defines (the layers added after the first release and their
+# enums: IResizeLayer, SampleMode, ...), so new bindings need no edit here.
+for _name in dir(_kiln):
+    if not _name.startswith("_") and _name not in globals():
+        globals()[_name] = getattr(_kiln, _name)
+del _name
+
+_kiln._set_dims_type(Dims)
+
+__version__ = _kiln.version()
+
+# TensorRT's module-level data type names.
+float32 = DataType.FLOAT
+float16 = DataType.HALF
+bfloat16 = DataType.BF16
+int8 = DataType.INT8
+uint8 = DataType.UINT8
+int32 = DataType.INT32
+int64 = DataType.INT64
+bool = DataType.BOOL  # noqa: A001 - TensorRT's name
+
+DataType.itemsize = property(_itemsize, doc="Bytes per element.")
+
+IExecutionContext.infer = _infer
+
+
+def _enter(self):
+    return self
+
+
+def _exit(self, *exc):
+    return False
+
+
+# TensorRT scripts often write `with trt.Builder(logger) as builder, ...:`; leaving the block does
+# not free the object here (Python does when the last reference goes).
+for _cls in (Builder, INetworkDefinition, IBuilderConfig, Runtime, ICudaEngine, IExecutionContext,
+             IHostMemory, ITimingCache):
+    _cls.__enter__ = _enter
+    _cls.__exit__ = _exit
+del _cls
+
+
+def init_libnvinfer_plugins(logger, namespace: str = "") -> bool:
+    """TensorRT's plugin-library initialisation; kiln has no plugins yet, so nothing to do."""
+    return True
+
+
+if _os.environ.get("KILN_STRICT", "") not in ("", "0"):
+    set_strict(True)
+
+del _os

@@ -1,0 +1,181 @@
+// Builder, IOptimizationProfile and IBuilderConfig. build_serialized_network releases the GIL
+// while it builds and returns None, with the reason logged, when the network cannot be built.
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/unique_ptr.h>
+
+#include "bindings.h"
+
+namespace kiln::python {
+
+namespace {
+
+constexpr auto kRef = nb::rv_policy::reference_internal;
+
+struct PyBuilder {
+  std::unique_ptr<Builder> builder;
+  Logger* logger;
+  std::vector<const OptimizationProfile*> profiles;  // registered with the logger
+
+  ~PyBuilder() {
+    for (const OptimizationProfile* p : profiles) unregister_logger(p);
+  }
+};
+
+// One bit per BuilderFlag value.
+constexpr int32_t kNumFlags = static_cast<int32_t>(BuilderFlag::kDISABLE_TIMING_CACHE) + 1;
+
+PyType_Slot config_slots[] = {{Py_tp_traverse, reinterpret_cast<void*>(config_traverse)},
+                              {Py_tp_clear, reinterpret_cast<void*>(config_clear)},
+                              {0, nullptr}};
+
+}  // namespace
+
+void bind_builder(nb::module_& m) {
+  nb::class_<OptimizationProfile>(
+      m, "IOptimizationProfile",
+      "min/opt/max shapes for the dynamic inputs; made by Builder.create_optimization_profile().")
+      .def(
+          "set_shape",
+          [](OptimizationProfile& p, const std::string& input, const Dims& min, const Dims& opt,
+             const Dims& max) {
+            guarded_void(logger_of(&p), "set_shape", [&] { p.set_shape(input, min, opt, max); });
+          },
+          nb::arg("input"), nb::arg("min"), nb::arg("opt"), nb::arg("max"),
+          "Sets the shape range of an input; a bad range is logged and ignored (kiln.Error in "
+          "strict mode).")
+      .def(
+          "get_shape",
+          [](const OptimizationProfile& p, const std::string& input) -> nb::object {
+            if (!p.has_shape(input)) return nb::list();
+            return profile_to_python(p.get_shape(input));
+          },
+          nb::arg("input"), "[min, opt, max] for an input, [] when none was set.")
+      .def("__bool__", [](const OptimizationProfile& p) { return !p.entries().empty(); });
+
+  nb::class_<PyConfig> config(m, "IBuilderConfig",
+                              "Build settings; made by Builder.create_builder_config().",
+                              nb::type_slots(config_slots));
+  config
+      .def(
+          "set_flag", [](PyConfig& c, BuilderFlag f) { c.config->set_flag(f); }, nb::arg("flag"))
+      .def(
+          "clear_flag", [](PyConfig& c, BuilderFlag f) { c.config->clear_flag(f); },
+          nb::arg("flag"))
+      .def(
+          "get_flag", [](const PyConfig& c, BuilderFlag f) { return c.config->get_flag(f); },
+          nb::arg("flag"))
+      .def_prop_rw(
+          "flags", [](const PyConfig& c) { return c.config->flags(); },
+          [](PyConfig& c, uint32_t flags) {
+            for (int32_t bit = 0; bit < kNumFlags; ++bit) {
+              auto flag = static_cast<BuilderFlag>(bit);
+              if ((flags >> bit) & 1u) {
+                c.config->set_flag(flag);
+              } else {
+                c.config->clear_flag(flag);
+              }
+            }
+          },
+          "Bitmask of 1 << int(BuilderFlag.X).")
+      .def(
+          "set_memory_pool_limit",
+          [](PyConfig& c, MemoryPoolType pool, uint64_t size) {
+            guarded_void(c.logger, "set_memory_pool_limit",
+                         [&] { c.config->set_memory_pool_limit(pool, size); });
+          },
+          nb::arg("pool"), nb::arg("pool_size"))
+      .def(
+          "get_memory_pool_limit",
+          [](const PyConfig& c, MemoryPoolType pool) { return c.config->memory_pool_limit(pool); },
+          nb::arg("pool"))
+      .def(
+          "add_optimization_profile",
+          [](PyConfig& c, const OptimizationProfile& p) {
+            return guarded<int32_t>(c.logger, "add_optimization_profile", -1,
+                                    [&] { return c.config->add_optimization_profile(p); });
+          },
+          nb::arg("profile"), "Copies the profile; returns its index, or -1 on failure.")
+      .def_prop_ro("num_optimization_profiles",
+                   [](const PyConfig& c) { return c.config->num_optimization_profiles(); })
+      .def_prop_rw(
+          "max_aux_streams", [](const PyConfig& c) { return c.config->max_aux_streams(); },
+          [](PyConfig& c, int32_t n) {
+            guarded_void(c.logger, "max_aux_streams", [&] { c.config->set_max_aux_streams(n); });
+          })
+      .def_prop_rw(
+          "builder_optimization_level",
+          [](const PyConfig& c) { return c.config->builder_optimization_level(); },
+          [](PyConfig& c, int32_t level) {
+            guarded_void(c.logger, "builder_optimization_level",
+                         [&] { c.config->set_builder_optimization_level(level); });
+          },
+          "0 (heuristics only, fastest build) to 5 (time the most candidates); 3 by default.")
+      .def(
+          "set_tactic_sources",
+          [](PyConfig& c, uint32_t mask) {
+            c.config->set_tactic_sources(mask);
+            return true;
+          },
+          nb::arg("tactic_sources"), "Bitmask of 1 << int(TacticSource.X); returns True.")
+      .def("get_tactic_sources", [](const PyConfig& c) { return c.config->tactic_sources(); })
+      .def_prop_rw(
+          "default_device_type", [](const PyConfig& c) { return c.config->default_device_type(); },
+          [](PyConfig& c, DeviceType type) { c.config->set_default_device_type(type); },
+          "DeviceType.GPU (default; CPU with a warning when no GPU is usable) or DeviceType.CPU.");
+  bind_config_tuning(config);
+
+  nb::class_<PyBuilder>(m, "Builder", "Builds networks into plans: TensorRT's trt.Builder.")
+      .def(
+          "__init__",
+          [](PyBuilder* self, Logger& logger) {
+            new (self) PyBuilder{std::make_unique<Builder>(logger), &logger};
+          },
+          nb::arg("logger"), nb::keep_alive<1, 2>())
+      .def(
+          "create_network",
+          [](PyBuilder& b, uint32_t flags) {
+            return std::make_unique<PyNetwork>(b.builder->create_network(), b.logger);
+          },
+          nb::arg("flags") = 0, nb::keep_alive<0, 1>(),
+          "A new, empty network. flags: NetworkDefinitionCreationFlag bits; explicit batch is "
+          "the only mode, so EXPLICIT_BATCH is accepted and changes nothing.")
+      .def(
+          "create_builder_config",
+          [](PyBuilder& b) {
+            auto config = std::make_unique<PyConfig>();
+            config->config = b.builder->create_builder_config();
+            config->logger = b.logger;
+            return config;
+          },
+          nb::keep_alive<0, 1>())
+      .def(
+          "create_optimization_profile",
+          [](PyBuilder& b) {
+            OptimizationProfile* profile = b.builder->create_optimization_profile();
+            register_logger(profile, b.logger);
+            b.profiles.push_back(profile);
+            return profile;
+          },
+          kRef,
+          "A new profile owned by the builder; fill it, then config.add_optimization_profile().")
+      .def(
+          "build_serialized_network",
+          [](PyBuilder& b, PyNetwork& network, PyConfig& config) -> nb::object {
+            return guarded<nb::object>(b.logger, "build_serialized_network", nb::none(), [&] {
+              std::vector<uint8_t> plan;
+              {
+                nb::gil_scoped_release release;
+                plan = b.builder->build_serialized_network(*network.def, *config.config);
+              }
+              return make_host_memory(std::move(plan));
+            });
+          },
+          nb::arg("network"), nb::arg("config"),
+          "The plan as IHostMemory (buffer protocol), or None with the reason logged when the "
+          "network cannot be built.")
+      .def_prop_ro(
+          "platform_has_fast_fp16", [](const PyBuilder&) { return true; },
+          "True: every backend runs float16 layers.");
+}
+
+}  // namespace kiln::python

@@ -1,0 +1,249 @@
+// ILayer and one class per layer kind, with TensorRT's Python property names. A setter given an
+// invalid value logs why and leaves the layer unchanged, as in TensorRT (kiln.Error in strict
+// mode).
+#include <nanobind/stl/string.h>
+
+#include "bindings.h"
+
+namespace kiln::python {
+
+namespace {
+
+constexpr auto kRef = nb::rv_policy::reference_internal;
+
+nb::object permutation_to_python(const Permutation& p) {
+  nb::list order;
+  for (int32_t v : p.order) order.append(v);
+  return nb::tuple(order);
+}
+
+Permutation permutation_from_python(nb::handle obj) {
+  Dims values = dims_from_python(obj);
+  Permutation p;
+  for (int32_t i = 0; i < values.nb_dims; ++i) p.order[i] = static_cast<int32_t>(values.d[i]);
+  return p;
+}
+
+// Reads ShuffleLayer permutations as tuples of 8 axes (TensorRT's Permutation has 8 entries);
+// accepts any sequence, the rest filled with the identity.
+template <Permutation (ShuffleLayer::*get)() const, void (ShuffleLayer::*set)(const Permutation&)>
+void permutation_property(nb::class_<ShuffleLayer, Layer>& cls, const char* name) {
+  cls.def_prop_rw(
+      name, [](const ShuffleLayer& l) { return permutation_to_python((l.*get)()); },
+      [name](ShuffleLayer& l, nb::handle value) {
+        Permutation p = permutation_from_python(value);
+        guarded_void(logger_of(l), name, [&] { (l.*set)(p); });
+      });
+}
+
+}  // namespace
+
+void bind_layers(nb::module_& m) {
+  nb::class_<Layer>(m, "ILayer", "The common part of every layer; owned by the network.")
+      .def_prop_rw(
+          "name", [](const Layer& l) { return l.name(); },
+          [](Layer& l, const std::string& name) {
+            guarded_void(logger_of(l), "ILayer.name", [&] { l.set_name(name); });
+          })
+      .def_prop_ro("type", &Layer::type, "The LayerType.")
+      .def_prop_ro("num_inputs", &Layer::num_inputs)
+      .def_prop_ro("num_outputs", &Layer::num_outputs)
+      .def(
+          "get_input",
+          [](const Layer& l, int32_t i) -> Tensor* {
+            if (i < 0 || i >= l.num_inputs()) return nullptr;
+            return l.get_input(i);
+          },
+          nb::arg("index"), kRef, "The index-th input, or None (absent optional input).")
+      .def(
+          "set_input",
+          [](Layer& l, int32_t i, Tensor& t) {
+            guarded_void(logger_of(l), "ILayer.set_input", [&] { l.set_input(i, t); });
+          },
+          nb::arg("index"), nb::arg("tensor"))
+      .def(
+          "get_output",
+          [](const Layer& l, int32_t i) -> Tensor* {
+            if (i < 0 || i >= l.num_outputs()) return nullptr;
+            return l.get_output(i);
+          },
+          nb::arg("index"), kRef, "The index-th output, or None.")
+      .def("__repr__", [](const Layer& l) {
+        return "<kiln." + std::string(to_string(l.type())) + " layer '" + l.name() + "'>";
+      });
+
+  nb::class_<ConvolutionLayer, Layer>(m, "IConvolutionLayer")
+      .def_prop_ro("num_output_maps", &ConvolutionLayer::num_output_maps)
+      .def_prop_ro("kernel_size_nd", &ConvolutionLayer::kernel_size_nd)
+      .def_prop_rw("stride_nd", &ConvolutionLayer::stride_nd,
+                   setter(&ConvolutionLayer::set_stride_nd, "stride_nd"))
+      .def_prop_rw("padding_nd", &ConvolutionLayer::padding_nd,
+                   setter(&ConvolutionLayer::set_padding_nd, "padding_nd"),
+                   "Pre and post padding alike (reads the pre padding).")
+      .def_prop_rw("pre_padding", &ConvolutionLayer::pre_padding,
+                   setter(&ConvolutionLayer::set_pre_padding, "pre_padding"))
+      .def_prop_rw("post_padding", &ConvolutionLayer::post_padding,
+                   setter(&ConvolutionLayer::set_post_padding, "post_padding"))
+      .def_prop_rw("dilation_nd", &ConvolutionLayer::dilation_nd,
+                   setter(&ConvolutionLayer::set_dilation_nd, "dilation_nd"))
+      .def_prop_rw("num_groups", &ConvolutionLayer::num_groups,
+                   setter(&ConvolutionLayer::set_num_groups, "num_groups"))
+      .def_prop_rw(
+          "kernel", [](const ConvolutionLayer&) { return nb::none(); },
+          [](ConvolutionLayer& l, nb::handle w) {
+            PyWeights k = to_weights(w);
+            guarded_void(logger_of(l), "kernel", [&] { l.set_kernel_weights(k.view()); });
+          },
+          "Write-only here: new kernel weights (reads give None).")
+      .def_prop_rw(
+          "bias", [](const ConvolutionLayer&) { return nb::none(); },
+          [](ConvolutionLayer& l, nb::handle w) {
+            PyWeights b = to_weights(w);
+            guarded_void(logger_of(l), "bias", [&] { l.set_bias_weights(b.view()); });
+          },
+          nb::for_setter(nb::arg("bias").none()),
+          "Write-only here: new bias weights, None removes the bias (reads give None).");
+
+  nb::class_<PoolingLayer, Layer>(m, "IPoolingLayer")
+      .def_prop_rw("type", &PoolingLayer::pooling_type,
+                   setter(&PoolingLayer::set_pooling_type, "type"))
+      .def_prop_rw("window_size_nd", &PoolingLayer::window_size_nd,
+                   setter(&PoolingLayer::set_window_size_nd, "window_size_nd"))
+      .def_prop_rw("stride_nd", &PoolingLayer::stride_nd,
+                   setter(&PoolingLayer::set_stride_nd, "stride_nd"))
+      .def_prop_rw("padding_nd", &PoolingLayer::padding_nd,
+                   setter(&PoolingLayer::set_padding_nd, "padding_nd"))
+      .def_prop_rw("pre_padding", &PoolingLayer::pre_padding,
+                   setter(&PoolingLayer::set_pre_padding, "pre_padding"))
+      .def_prop_rw("post_padding", &PoolingLayer::post_padding,
+                   setter(&PoolingLayer::set_post_padding, "post_padding"))
+      .def_prop_rw("average_count_excludes_padding", &PoolingLayer::average_count_excludes_padding,
+                   setter(&PoolingLayer::set_average_count_excludes_padding,
+                          "average_count_excludes_padding"));
+
+  nb::class_<ActivationLayer, Layer>(m, "IActivationLayer")
+      .def_prop_rw("type", &ActivationLayer::activation_type,
+                   setter(&ActivationLayer::set_activation_type, "type"))
+      .def_prop_rw("alpha", &ActivationLayer::alpha, setter(&ActivationLayer::set_alpha, "alpha"))
+      .def_prop_rw("beta", &ActivationLayer::beta, setter(&ActivationLayer::set_beta, "beta"));
+
+  nb::class_<ElementWiseLayer, Layer>(m, "IElementWiseLayer")
+      .def_prop_rw("op", &ElementWiseLayer::operation,
+                   setter(&ElementWiseLayer::set_operation, "op"));
+
+  nb::class_<UnaryLayer, Layer>(m, "IUnaryLayer")
+      .def_prop_rw("op", &UnaryLayer::operation, setter(&UnaryLayer::set_operation, "op"));
+
+  nb::class_<MatrixMultiplyLayer, Layer>(m, "IMatrixMultiplyLayer")
+      .def_prop_rw(
+          "op0", [](const MatrixMultiplyLayer& l) { return l.operation(0); },
+          [](MatrixMultiplyLayer& l, MatrixOperation op) {
+            guarded_void(logger_of(l), "op0", [&] { l.set_operation(0, op); });
+          })
+      .def_prop_rw(
+          "op1", [](const MatrixMultiplyLayer& l) { return l.operation(1); },
+          [](MatrixMultiplyLayer& l, MatrixOperation op) {
+            guarded_void(logger_of(l), "op1", [&] { l.set_operation(1, op); });
+          })
+      .def("get_operation", &MatrixMultiplyLayer::operation, nb::arg("index"))
+      .def(
+          "set_operation",
+          [](MatrixMultiplyLayer& l, int32_t index, MatrixOperation op) {
+            guarded_void(logger_of(l), "set_operation", [&] { l.set_operation(index, op); });
+          },
+          nb::arg("index"), nb::arg("op"));
+
+  nb::class_<ConstantLayer, Layer>(m, "IConstantLayer")
+      .def_prop_rw("shape", &ConstantLayer::dimensions,
+                   setter(&ConstantLayer::set_dimensions, "shape"))
+      .def_prop_rw(
+          "weights", [](const ConstantLayer&) { return nb::none(); },
+          [](ConstantLayer& l, nb::handle w) {
+            PyWeights values = to_weights(w);
+            guarded_void(logger_of(l), "weights", [&] { l.set_weights(values.view()); });
+          },
+          "Write-only here: new values, as many as the shape has elements (reads give None).");
+
+  auto shuffle = nb::class_<ShuffleLayer, Layer>(
+      m, "IShuffleLayer", "output = second_transpose(reshape(first_transpose(input))).");
+  permutation_property<&ShuffleLayer::first_transpose, &ShuffleLayer::set_first_transpose>(
+      shuffle, "first_transpose");
+  permutation_property<&ShuffleLayer::second_transpose, &ShuffleLayer::set_second_transpose>(
+      shuffle, "second_transpose");
+  shuffle
+      .def_prop_rw(
+          "reshape_dims",
+          [](const ShuffleLayer& l) -> nb::object {
+            Dims d = l.reshape_dimensions();
+            if (d.nb_dims < 0) return nb::none();
+            return dims_to_python(d);
+          },
+          setter(&ShuffleLayer::set_reshape_dimensions, "reshape_dims"),
+          "The reshape (0 copies the input dimension, one -1 is inferred); None when unset.")
+      .def_prop_rw("zero_is_placeholder", &ShuffleLayer::zero_is_placeholder,
+                   setter(&ShuffleLayer::set_zero_is_placeholder, "zero_is_placeholder"));
+
+  nb::class_<SoftMaxLayer, Layer>(m, "ISoftMaxLayer")
+      .def_prop_rw("axes", &SoftMaxLayer::axes, setter(&SoftMaxLayer::set_axes, "axes"),
+                   "Bitmask of the axes the softmax runs over (the last axis by default).");
+
+  nb::class_<TopKLayer, Layer>(m, "ITopKLayer")
+      .def_prop_rw("op", &TopKLayer::operation, setter(&TopKLayer::set_operation, "op"))
+      .def_prop_rw("k", &TopKLayer::k, setter(&TopKLayer::set_k, "k"))
+      .def_prop_rw("axes", &TopKLayer::reduce_axes, setter(&TopKLayer::set_reduce_axes, "axes"));
+
+  nb::class_<IdentityLayer, Layer>(m, "IIdentityLayer",
+                                   "Copies its input; set_output_type(0, dtype) converts.")
+      .def(
+          "set_output_type",
+          [](IdentityLayer& l, int32_t index, DataType type) {
+            guarded_void(logger_of(l), "set_output_type", [&] {
+              if (index != 0) throw Error("set_output_type: an identity layer has one output");
+              l.set_output_type(type);
+            });
+          },
+          nb::arg("index"), nb::arg("dtype"))
+      .def(
+          "get_output_type", [](const IdentityLayer& l, int32_t) { return l.output_type(); },
+          nb::arg("index"));
+
+  nb::class_<ReduceLayer, Layer>(m, "IReduceLayer")
+      .def_prop_rw("op", &ReduceLayer::operation, setter(&ReduceLayer::set_operation, "op"))
+      .def_prop_rw("axes", &ReduceLayer::reduce_axes, setter(&ReduceLayer::set_reduce_axes, "axes"))
+      .def_prop_rw("keep_dims", &ReduceLayer::keep_dimensions,
+                   setter(&ReduceLayer::set_keep_dimensions, "keep_dims"));
+
+  nb::class_<ConcatenationLayer, Layer>(m, "IConcatenationLayer")
+      .def_prop_rw("axis", &ConcatenationLayer::axis,
+                   setter(&ConcatenationLayer::set_axis, "axis"));
+
+  nb::class_<SliceLayer, Layer>(m, "ISliceLayer")
+      .def_prop_rw("start", &SliceLayer::start, setter(&SliceLayer::set_start, "start"))
+      .def_prop_rw("shape", &SliceLayer::shape, setter(&SliceLayer::set_shape, "shape"))
+      .def_prop_rw("stride", &SliceLayer::stride, setter(&SliceLayer::set_stride, "stride"))
+      .def_prop_rw("mode", &SliceLayer::mode, setter(&SliceLayer::set_mode, "mode"),
+                   "SampleMode: what positions outside the input read.")
+      .def_prop_rw("fill_value", &SliceLayer::fill_value,
+                   setter(&SliceLayer::set_fill_value, "fill_value"),
+                   "The value SampleMode.FILL reads (kiln: an attribute, not input 4).");
+
+  nb::class_<GatherLayer, Layer>(m, "IGatherLayer")
+      .def_prop_rw("axis", &GatherLayer::gather_axis, setter(&GatherLayer::set_gather_axis, "axis"))
+      .def_prop_rw("mode", &GatherLayer::mode, setter(&GatherLayer::set_mode, "mode"))
+      .def_prop_rw("num_elementwise_dims", &GatherLayer::num_elementwise_dims,
+                   setter(&GatherLayer::set_num_elementwise_dims, "num_elementwise_dims"));
+
+  nb::class_<SelectLayer, Layer>(m, "ISelectLayer");
+
+  nb::class_<CastLayer, Layer>(m, "ICastLayer")
+      .def_prop_rw("to_type", &CastLayer::to_type, setter(&CastLayer::set_to_type, "to_type"));
+
+  nb::class_<NormalizationLayer, Layer>(m, "INormalizationLayer")
+      .def_prop_rw("epsilon", &NormalizationLayer::epsilon,
+                   setter(&NormalizationLayer::set_epsilon, "epsilon"))
+      .def_prop_rw("axes", &NormalizationLayer::axes, setter(&NormalizationLayer::set_axes, "axes"))
+      .def_prop_rw("num_groups", &NormalizationLayer::nb_groups,
+                   setter(&NormalizationLayer::set_nb_groups, "num_groups"));
+}
+
+}  // namespace kiln::python

@@ -1,0 +1,280 @@
+// Runtime, ICudaEngine and IExecutionContext. Addresses are ints: host addresses (numpy
+// arr.ctypes.data) for CPU engines, device addresses (torch data_ptr()) for GPU engines. Running
+// releases the GIL. Calls TensorRT answers with False/None do the same here, with the reason logged
+// through the runtime's logger (kiln.Error in strict mode).
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/unique_ptr.h>
+#include <nanobind/stl/vector.h>
+
+#include "device.h"
+
+namespace kiln::python {
+
+namespace {
+
+struct PyRuntime {
+  Logger* logger;
+};
+
+struct PyEngine {
+  std::unique_ptr<Engine> engine;
+  Logger* logger;
+};
+
+struct PyContext {
+  std::unique_ptr<ExecutionContext> context;
+  Logger* logger;
+  nb::object engine;  // the PyEngine, for .engine
+};
+
+void* to_pointer(uintptr_t address) {
+  return reinterpret_cast<void*>(address);
+}
+
+// TensorRT answers these with a bool: the call, or False with the reason logged.
+template <typename F>
+bool checked(Logger* logger, const char* api, F&& call) {
+  return guarded<bool>(logger, api, false, [&] {
+    call();
+    return true;
+  });
+}
+
+}  // namespace
+
+void bind_runtime(nb::module_& m) {
+  nb::class_<PyEngine>(m, "ICudaEngine",
+                       "An engine loaded from a plan: immutable, shared by its contexts. Its "
+                       "I/O tensors are inputs first, then outputs.")
+      .def_prop_ro("num_io_tensors", [](const PyEngine& e) { return e.engine->num_io_tensors(); })
+      .def(
+          "get_tensor_name",
+          [](const PyEngine& e, int32_t index) -> nb::object {
+            if (index < 0 || index >= e.engine->num_io_tensors()) return nb::none();
+            return nb::str(e.engine->get_tensor_name(index).c_str());
+          },
+          nb::arg("index"), "The index-th I/O tensor's name, or None.")
+      .def(
+          "get_tensor_mode",
+          [](const PyEngine& e, const std::string& name) {
+            return e.engine->get_tensor_mode(name);
+          },
+          nb::arg("name"), "TensorIOMode.INPUT/OUTPUT, or NONE for an unknown name.")
+      .def(
+          "get_tensor_dtype",
+          [](const PyEngine& e, const std::string& name) -> nb::object {
+            return guarded<nb::object>(e.logger, "get_tensor_dtype", nb::none(),
+                                       [&] { return nb::cast(e.engine->get_tensor_dtype(name)); });
+          },
+          nb::arg("name"))
+      .def(
+          "get_tensor_shape",
+          [](const PyEngine& e, const std::string& name) -> nb::object {
+            return guarded<nb::object>(e.logger, "get_tensor_shape", nb::none(), [&] {
+              return dims_to_python(e.engine->get_tensor_shape(name));
+            });
+          },
+          nb::arg("name"), "The shape with -1 for dynamic dimensions.")
+      .def_prop_ro("num_optimization_profiles",
+                   [](const PyEngine& e) { return e.engine->num_optimization_profiles(); })
+      .def(
+          "get_tensor_profile_shape",
+          [](const PyEngine& e, const std::string& name, int32_t profile) -> nb::object {
+            return guarded<nb::object>(e.logger, "get_tensor_profile_shape", nb::none(), [&] {
+              return nb::object(
+                  profile_to_python(e.engine->get_tensor_profile_shape(name, profile)));
+            });
+          },
+          nb::arg("name"), nb::arg("profile_index"), "[min, opt, max] of an input in a profile.")
+      .def_prop_ro("num_layers", [](const PyEngine& e) { return e.engine->num_layers(); })
+      .def_prop_ro("num_aux_streams", [](const PyEngine& e) { return e.engine->num_aux_streams(); })
+      .def_prop_ro("device_memory_size",
+                   [](const PyEngine& e) { return e.engine->device_memory_size(); })
+      .def_prop_ro(
+          "device_type", [](const PyEngine& e) { return e.engine->device_type(); },
+          "DeviceType.GPU or DeviceType.CPU: where the engine runs (kiln).")
+      .def(
+          "serialize", [](const PyEngine& e) { return make_host_memory(e.engine->serialize()); },
+          "The plan bytes as IHostMemory.")
+      .def(
+          "create_execution_context",
+          [](nb::handle self) -> nb::object {
+            PyEngine& e = nb::cast<PyEngine&>(self);
+            return guarded<nb::object>(e.logger, "create_execution_context", nb::none(), [&] {
+              std::unique_ptr<ExecutionContext> context;
+              {
+                nb::gil_scoped_release release;
+                context = e.engine->create_execution_context();
+              }
+              return nb::cast(std::make_unique<PyContext>(
+                  PyContext{std::move(context), e.logger, nb::borrow(self)}));
+            });
+          },
+          "A new execution context, or None with the reason logged.");
+
+  nb::class_<PyContext>(m, "IExecutionContext",
+                        "Per-inference state: input shapes, tensor addresses, the active profile. "
+                        "Use one context per thread.")
+      .def_prop_ro(
+          "engine", [](const PyContext& c) { return c.engine; }, "The ICudaEngine.")
+      .def(
+          "set_input_shape",
+          [](PyContext& c, const std::string& name, const Dims& shape) {
+            return checked(c.logger, "set_input_shape",
+                           [&] { c.context->set_input_shape(name, shape); });
+          },
+          nb::arg("name"), nb::arg("shape"),
+          "False, with the reason logged, when `name` is not an input or the shape lies outside "
+          "the active profile.")
+      .def(
+          "get_tensor_shape",
+          [](const PyContext& c, const std::string& name) -> nb::object {
+            return guarded<nb::object>(c.logger, "get_tensor_shape", nb::none(), [&] {
+              return dims_to_python(c.context->get_tensor_shape(name));
+            });
+          },
+          nb::arg("name"), "Inputs: the shape set; outputs: inferred from the inputs.")
+      .def_prop_ro("all_input_dimensions_specified",
+                   [](const PyContext& c) { return c.context->all_input_dimensions_specified(); })
+      .def(
+          "set_tensor_address",
+          [](PyContext& c, const std::string& name, uintptr_t address) {
+            return checked(c.logger, "set_tensor_address",
+                           [&] { c.context->set_tensor_address(name, to_pointer(address)); });
+          },
+          nb::arg("name"), nb::arg("memory"),
+          "Host address (CPU engines) or device address (GPU engines) as an int.")
+      .def(
+          "get_tensor_address",
+          [](const PyContext& c, const std::string& name) {
+            return guarded<uintptr_t>(c.logger, "get_tensor_address", 0, [&] {
+              return reinterpret_cast<uintptr_t>(c.context->get_tensor_address(name));
+            });
+          },
+          nb::arg("name"), "The address set, 0 when none (or the name is unknown).")
+      .def(
+          "set_optimization_profile_async",
+          [](PyContext& c, int32_t index, uintptr_t stream) {
+            return checked(c.logger, "set_optimization_profile_async", [&] {
+              c.context->set_optimization_profile_async(index, to_pointer(stream));
+            });
+          },
+          nb::arg("profile_index"), nb::arg("stream_handle"),
+          "Makes a profile active; set the input shapes again afterwards.")
+      .def_prop_ro("active_optimization_profile",
+                   [](const PyContext& c) { return c.context->optimization_profile(); })
+      .def(
+          "execute_async_v3",
+          [](PyContext& c, uintptr_t stream) {
+            return checked(c.logger, "execute_async_v3", [&] {
+              nb::gil_scoped_release release;
+              c.context->execute_async_v3(to_pointer(stream));
+            });
+          },
+          nb::arg("stream_handle"),
+          "Runs on a CUDA stream (an int, e.g. torch.cuda.current_stream().cuda_stream); "
+          "synchronous on CPU engines. False, with the reason logged, when a shape or address "
+          "is missing.")
+      .def(
+          "execute_v2",
+          [](PyContext& c, const std::vector<uintptr_t>& bindings) {
+            std::vector<void*> pointers;
+            for (uintptr_t b : bindings) pointers.push_back(to_pointer(b));
+            return checked(c.logger, "execute_v2", [&] {
+              if (static_cast<int32_t>(pointers.size()) !=
+                  nb::cast<PyEngine&>(c.engine).engine->num_io_tensors()) {
+                throw Error("execute_v2: expected one address per I/O tensor (" +
+                            std::to_string(nb::cast<PyEngine&>(c.engine).engine->num_io_tensors()) +
+                            "), got " + std::to_string(pointers.size()));
+              }
+              nb::gil_scoped_release release;
+              c.context->execute_v2(pointers.data());
+            });
+          },
+          nb::arg("bindings"), "Synchronous; addresses in I/O tensor order (get_tensor_name).")
+      .def(
+          "set_aux_streams",
+          [](PyContext& c, const std::vector<uintptr_t>& streams) {
+            std::vector<void*> pointers;
+            for (uintptr_t s : streams) pointers.push_back(to_pointer(s));
+            guarded_void(c.logger, "set_aux_streams", [&] {
+              c.context->set_aux_streams(pointers.data(), static_cast<int32_t>(pointers.size()));
+            });
+          },
+          nb::arg("aux_streams"), "The CUDA streams (ints) auxiliary steps run on.")
+      .def_prop_ro(
+          "device_memory_size", [](const PyContext& c) { return c.context->device_memory_size(); },
+          "Device memory this context holds (kiln).")
+      .def(
+          "set_cuda_graph_mode",
+          [](PyContext& c, bool enabled) { c.context->set_cuda_graph_mode(enabled); },
+          nb::arg("enabled"),
+          "kiln: capture the work into a CUDA graph and replay it (GPU engines).");
+
+  m.def(
+      "_report_error",
+      [](PyContext& c, const char* api, const std::string& message) {
+        remember_error(message);
+        report_error(c.logger, api, message);
+      },
+      "Logs a failure of a Python-side helper (infer) through the context's logger.");
+
+  // Device memory for infer() on GPU engines without torch (kiln/_gpu.py).
+  nb::class_<DeviceBuffer>(m, "_DeviceBuffer")
+      .def(nb::init<size_t>(), nb::arg("nbytes"))
+      .def_prop_ro("ptr", &DeviceBuffer::ptr)
+      .def_prop_ro("nbytes", &DeviceBuffer::size);
+  m.def(
+      "_copy_to_device",
+      [](uintptr_t dst, nb::handle host) {
+        BufferView src(host);
+        copy_to_device(dst, src.data(), src.size());
+      },
+      nb::arg("dst"), nb::arg("host"));
+  m.def(
+      "_copy_to_host",
+      [](nb::handle host, uintptr_t src) {
+        Py_buffer view;
+        if (PyObject_GetBuffer(host.ptr(), &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) != 0)
+          throw nb::python_error();
+        try {
+          copy_to_host(view.buf, src, static_cast<size_t>(view.len));
+        } catch (...) {
+          PyBuffer_Release(&view);
+          throw;
+        }
+        PyBuffer_Release(&view);
+      },
+      nb::arg("host"), nb::arg("src"));
+  m.def(
+      "_synchronize",
+      [](uintptr_t stream) {
+        nb::gil_scoped_release release;
+        synchronize(stream);
+      },
+      nb::arg("stream"));
+
+  nb::class_<PyRuntime>(m, "Runtime", "Loads plans: TensorRT's trt.Runtime.")
+      .def(
+          "__init__", [](PyRuntime* self, Logger& logger) { new (self) PyRuntime{&logger}; },
+          nb::arg("logger"), nb::keep_alive<1, 2>())
+      .def(
+          "deserialize_cuda_engine",
+          [](PyRuntime& r, nb::handle serialized) -> nb::object {
+            BufferView plan(serialized);
+            return guarded<nb::object>(r.logger, "deserialize_cuda_engine", nb::none(), [&] {
+              std::unique_ptr<Engine> engine;
+              {
+                nb::gil_scoped_release release;
+                engine = Runtime(*r.logger).deserialize_cuda_engine(plan.data(), plan.size());
+              }
+              return nb::cast(std::make_unique<PyEngine>(PyEngine{std::move(engine), r.logger}));
+            });
+          },
+          nb::arg("serialized_engine"), nb::keep_alive<0, 1>(),
+          "An ICudaEngine from plan bytes (bytes, IHostMemory, anything with the buffer "
+          "protocol), or None with the reason logged for a truncated, corrupted, foreign or "
+          "newer-format plan.");
+}
+
+}  // namespace kiln::python
