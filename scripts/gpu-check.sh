@@ -10,6 +10,12 @@ mkdir -p "$out"
 export PATH="/usr/local/cuda/bin:$PATH"
 nvidia-smi -L || { echo "gpu-check: no NVIDIA GPU visible"; exit 1; }
 
+# The distribution's g++: it links libstdc++ dynamically. The GPU machine's default compiler
+# (/opt/gcc) links it statically into every shared library, so libkiln, the tests and the Python
+# extension would each carry their own copy, and a Python process that has loaded libstdc++.so
+# (import torch) crashes mixing them (DEVELOPERS.md).
+if [ -x /usr/bin/g++ ]; then export CXX=/usr/bin/g++ CUDAHOSTCXX=/usr/bin/g++; fi
+
 start=$(date +%s)
 # The Python package too when nanobind is there (the GPU machine has it; it has no pip).
 python_flags=()
@@ -51,6 +57,19 @@ if [ "${1:-}" = "--bench" ]; then
   [ "$build_bench_status" -eq 0 ] || bench_status=$build_bench_status
 fi
 
+# ONNX conformance on the GPU (docs/onnx.md): the node tests must be in .cache (the GPU machine
+# has no network: carry .cache/onnx-node-tests-1.19.1 there). Checked against the CPU's expected
+# results: a test that passes on the CPU and not on the GPU is reported.
+onnx_summary="not run (no .cache/onnx-node-tests-1.19.1)"
+onnx_status=0
+if [ -f .cache/onnx-node-tests-1.19.1/.complete ]; then
+  bash scripts/onnx-conformance.sh build-gpu --device=gpu --coverage="$out/onnx-coverage-gpu.md" \
+    >"$out/onnx.log" 2>&1
+  onnx_status=$?
+  onnx_summary=$(grep -E "node core:|regressions" "$out/onnx.log" | tr '\n' ' ')
+  grep -E "^REGRESSION|regress" "$out/onnx.log" | head -20
+fi
+
 passed=$(grep -cE "^\[       OK \]" "$out/tests.log")
 failed=$(grep -E "^\[  FAILED  \] [A-Za-z]" "$out/tests.log" | sort -u | wc -l)
 skipped=$(grep -cE "^\[  SKIPPED \] [A-Za-z]" "$out/tests.log")
@@ -59,6 +78,7 @@ echo "== gpu-check summary ($(nvidia-smi --query-gpu=name --format=csv,noheader 
 echo "build: $((built - start)) s, tests: $((tested - built)) s"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 echo "python: $py_summary"
+echo "onnx (gpu): $onnx_summary"
 [ "$py_status" -eq 0 ] || status=1
 if [ "$skipped" -ne 0 ]; then echo "gpu-check: tests were skipped on a GPU machine"; status=1; fi
 [ "$status" -eq 0 ] && [ "$bench_status" -eq 0 ]

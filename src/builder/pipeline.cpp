@@ -125,7 +125,7 @@ runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& 
     ProgressPhase phase(config.progress_monitor(), "Optimizing graph", &build, 6);
     graph = bind_constants(graph);
     phase.step(0);
-    graph = fold_constants(graph, logger);
+    graph = fold_constants(graph, logger, profiles);
     phase.step(1);
     graph = eliminate_dead_layers(graph, logger);
     phase.step(2);

@@ -23,6 +23,10 @@
 #include <string>
 #include <vector>
 
+#if KILN_RUNNER_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
 #include "kiln/kiln.h"
 #include "kiln/onnx_parser.h"
 #include "onnx/importer.h"
@@ -32,6 +36,52 @@ namespace fs = std::filesystem;
 using namespace kiln;
 
 namespace {
+
+// Device copies of a GPU engine's I/O tensors (freed on destruction). Without CUDA in this
+// build, a GPU engine cannot be fed and the test is reported unsupported.
+class DeviceBuffers {
+ public:
+  DeviceBuffers() = default;
+  DeviceBuffers(const DeviceBuffers&) = delete;
+  DeviceBuffers& operator=(const DeviceBuffers&) = delete;
+  ~DeviceBuffers() {
+#if KILN_RUNNER_CUDA
+    for (void* p : buffers_) cudaFree(p);
+#endif
+  }
+  // A device buffer holding `bytes` (at least 16 bytes long).
+  void* upload(const std::vector<uint8_t>& bytes) {
+    void* p = allocate(std::max<size_t>(bytes.size(), 16));
+#if KILN_RUNNER_CUDA
+    check(cudaMemcpy(p, bytes.data(), bytes.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
+#endif
+    return p;
+  }
+  void* allocate(size_t bytes) {
+#if KILN_RUNNER_CUDA
+    void* p = nullptr;
+    check(cudaMalloc(&p, std::max<size_t>(bytes, 16)), "cudaMalloc");
+    buffers_.push_back(p);
+    return p;
+#else
+    throw Error("this onnx_conformance was built without CUDA; it cannot run GPU engines");
+#endif
+  }
+  void download(std::vector<uint8_t>& dst, const void* src) {
+#if KILN_RUNNER_CUDA
+    check(cudaDeviceSynchronize(), "running the engine");
+    check(cudaMemcpy(dst.data(), src, dst.size(), cudaMemcpyDeviceToHost), "cudaMemcpy");
+#endif
+  }
+
+ private:
+#if KILN_RUNNER_CUDA
+  static void check(cudaError_t e, const char* what) {
+    if (e != cudaSuccess) throw Error(std::string(what) + ": " + cudaGetErrorString(e));
+  }
+#endif
+  std::vector<void*> buffers_;
+};
 
 struct Options {
   std::vector<std::string> suites;
@@ -244,14 +294,18 @@ Outcome run_one(const fs::path& dir, const Options& opt) {
   Runtime runtime(logger);
   std::unique_ptr<Engine> engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
   std::unique_ptr<ExecutionContext> ctx = engine->create_execution_context();
+  const bool gpu = engine->device_type() == DeviceType::kGPU;
+  DeviceBuffers device;  // GPU engines read and write device memory
   for (size_t i = 0; i < inputs.size(); ++i) {
     Dims d;
     d.nb_dims = static_cast<int32_t>(inputs[i].dims.size());
     for (int32_t k = 0; k < d.nb_dims; ++k) d.d[k] = inputs[i].dims[k];
     ctx->set_input_shape(input_names[i], d);
     if (inputs[i].bytes.empty()) inputs[i].bytes.resize(16);
-    ctx->set_tensor_address(input_names[i], inputs[i].bytes.data());
+    ctx->set_tensor_address(input_names[i],
+                            gpu ? device.upload(inputs[i].bytes) : inputs[i].bytes.data());
   }
+  std::vector<void*> out_addresses(model.graph.outputs.size());
   std::vector<std::vector<uint8_t>> outs(model.graph.outputs.size());
   for (size_t i = 0; i < outs.size(); ++i) {
     const std::string& name = model.graph.outputs[i].name;
@@ -262,9 +316,13 @@ Outcome run_one(const fs::path& dir, const Options& opt) {
     outs[i].resize(static_cast<size_t>(std::max<int64_t>(volume(shape), 1) *
                                        element_size(engine->get_tensor_dtype(name))) +
                    16);
-    ctx->set_tensor_address(name, outs[i].data());
+    out_addresses[i] = gpu ? device.allocate(outs[i].size()) : outs[i].data();
+    ctx->set_tensor_address(name, out_addresses[i]);
   }
   ctx->execute_async_v3(nullptr);
+  if (gpu) {
+    for (size_t i = 0; i < outs.size(); ++i) device.download(outs[i], out_addresses[i]);
+  }
 
   double worst = 0;
   std::string worst_where;

@@ -107,7 +107,9 @@ ir::Graph fuse_epilogues(const ir::Graph& graph, Logger& logger) {
     // + activation.
     int32_t j = sole_consumer(u, t);
     if (j >= 0 && keep[j] && g.nodes[j].kind() == LayerType::kACTIVATION &&
-        g.tensors[g.nodes[j].outputs[0]].type == type) {
+        g.tensors[g.nodes[j].outputs[0]].type == type &&
+        static_cast<int32_t>(g.nodes[j].get<ActivationAttrs>().type) <=
+            static_cast<int32_t>(ActivationType::kMISH)) {  // what run_epilogue can apply
       const ActivationAttrs& act = g.nodes[j].get<ActivationAttrs>();
       FusedActivation e{true, act.type, act.alpha, act.beta};
       if (kind == LayerType::kMATRIX_MULTIPLY) {

@@ -86,6 +86,8 @@ const ActivationCase kActivations[] = {
     {ActivationType::kSOFTPLUS, 0.7f, 1.9f},     {ActivationType::kCLIP, -1.25f, 2.5f},
     {ActivationType::kHARD_SIGMOID, 0.2f, 0.5f}, {ActivationType::kGELU_ERF, 0.0f, 0.0f},
     {ActivationType::kGELU_TANH, 0.0f, 0.0f},    {ActivationType::kSILU, 0.0f, 0.0f},
+    {ActivationType::kTHRESHOLDED_RELU, 0.7f, 0.0f}, {ActivationType::kSOFTSIGN, 0.0f, 0.0f},
+    {ActivationType::kSCALED_TANH, 1.7f, 0.66f}, {ActivationType::kMISH, 0.0f, 0.0f},
 };
 
 void expect_activation(const ActivationCase& c, const DiffInput& x, const DiffOptions& options) {
@@ -143,6 +145,10 @@ const UnaryCase kFloatUnaries[] = {
     {UnaryOperation::kTAN, -1.5, 1.5}, {UnaryOperation::kERF, -4, 4},
     {UnaryOperation::kFLOOR, -10, 10}, {UnaryOperation::kCEIL, -10, 10},
     {UnaryOperation::kROUND, -10, 10}, {UnaryOperation::kSIGN, -10, 10},
+    {UnaryOperation::kSINH, -10, 10},  {UnaryOperation::kCOSH, -10, 10},
+    {UnaryOperation::kASIN, -1, 1},    {UnaryOperation::kACOS, -1, 1},
+    {UnaryOperation::kATAN, -10, 10},  {UnaryOperation::kASINH, -10, 10},
+    {UnaryOperation::kACOSH, 1, 100},  {UnaryOperation::kATANH, -0.99, 0.99},
 };
 
 TEST(CudaPointwise, UnaryFloatOpsEveryPrecision) {

@@ -171,6 +171,28 @@ TEST(GpuScenario, SumOfDynamicInputsAndIdentity) {
       {Tolerance{0, 0}});
 }
 
+// (b) and (c) with FP16: the only error is rounding the float32 inputs (values in [-2, 2]) and the
+// sum to float16, 2^-11 relative each: at most 4 * 2^-11 + 4 * 2^-11 ~ 3.9e-3 for the sum, 2 * 2^-11
+// ~ 9.8e-4 for the identity (docs/perf/fp16-accuracy.md).
+TEST(GpuScenario, SumAndIdentityFp16Accuracy) {
+  KILN_REQUIRE_GPU();
+  DiffOptions o;
+  o.fp16 = true;
+  o.tol = Tolerance{4e-3, 0};
+  expect_gpu_matches_cpu(
+      [](NetworkDefinition& net, std::vector<Tensor*>& in) {
+        net.mark_output(
+            *net.add_elementwise(*in[0], *in[1], ElementWiseOperation::kSUM)->get_output(0));
+      },
+      {{"a", DataType::kFLOAT, Dims{2, 3, 4, 5}}, {"b", DataType::kFLOAT, Dims{2, 1, 4, 1}}}, o);
+  o.tol = Tolerance{9.8e-4, 0};
+  expect_gpu_matches_cpu(
+      [](NetworkDefinition& net, std::vector<Tensor*>& in) {
+        net.mark_output(*net.add_identity(*in[0])->get_output(0));
+      },
+      {{"c", DataType::kFLOAT, Dims{7, 1, 5}}}, o);
+}
+
 Tensor* matmul_chains(NetworkDefinition& net, std::vector<Tensor*>& x) {
   Tensor* chain0 = x[0];
   Tensor* chain1 = x[0];

@@ -40,7 +40,8 @@ TEST(LRN, HandChecked) {
 TEST(LRN, MatchesReference) {
   for (uint32_t seed = 0; seed < 50; ++seed) {
     std::mt19937 gen(seed);
-    Dims dims{1 + gen() % 2, 1 + gen() % 6, 1 + gen() % 3, 1 + gen() % 3};
+    auto pick = [&](uint32_t n) { return static_cast<int64_t>(1 + gen() % n); };
+    Dims dims{pick(2), pick(6), pick(3), pick(3)};
     LRNAttrs a = lrn(1 + gen() % 5, 1e-2f * (1 + gen() % 10), 0.75f, 1 + 0.5f * (gen() % 3));
     HostTensor x = HostTensor::f32(dims, random_floats(volume(dims), seed, -3, 3));
     std::vector<float> xv = x.values<float>(), y = run_cpu(a, {x})[0].values<float>();

@@ -64,10 +64,19 @@ struct Activation {
       const float k = 0.79788456080286536f;  // sqrt(2 / pi)
       float cube = __fmul_rn(__fmul_rn(__fmul_rn(0.044715f, v), v), v);
       return 0.5f * v * (1.0f + tanhf(k * __fadd_rn(v, cube)));
-    } else {
-      static_assert(A == ActivationType::kSILU);
+    } else if constexpr (A == ActivationType::kSILU) {
       if (isinf(v)) return v > 0.0f ? v : 0.0f;
       return v * sigmoid(v);
+    } else if constexpr (A == ActivationType::kTHRESHOLDED_RELU) {
+      return v > alpha ? v : (isnan(v) ? v : 0.0f);
+    } else if constexpr (A == ActivationType::kSOFTSIGN) {
+      return isinf(v) ? copysignf(1.0f, v) : v / (1.0f + fabsf(v));
+    } else if constexpr (A == ActivationType::kSCALED_TANH) {
+      return alpha * tanhf(beta * v);
+    } else {
+      static_assert(A == ActivationType::kMISH);
+      if (isinf(v)) return v > 0.0f ? v : 0.0f;
+      return v * tanhf(softplus(v));
     }
   }
 };
@@ -116,6 +125,14 @@ void launch_activation(ActivationType op, float alpha, float beta, DataType type
       return launch<A::kGELU_TANH>(alpha, beta, type, x, y, n, stream);
     case A::kSILU:
       return launch<A::kSILU>(alpha, beta, type, x, y, n, stream);
+    case A::kTHRESHOLDED_RELU:
+      return launch<A::kTHRESHOLDED_RELU>(alpha, beta, type, x, y, n, stream);
+    case A::kSOFTSIGN:
+      return launch<A::kSOFTSIGN>(alpha, beta, type, x, y, n, stream);
+    case A::kSCALED_TANH:
+      return launch<A::kSCALED_TANH>(alpha, beta, type, x, y, n, stream);
+    case A::kMISH:
+      return launch<A::kMISH>(alpha, beta, type, x, y, n, stream);
   }
   fail("CUDA activation kernel: unknown activation type ", static_cast<int>(op));
 }

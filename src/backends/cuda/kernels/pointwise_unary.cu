@@ -39,6 +39,22 @@ struct FloatUnary {
       return tanf(v);
     } else if constexpr (O == Op::kERF) {
       return erff(v);
+    } else if constexpr (O == Op::kSINH) {
+      return sinhf(v);
+    } else if constexpr (O == Op::kCOSH) {
+      return coshf(v);
+    } else if constexpr (O == Op::kASIN) {
+      return asinf(v);
+    } else if constexpr (O == Op::kACOS) {
+      return acosf(v);
+    } else if constexpr (O == Op::kATAN) {
+      return atanf(v);
+    } else if constexpr (O == Op::kASINH) {
+      return asinhf(v);
+    } else if constexpr (O == Op::kACOSH) {
+      return acoshf(v);
+    } else if constexpr (O == Op::kATANH) {
+      return atanhf(v);
     } else if constexpr (O == Op::kFLOOR) {
       return floorf(v);
     } else if constexpr (O == Op::kCEIL) {
@@ -133,6 +149,22 @@ void launch_unary(UnaryOperation op, DataType type, const void* x, void* y, int6
       return launch_float<Op::kTAN>(type, x, y, n, stream);
     case Op::kERF:
       return launch_float<Op::kERF>(type, x, y, n, stream);
+    case Op::kSINH:
+      return launch_float<Op::kSINH>(type, x, y, n, stream);
+    case Op::kCOSH:
+      return launch_float<Op::kCOSH>(type, x, y, n, stream);
+    case Op::kASIN:
+      return launch_float<Op::kASIN>(type, x, y, n, stream);
+    case Op::kACOS:
+      return launch_float<Op::kACOS>(type, x, y, n, stream);
+    case Op::kATAN:
+      return launch_float<Op::kATAN>(type, x, y, n, stream);
+    case Op::kASINH:
+      return launch_float<Op::kASINH>(type, x, y, n, stream);
+    case Op::kACOSH:
+      return launch_float<Op::kACOSH>(type, x, y, n, stream);
+    case Op::kATANH:
+      return launch_float<Op::kATANH>(type, x, y, n, stream);
     case Op::kFLOOR:
       return launch_float<Op::kFLOOR>(type, x, y, n, stream);
     case Op::kCEIL:

@@ -43,7 +43,7 @@ class ActivationTactic : public Tactic {
     if (!arity(q, 1)) return false;
     auto type = q.node.get<ActivationAttrs>().type;
     return static_cast<int32_t>(type) >= 0 &&
-           static_cast<int32_t>(type) <= static_cast<int32_t>(ActivationType::kSILU) &&
+           static_cast<int32_t>(type) <= static_cast<int32_t>(ActivationType::kMISH) &&
            ir::is_floating(q.inputs[0].type) && q.outputs[0].type == q.inputs[0].type;
   }
   void enqueue(const LaunchArgs& args) const override {
@@ -78,6 +78,14 @@ class UnaryTactic : public Tactic {
       case UnaryOperation::kCOS:
       case UnaryOperation::kTAN:
       case UnaryOperation::kERF:
+      case UnaryOperation::kSINH:
+      case UnaryOperation::kCOSH:
+      case UnaryOperation::kASIN:
+      case UnaryOperation::kACOS:
+      case UnaryOperation::kATAN:
+      case UnaryOperation::kASINH:
+      case UnaryOperation::kACOSH:
+      case UnaryOperation::kATANH:
       case UnaryOperation::kFLOOR:
       case UnaryOperation::kCEIL:
       case UnaryOperation::kROUND:
