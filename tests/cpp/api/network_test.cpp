@@ -509,7 +509,10 @@ TEST(NetworkErrors, RejectedAddsLeaveTheNetworkUnchanged) {
                     net.add_slice(*m, Dims{0}, Dims{1, 1}, Dims{1, 1});
                   },
                   {"same number"});
-  expect_rejected(net, [&] { net.add_slice(*m, Dims{0, 0}, Dims{1, -1}, Dims{1, 1}); },
+  expect_rejected(net,
+                  [&] {
+                    net.add_slice(*m, Dims{0, 0}, Dims{1, -1}, Dims{1, 1});
+                  },
                   {"negative"});
   expect_rejected(net, [&] { net.add_concatenation(nullptr, 0); }, {"at least one"});
   Tensor* with_null[] = {m, nullptr};

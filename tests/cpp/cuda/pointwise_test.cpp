@@ -80,14 +80,22 @@ struct ActivationCase {
   float alpha, beta;
 };
 const ActivationCase kActivations[] = {
-    {ActivationType::kRELU, 0.0f, 0.0f},         {ActivationType::kSIGMOID, 0.0f, 0.0f},
-    {ActivationType::kTANH, 0.0f, 0.0f},         {ActivationType::kLEAKY_RELU, 0.1f, 0.0f},
-    {ActivationType::kELU, 1.3f, 0.0f},          {ActivationType::kSELU, 1.6732632f, 1.0507010f},
-    {ActivationType::kSOFTPLUS, 0.7f, 1.9f},     {ActivationType::kCLIP, -1.25f, 2.5f},
-    {ActivationType::kHARD_SIGMOID, 0.2f, 0.5f}, {ActivationType::kGELU_ERF, 0.0f, 0.0f},
-    {ActivationType::kGELU_TANH, 0.0f, 0.0f},    {ActivationType::kSILU, 0.0f, 0.0f},
-    {ActivationType::kTHRESHOLDED_RELU, 0.7f, 0.0f}, {ActivationType::kSOFTSIGN, 0.0f, 0.0f},
-    {ActivationType::kSCALED_TANH, 1.7f, 0.66f}, {ActivationType::kMISH, 0.0f, 0.0f},
+    {ActivationType::kRELU, 0.0f, 0.0f},
+    {ActivationType::kSIGMOID, 0.0f, 0.0f},
+    {ActivationType::kTANH, 0.0f, 0.0f},
+    {ActivationType::kLEAKY_RELU, 0.1f, 0.0f},
+    {ActivationType::kELU, 1.3f, 0.0f},
+    {ActivationType::kSELU, 1.6732632f, 1.0507010f},
+    {ActivationType::kSOFTPLUS, 0.7f, 1.9f},
+    {ActivationType::kCLIP, -1.25f, 2.5f},
+    {ActivationType::kHARD_SIGMOID, 0.2f, 0.5f},
+    {ActivationType::kGELU_ERF, 0.0f, 0.0f},
+    {ActivationType::kGELU_TANH, 0.0f, 0.0f},
+    {ActivationType::kSILU, 0.0f, 0.0f},
+    {ActivationType::kTHRESHOLDED_RELU, 0.7f, 0.0f},
+    {ActivationType::kSOFTSIGN, 0.0f, 0.0f},
+    {ActivationType::kSCALED_TANH, 1.7f, 0.66f},
+    {ActivationType::kMISH, 0.0f, 0.0f},
 };
 
 void expect_activation(const ActivationCase& c, const DiffInput& x, const DiffOptions& options) {

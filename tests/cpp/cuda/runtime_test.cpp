@@ -172,8 +172,8 @@ TEST(GpuScenario, SumOfDynamicInputsAndIdentity) {
 }
 
 // (b) and (c) with FP16: the only error is rounding the float32 inputs (values in [-2, 2]) and the
-// sum to float16, 2^-11 relative each: at most 4 * 2^-11 + 4 * 2^-11 ~ 3.9e-3 for the sum, 2 * 2^-11
-// ~ 9.8e-4 for the identity (docs/perf/fp16-accuracy.md).
+// sum to float16, 2^-11 relative each: at most 4 * 2^-11 + 4 * 2^-11 ~ 3.9e-3 for the sum, 2 *
+// 2^-11 ~ 9.8e-4 for the identity (docs/perf/fp16-accuracy.md).
 TEST(GpuScenario, SumAndIdentityFp16Accuracy) {
   KILN_REQUIRE_GPU();
   DiffOptions o;
