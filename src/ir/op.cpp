@@ -49,6 +49,26 @@ void expect_inputs(const Node& node, std::span<const TensorDesc> inputs, int32_t
   }
 }
 
+void check_spatial_param(const Node& node, const char* name, const Dims& value, int32_t rank,
+                         int64_t min, const char* owner) {
+  if (value.nb_dims != rank) {
+    fail_at(node, name, " ", value, " has ", value.nb_dims, " dims but the ", owner, " has ", rank,
+            " spatial dims");
+  }
+  for (int32_t i = 0; i < rank; ++i) {
+    if (value.d[i] < min) {
+      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i, " is ",
+              value.d[i]);
+    }
+  }
+}
+
+void check_float(const Node& node, const char* what, DataType type) {
+  if (!is_floating(type)) {
+    fail_at(node, what, " has type ", type, "; expected float32, float16 or bfloat16");
+  }
+}
+
 Dims broadcast(const Node& node, const Dims& a, const Dims& b) {
   Dims out;
   out.nb_dims = std::max(a.nb_dims, b.nb_dims);

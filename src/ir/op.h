@@ -44,6 +44,13 @@ int32_t normalize_axis(const Node& node, int64_t axis, int32_t rank);
 // Checks that a bitmask only names axes below `rank`; throws naming the layer otherwise.
 void check_axes(const Node& node, uint32_t axes, int32_t rank);
 
+// Checks a per-spatial-dimension parameter (stride, padding, ...): `rank` values, the rank of the
+// `owner` ("kernel", "window"), each >= min; throws naming the layer and the parameter.
+void check_spatial_param(const Node& node, const char* name, const Dims& value, int32_t rank,
+                         int64_t min, const char* owner = "kernel");
+// Throws "<what> has type T; expected float32, float16 or bfloat16" naming the layer.
+void check_float(const Node& node, const char* what, DataType type);
+
 bool is_floating(DataType type);  // float32, float16, bfloat16
 bool is_integer(DataType type);   // int8, uint8, int32, int64
 

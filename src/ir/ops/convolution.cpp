@@ -3,30 +3,6 @@
 #include "ir/op.h"
 
 namespace kiln::ir {
-namespace {
-
-// Checks that a per-spatial-dimension parameter has the kernel's rank and values >= min.
-void check_spatial_param(const Node& node, const char* name, const Dims& value, int32_t rank,
-                         int64_t min) {
-  if (value.nb_dims != rank) {
-    fail_at(node, name, " ", value, " has ", value.nb_dims, " dims but the kernel has ", rank,
-            " spatial dims");
-  }
-  for (int32_t i = 0; i < rank; ++i) {
-    if (value.d[i] < min) {
-      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i, " is ",
-              value.d[i]);
-    }
-  }
-}
-
-void check_float(const Node& node, const char* what, DataType type) {
-  if (!is_floating(type)) {
-    fail_at(node, what, " has type ", type, "; expected float32, float16 or bfloat16");
-  }
-}
-
-}  // namespace
 
 void infer_convolution(const Node& node, std::span<const TensorDesc> inputs,
                        std::span<TensorDesc> outputs) {

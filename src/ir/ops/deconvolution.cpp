@@ -6,28 +6,6 @@
 #include "ir/op.h"
 
 namespace kiln::ir {
-namespace {
-
-void check_param(const Node& node, const char* name, const Dims& value, int32_t rank, int64_t min) {
-  if (value.nb_dims != rank) {
-    fail_at(node, name, " ", value, " has ", value.nb_dims, " dims but the kernel has ", rank,
-            " spatial dims");
-  }
-  for (int32_t i = 0; i < rank; ++i) {
-    if (value.d[i] < min) {
-      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i, " is ",
-              value.d[i]);
-    }
-  }
-}
-
-void check_float(const Node& node, const char* what, DataType type) {
-  if (!is_floating(type)) {
-    fail_at(node, what, " has type ", type, "; expected float32, float16 or bfloat16");
-  }
-}
-
-}  // namespace
 
 void infer_deconvolution(const Node& node, std::span<const TensorDesc> inputs,
                          std::span<TensorDesc> outputs) {
@@ -38,11 +16,11 @@ void infer_deconvolution(const Node& node, std::span<const TensorDesc> inputs,
   if (rank < 1 || rank > 3) {
     fail_at(node, "kernel_shape ", ks, " has ", rank, " dims; expected 1, 2 or 3 spatial dims");
   }
-  check_param(node, "kernel_shape", ks, rank, 1);
-  check_param(node, "stride", a.stride, rank, 1);
-  check_param(node, "pre_padding", a.pre_padding, rank, 0);
-  check_param(node, "post_padding", a.post_padding, rank, INT64_MIN);
-  check_param(node, "dilation", a.dilation, rank, 1);
+  check_spatial_param(node, "kernel_shape", ks, rank, 1);
+  check_spatial_param(node, "stride", a.stride, rank, 1);
+  check_spatial_param(node, "pre_padding", a.pre_padding, rank, 0);
+  check_spatial_param(node, "post_padding", a.post_padding, rank, INT64_MIN);
+  check_spatial_param(node, "dilation", a.dilation, rank, 1);
   for (int32_t i = 0; i < rank; ++i) {
     int64_t limit = std::max(a.stride.d[i], a.dilation.d[i]) - 1;
     if (a.post_padding.d[i] < -limit) {

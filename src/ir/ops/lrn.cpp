@@ -12,9 +12,7 @@ void infer_lrn(const Node& node, std::span<const TensorDesc> inputs,
     fail_at(node, "input ", x.dims, " has rank ", x.dims.nb_dims,
             "; expected [N, C, spatial...] of rank 3 or more");
   }
-  if (!is_floating(x.type)) {
-    fail_at(node, "input has type ", x.type, "; expected float32, float16 or bfloat16");
-  }
+  check_float(node, "input", x.type);
   if (a.window < 1) fail_at(node, "window is ", a.window, "; expected 1 or more");
   outputs[0] = x;
 }

@@ -5,23 +5,6 @@
 #include "ir/op.h"
 
 namespace kiln::ir {
-namespace {
-
-void check_spatial_param(const Node& node, const char* name, const Dims& value, int32_t rank,
-                         int64_t min) {
-  if (value.nb_dims != rank) {
-    fail_at(node, name, " ", value, " has ", value.nb_dims, " dims but the window has ", rank,
-            " spatial dims");
-  }
-  for (int32_t i = 0; i < rank; ++i) {
-    if (value.d[i] < min) {
-      fail_at(node, name, " ", value, " must be >= ", min, " in every spatial dim; dim ", i, " is ",
-              value.d[i]);
-    }
-  }
-}
-
-}  // namespace
 
 void infer_pooling(const Node& node, std::span<const TensorDesc> inputs,
                    std::span<TensorDesc> outputs) {
@@ -32,10 +15,10 @@ void infer_pooling(const Node& node, std::span<const TensorDesc> inputs,
   if (rank < 1 || rank > 3) {
     fail_at(node, "window ", window, " has ", rank, " dims; expected 1, 2 or 3 spatial dims");
   }
-  check_spatial_param(node, "window", window, rank, 1);
-  check_spatial_param(node, "stride", a.stride, rank, 1);
-  check_spatial_param(node, "pre_padding", a.pre_padding, rank, 0);
-  check_spatial_param(node, "post_padding", a.post_padding, rank, 0);
+  check_spatial_param(node, "window", window, rank, 1, "window");
+  check_spatial_param(node, "stride", a.stride, rank, 1, "window");
+  check_spatial_param(node, "pre_padding", a.pre_padding, rank, 0, "window");
+  check_spatial_param(node, "post_padding", a.post_padding, rank, 0, "window");
   // A window made only of padding would have no maximum and no elements to average.
   for (int32_t i = 0; i < rank; ++i) {
     int64_t pad = std::max(a.pre_padding.d[i], a.post_padding.d[i]);
@@ -47,9 +30,7 @@ void infer_pooling(const Node& node, std::span<const TensorDesc> inputs,
   }
 
   const TensorDesc& x = inputs[0];
-  if (!is_floating(x.type)) {
-    fail_at(node, "input has type ", x.type, "; expected float32, float16 or bfloat16");
-  }
+  check_float(node, "input", x.type);
   if (x.dims.nb_dims != rank + 2) {
     fail_at(node, "input ", x.dims, " has ", x.dims.nb_dims, " dims but a window of shape ", window,
             " needs ", rank + 2, " ([N, C, ", rank, " spatial dims])");
