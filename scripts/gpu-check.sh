@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # The GPU check: builds kiln with its CUDA backend (and the Python package) on a machine with an
 # NVIDIA GPU, runs the whole C++ and Python test suites with nothing GPU-related skipped, the
-# benchmarks when asked (--bench), the ONNX node tests on the GPU when they are in .cache, and
+# benchmarks when asked (--bench), the real models against onnxruntime and PyTorch when asked
+# (--models), the ONNX node tests on the GPU when they are in .cache, and
 # prints a short summary last. Logs go to $OUT (or build-gpu/out).
-#   bash scripts/gpu-check.sh [--bench]
+#   bash scripts/gpu-check.sh [--bench] [--models]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-build-gpu/out}"
 mkdir -p "$out"
+bench=0 models=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) bench=1 ;;
+    --models) models=1 ;;
+    *) echo "usage: bash scripts/gpu-check.sh [--bench] [--models]"; exit 2 ;;
+  esac
+done
 export PATH="/usr/local/cuda/bin:$PATH"
 nvidia-smi -L || { echo "gpu-check: no NVIDIA GPU visible"; exit 1; }
 
@@ -23,7 +32,10 @@ python_flags=()
 if python3 -m nanobind --cmake_dir >/dev/null 2>&1; then
   python_flags=(-DKILN_PYTHON=ON -DPython_EXECUTABLE="$(command -v python3)")
 fi
-cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_CUDA=ON "${python_flags[@]}" \
+# Machine code for Hopper plus compute_80 PTX, so that AMPERE_PLUS plans can be built and their
+# kernels run from PTX (docs/plan-format.md, "Compatibility").
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_CUDA=ON \
+  -DCMAKE_CUDA_ARCHITECTURES="80-virtual;90-real" "${python_flags[@]}" \
   >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
 grep -E "kiln:" "$out/configure.log"
 cmake --build build-gpu -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -E "error|FAILED" -A5 "$out/build.log" | head -60; exit 1; }
@@ -33,6 +45,14 @@ built=$(date +%s)
 status=$?
 tested=$(date +%s)
 grep -E "^\[  FAILED  \]" "$out/tests.log" | sort -u | head -40
+# kiln's own kernels from their compute_80 PTX, compiled by the driver (as on an Ampere GPU);
+# the compatibility tests then build with kiln's tactic source only (cuBLAS and cuDNN ship no
+# PTX for most of their kernels).
+CUDA_FORCE_PTX_JIT=1 ./build-gpu/tests/cpp/kiln_tests --gtest_filter='CudaCompat.*' \
+  >"$out/ptx-jit.log" 2>&1
+ptx_status=$?
+ptx_summary="$(grep -cE "^\[       OK \]" "$out/ptx-jit.log") passed, $(grep -E "^\[  FAILED  \] [A-Za-z]" "$out/ptx-jit.log" | sort -u | wc -l) failed"
+grep -E "^\[  FAILED  \]" "$out/ptx-jit.log" | sort -u | head -10
 grep -E "^\[  SKIPPED \] " "$out/tests.log" | head -20
 
 # Python tests (tests/python) against build-gpu/python, GPU ones included.
@@ -45,8 +65,14 @@ if [ ${#python_flags[@]} -gt 0 ]; then
   grep -E "FAILED|SKIPPED|Error" "$out/pytest.log" | head -20
 fi
 
+# The kiln command line on the GPU (docs/cli.md): reports, exports, streams, graphs, NVTX, HTML.
+bash scripts/gpu-cli-smoke.sh build-gpu "$out" >"$out/cli.log" 2>&1
+cli_status=$?
+cli_summary="$(grep -c ': ok$' "$out/cli.log") steps ok, $(grep -c 'FAILED' "$out/cli.log") failed"
+grep -E "FAILED|no '" "$out/cli.log" | head -10
+
 bench_status=0
-if [ "${1:-}" = "--bench" ]; then
+if [ "$bench" = 1 ]; then
   if [ -x bench/run.sh ]; then
     bash bench/run.sh "$out" 2>&1 | tee "$out/bench.log" | tail -40
     bench_status=${PIPESTATUS[0]}
@@ -56,6 +82,24 @@ if [ "${1:-}" = "--bench" ]; then
   build_bench_status=$?
   tail -12 "$out/build_bench.txt"
   [ "$build_bench_status" -eq 0 ] || bench_status=$build_bench_status
+fi
+
+# Real models (--models; bench/README.md): ResNet-50, ViT-B/16 and BERT-base exported from PyTorch,
+# parsed by kiln and checked against onnxruntime and PyTorch (onnx_models.py), then fp16 latency
+# against PyTorch eager, CUDA graph and torch.compile (compare.py). Each script has a time budget
+# and runs under timeout: about 8 minutes at most. Informational: not in the exit status.
+models_summary="not run (--models)"
+if [ "$models" = 1 ]; then
+  export KILN_ONNX_MODELS="$PWD/build-gpu/onnx-models" PYTHONUNBUFFERED=1
+  PYTHONPATH="$PWD/build-gpu/python" timeout -k 10 200 python3 bench/onnx_models.py --budget-s 170 \
+    --out "$out/onnx_models.json" >"$out/onnx_models.log" 2>&1
+  onnx_models_rc=$?
+  tail -24 "$out/onnx_models.log"
+  PYTHONPATH="$PWD/build-gpu/python" timeout -k 10 280 python3 bench/compare.py --budget-s 230 \
+    --out "$out/compare.json" --md "$out/compare.md" >"$out/compare.log" 2>&1
+  compare_rc=$?
+  tail -26 "$out/compare.log"
+  models_summary="onnx_models rc=$onnx_models_rc ($(grep -E '^onnx_models:' "$out/onnx_models.log" | tail -1)); compare rc=$compare_rc ($(grep -E '^compare:' "$out/compare.log" | tail -1))"
 fi
 
 # ONNX conformance on the GPU (docs/onnx.md): the node tests must be in .cache (the GPU machine
@@ -77,8 +121,13 @@ echo
 echo "== gpu-check summary ($(nvidia-smi --query-gpu=name --format=csv,noheader | head -1))"
 echo "build: $((built - start)) s, tests: $((tested - built)) s"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+echo "kernels from compute_80 PTX (CUDA_FORCE_PTX_JIT=1): $ptx_summary"
 echo "python: $py_summary"
+echo "kiln command line: $cli_summary"
 echo "onnx (gpu): $onnx_summary"
+echo "models: $models_summary"
 [ "$py_status" -eq 0 ] || status=1
+[ "$ptx_status" -eq 0 ] || status=1
+[ "$cli_status" -eq 0 ] || status=1
 if [ "$skipped" -ne 0 ]; then echo "gpu-check: tests were skipped on a GPU machine"; status=1; fi
 [ "$status" -eq 0 ] && [ "$bench_status" -eq 0 ]

@@ -30,3 +30,12 @@ PYTHONPATH="$PWD/build/python${PYTHONPATH:+:$PYTHONPATH}" python3 -m pytest -q -
 # run on the CPU backend of build/ and checked against tests/onnx/expected_results.txt.
 echo "test: ONNX conformance"
 bash scripts/onnx-conformance.sh build
+
+# The `kiln` command line (docs/cli.md) end to end on the CPU backend, on a model the conformance
+# step generated (well under a second; tests/cpp/cli/ covers it in detail).
+model=build/onnx-real-models/residual_cnn_block/model.onnx
+if [ -f "$model" ]; then
+  echo "test: the kiln command line"
+  ./build/tools/kiln_cli/kiln --onnx="$model" --device=cpu --iterations=20 --duration=0 \
+    --warmUp=0 --dumpProfile --exportLayerInfo=build/kiln-cli-layers.json >/dev/null
+fi

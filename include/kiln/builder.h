@@ -39,10 +39,24 @@ enum class BuilderFlag : int32_t {
   kTF32,                  // float32 matrix products may use TF32 (on by default)
   kREFIT,                 // weights can be refitted after the build
   kDEBUG,                 // synchronise after every step
-  kVERSION_COMPATIBLE,    // the plan loads in later kiln versions
+  kVERSION_COMPATIBLE,    // the plan loads in later kiln versions (docs/plan-format.md)
   kDISABLE_TIMING_CACHE,  // time tactics without consulting or filling a timing cache
 };
 enum class MemoryPoolType : int32_t { kWORKSPACE };
+
+// Which GPUs a GPU plan may run on (docs/plan-format.md, "Compatibility"). CPU plans run on any
+// CPU and ignore it.
+enum class HardwareCompatibilityLevel : int32_t {
+  // Only GPUs of the build device's compute capability (the default; TensorRT's kNONE).
+  kSAME_COMPUTE_CAPABILITY = 0,
+  kNONE = kSAME_COMPUTE_CAPABILITY,
+  // Any GPU of compute capability 8.0 (Ampere) or newer: kiln's own kernels run from PTX where the
+  // kiln library has no machine code for the device, and the cuBLASLt/cuDNN configurations the
+  // plan names are checked again on the device that loads it (re-selected where they do not run).
+  // Needs a kiln built with PTX for compute_80 or older
+  // (-DCMAKE_CUDA_ARCHITECTURES="80-virtual;90-real").
+  kAMPERE_PLUS = 1,
+};
 
 class BuilderConfig {
  public:
@@ -59,6 +73,13 @@ class BuilderConfig {
   int32_t add_optimization_profile(const OptimizationProfile& profile);
   int32_t num_optimization_profiles() const { return static_cast<int32_t>(profiles_.size()); }
   const OptimizationProfile& optimization_profile(int32_t index) const;
+
+  void set_hardware_compatibility_level(HardwareCompatibilityLevel level) {
+    hardware_compatibility_level_ = level;
+  }
+  HardwareCompatibilityLevel hardware_compatibility_level() const {
+    return hardware_compatibility_level_;
+  }
 
   void set_max_aux_streams(int32_t n);
   int32_t max_aux_streams() const { return max_aux_streams_; }
@@ -96,6 +117,8 @@ class BuilderConfig {
   uint64_t workspace_limit_ = UINT64_MAX;
   std::vector<OptimizationProfile> profiles_;
   int32_t max_aux_streams_ = 0;
+  HardwareCompatibilityLevel hardware_compatibility_level_ =
+      HardwareCompatibilityLevel::kSAME_COMPUTE_CAPABILITY;
   uint32_t tactic_sources_ = 0xFu;
   DeviceType default_device_type_ = DeviceType::kGPU;
   int32_t optimization_level_ = 3;

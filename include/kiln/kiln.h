@@ -2,9 +2,12 @@
 #pragma once
 
 #include "kiln/builder.h"
+#include "kiln/inspector.h"
 #include "kiln/logger.h"
 #include "kiln/network.h"
 #include "kiln/onnx_parser.h"
+#include "kiln/plugin.h"
+#include "kiln/refit.h"
 #include "kiln/runtime.h"
 #include "kiln/types.h"
 

@@ -351,6 +351,14 @@ class FillLayer : public Layer {
   DataType to_type() const;
 };
 
+class PluginV3;
+
+// A user's plugin (kiln/plugin.h). Its outputs are the plugin's get_nb_outputs().
+class PluginV3Layer : public Layer {
+  KILN_LAYER_ATTRS_ACCESS(PluginV3)
+  PluginV3& get_plugin() const;  // the network's clone
+};
+
 #undef KILN_LAYER_ATTRS_ACCESS
 
 }  // namespace kiln

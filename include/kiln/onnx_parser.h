@@ -69,8 +69,9 @@ class OnnxParser {
   const ParserError& get_error(int32_t index) const;  // throws Error when out of range
   void clear_errors();
 
-  // True when kiln has an importer for this ai.onnx op type (some attributes or input kinds of a
-  // supported op may still be refused; the error then names the node and what is missing).
+  // True when kiln has an importer for this ai.onnx op type, or a plugin creator of that name
+  // (version "1", namespace "") is registered (some attributes or input kinds of a supported op
+  // may still be refused; the error then names the node and what is missing).
   bool supports_operator(const std::string& op_type) const;
 
  private:

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/inspector.h"
 #include "kiln/logger.h"
 #include "kiln/types.h"
 
@@ -42,9 +43,12 @@ class Engine {
   // The plan bytes; loading them again and serializing gives the same bytes.
   std::vector<uint8_t> serialize() const;
   std::unique_ptr<ExecutionContext> create_execution_context() const;
+  // Describes the engine's steps (inspector.h).
+  std::unique_ptr<EngineInspector> create_engine_inspector() const;
 
  private:
   friend class Runtime;
+  friend class Refitter;  // the one thing that changes an engine after load (kiln/refit.h)
   explicit Engine(std::shared_ptr<const runtime::EngineState> state);
   std::shared_ptr<const runtime::EngineState> state_;
 };
@@ -99,6 +103,14 @@ class ExecutionContext {
   // second time it runs a set of input shapes and from then on replays the graph (re-capturing
   // and updating it when tensor addresses change). Off by default; ignored for CPU engines.
   void set_cuda_graph_mode(bool enabled);
+
+  // Per-step timing (inspector.h says what profiling changes). Not owned; null removes it.
+  void set_profiler(Profiler* profiler);
+  Profiler* get_profiler() const;
+  // Beyond TensorRT: an NVTX range named after each step around its launch, so that Nsight
+  // Systems timelines show layer names. Off by default; ignored for CPU engines.
+  void set_nvtx(bool enabled);
+  bool get_nvtx() const;
 
  private:
   friend class Engine;

@@ -94,6 +94,7 @@ from ._helpers import (
 )
 from ._gpu import DeviceArray
 from ._infer import infer as _infer
+from ._plugin import PluginV3
 
 # Everything else the extension defines (the layers added after the first release and their
 # enums: IResizeLayer, SampleMode, ...), so new bindings need no edit here.
@@ -139,8 +140,8 @@ del _cls
 
 
 def init_libnvinfer_plugins(logger, namespace: str = "") -> bool:
-    """TensorRT's plugin-library initialisation; kiln has no plugins yet, so nothing to do."""
-    return True
+    """TensorRT's plugin-library initialisation: registers kiln's built-in plugins."""
+    return _kiln.init_kiln_plugins(namespace)
 
 
 if _os.environ.get("KILN_STRICT", "") not in ("", "0"):

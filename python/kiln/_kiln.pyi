@@ -303,6 +303,11 @@ class BuilderFlag(enum.IntEnum):
 class MemoryPoolType(enum.IntEnum):
     WORKSPACE = 0
 
+class HardwareCompatibilityLevel(enum.IntEnum):
+    SAME_COMPUTE_CAPABILITY = 0
+
+    AMPERE_PLUS = 1
+
 class TacticSource(enum.IntEnum):
     CUBLAS = 0
 
@@ -1365,6 +1370,15 @@ class IBuilderConfig:
     @builder_optimization_level.setter
     def builder_optimization_level(self, arg: int, /) -> None: ...
 
+    @property
+    def hardware_compatibility_level(self) -> HardwareCompatibilityLevel:
+        """
+        Which GPUs a GPU plan may run on: SAME_COMPUTE_CAPABILITY (default) or AMPERE_PLUS.
+        """
+
+    @hardware_compatibility_level.setter
+    def hardware_compatibility_level(self, arg: HardwareCompatibilityLevel, /) -> None: ...
+
     def set_tactic_sources(self, tactic_sources: int) -> bool:
         """Bitmask of 1 << int(TacticSource.X); returns True."""
 
@@ -1603,3 +1617,65 @@ class OnnxParser:
 
     def supports_operator(self, op_name: str) -> bool:
         """Whether kiln has an importer for this ai.onnx op type."""
+
+class WeightsRole(enum.IntEnum):
+    """The part weights play in a layer (Refitter.set_weights)."""
+
+    KERNEL = 0
+
+    BIAS = 1
+
+    SHIFT = 2
+
+    SCALE = 3
+
+    CONSTANT = 4
+
+    ANY = 5
+
+class Refitter:
+    """
+    New weights for an engine built with BuilderFlag.REFIT: trt.Refitter(engine, logger). docs/refit.md.
+    """
+
+    def __init__(self, engine: ICudaEngine, logger: ILogger) -> None: ...
+
+    def set_named_weights(self, name: str, weights: object) -> bool:
+        """
+        Sets the weights the network (or ONNX file) named `name`; the values are copied. False when the name is unknown or the type or size differs.
+        """
+
+    def set_weights(self, layer_name: str, role: WeightsRole, weights: object) -> bool:
+        """Sets the weights layer `layer_name` uses in `role`."""
+
+    def get_all_weights(self) -> list[str]:
+        """Every refittable weights name."""
+
+    def get_missing_weights(self) -> list[str]:
+        """Weights that must still be set (always empty in kiln: each refits on its own)."""
+
+    def get_all(self) -> tuple[list[str], list[WeightsRole]]:
+        """(layer names, roles) of every layer with refittable weights."""
+
+    def refit_cuda_engine(self) -> bool:
+        """
+        Writes the weights set so far into the engine; waits for running executions. False on failure (the engine is then unchanged).
+        """
+
+    def refit_cuda_engine_async(self, stream: int) -> bool:
+        """refit_cuda_engine with the device copies queued on `stream`."""
+
+class OnnxParserRefitter:
+    """
+    Refits from a retrained ONNX model: trt.OnnxParserRefitter(refitter, logger).
+    """
+
+    def __init__(self, refitter: Refitter, logger: ILogger) -> None: ...
+
+    def refit_from_file(self, model: str) -> bool:
+        """
+        Sets every refittable weights from the ONNX file (call refit_cuda_engine next); False, with the reason logged, when the model does not fit the engine.
+        """
+
+    def refit_from_bytes(self, model: object, path: object | None = None) -> bool:
+        """refit_from_file for ONNX bytes; `path` locates external data."""

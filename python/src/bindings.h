@@ -157,6 +157,10 @@ void bind_tuning(nb::module_& m);
 void bind_config_tuning(nb::class_<PyConfig>& config);
 void bind_runtime(nb::module_& m);
 void bind_onnx_parser(nb::module_& m);
+// The C++ engine of a kiln.ICudaEngine (runtime.cpp); throws nb::cast_error for other objects.
+Engine& engine_of(nb::handle engine);
+void bind_refit(nb::module_& m);  // Refitter, WeightsRole, OnnxParserRefitter (refit.cpp)
+void bind_plugins(nb::module_& m);
 
 }  // namespace kiln::python
 

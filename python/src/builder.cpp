@@ -103,6 +103,13 @@ void bind_builder(nb::module_& m) {
             guarded_void(c.logger, "max_aux_streams", [&] { c.config->set_max_aux_streams(n); });
           })
       .def_prop_rw(
+          "hardware_compatibility_level",
+          [](const PyConfig& c) { return c.config->hardware_compatibility_level(); },
+          [](PyConfig& c, HardwareCompatibilityLevel level) {
+            c.config->set_hardware_compatibility_level(level);
+          },
+          "Which GPUs a GPU plan may run on: SAME_COMPUTE_CAPABILITY (default) or AMPERE_PLUS.")
+      .def_prop_rw(
           "builder_optimization_level",
           [](const PyConfig& c) { return c.config->builder_optimization_level(); },
           [](PyConfig& c, int32_t level) {

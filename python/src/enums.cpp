@@ -125,6 +125,12 @@ void bind_enums(nb::module_& m) {
   nb::enum_<MemoryPoolType>(m, "MemoryPoolType", nb::is_arithmetic())
       .value("WORKSPACE", MemoryPoolType::kWORKSPACE);
 
+  // kNONE is the same value as kSAME_COMPUTE_CAPABILITY; Python gets it as an alias in
+  // kiln/__init__.py (an enum binding takes each value once).
+  nb::enum_<HardwareCompatibilityLevel>(m, "HardwareCompatibilityLevel", nb::is_arithmetic())
+      .value("SAME_COMPUTE_CAPABILITY", HardwareCompatibilityLevel::kSAME_COMPUTE_CAPABILITY)
+      .value("AMPERE_PLUS", HardwareCompatibilityLevel::kAMPERE_PLUS);
+
   nb::enum_<TacticSource>(m, "TacticSource", nb::is_arithmetic())
       .value("CUBLAS", TacticSource::kCUBLAS)
       .value("CUBLAS_LT", TacticSource::kCUBLAS_LT)

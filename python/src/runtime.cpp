@@ -42,6 +42,10 @@ bool checked(Logger* logger, const char* api, F&& call) {
 
 }  // namespace
 
+Engine& engine_of(nb::handle engine) {
+  return *nb::cast<PyEngine&>(engine).engine;
+}
+
 void bind_runtime(nb::module_& m) {
   nb::class_<PyEngine>(m, "ICudaEngine",
                        "An engine loaded from a plan: immutable, shared by its contexts. Its "

@@ -26,6 +26,13 @@ struct DeviceInfo {
 // The current CUDA device; {available = false, reason} without one.
 DeviceInfo query_cuda_device();
 
+// The CUDA architectures kiln's own kernels were compiled for (CMAKE_CUDA_ARCHITECTURES, entries
+// separated by ","); empty without the CUDA backend.
+std::string cuda_architectures();
+// Why kiln's own kernels cannot run on the current device (the CUDA runtime finds neither machine
+// code for it nor PTX it can compile); empty when they can.
+std::string cuda_kernels_refusal(const DeviceInfo& device);
+
 // What tactic selection works from: the optimized graph, the tensor descs of every profile at its
 // opt and max shapes, and where to record and report.
 struct TacticSelection {

@@ -12,6 +12,14 @@ DeviceInfo query_cuda_device() {
   return info;
 }
 
+std::string cuda_architectures() {
+  return {};
+}
+
+std::string cuda_kernels_refusal(const DeviceInfo&) {
+  return "kiln was built without its CUDA backend (KILN_CUDA=OFF)";
+}
+
 std::vector<runtime::StepData> select_cuda_tactics(TacticSelection&) {
   fail("kiln was built without its CUDA backend (KILN_CUDA=OFF); build for DeviceType::kCPU");
 }
@@ -19,6 +27,10 @@ std::vector<runtime::StepData> select_cuda_tactics(TacticSelection&) {
 }  // namespace kiln
 
 namespace kiln::runtime {
+
+std::vector<std::string> rechoose_cuda_tactics(EngineData&, std::span<const ir::TensorDesc>) {
+  return {};
+}
 
 std::unique_ptr<BackendEngine> create_cuda_backend(const EngineState& engine) {
   fail("this plan was built for the GPU (compute capability ", engine.data.compute_capability / 10,

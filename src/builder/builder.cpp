@@ -1,7 +1,9 @@
 // Builder: picks the backend an engine is built for, runs the pipeline and writes the plan.
 #include <chrono>
 
+#include "backends/device.h"
 #include "builder/pipeline.h"
+#include "plan/compatibility.h"
 #include "plan/plan.h"
 
 namespace kiln {
@@ -34,6 +36,15 @@ std::vector<uint8_t> Builder::build_serialized_network(const NetworkDefinition& 
     } else {
       logger_.report(Logger::Severity::kINFO, str_cat("building for ", gpu.name));
     }
+  }
+  HardwareCompatibilityLevel level = config.hardware_compatibility_level();
+  if (device == DeviceType::kGPU) {
+    std::string refusal = plan::build_refusal(level, gpu.compute_capability, cuda_architectures());
+    if (!refusal.empty()) fail(refusal);
+  } else if (level != HardwareCompatibilityLevel::kSAME_COMPUTE_CAPABILITY) {
+    logger_.report(Logger::Severity::kWARNING,
+                   "the hardware-compatibility level applies to GPU plans; a CPU plan runs on any "
+                   "CPU, so it is ignored");
   }
   auto start = std::chrono::steady_clock::now();
   runtime::EngineData engine = builder::build_engine(network.graph(), config, device, gpu, logger_);

@@ -13,10 +13,12 @@ ir::Graph bind_constants(const ir::Graph& graph);
 // Layers whose inputs are all bound weights are evaluated now, on the CPU; their outputs become
 // weights named "<layer>.folded" (one per output). Fill layers fold, and shape layers whose
 // input shape is static: in the network, or (given the resolved profiles) because every profile
-// fixes every input to the same shape.
+// fixes every input to the same shape. With `keep_float_weights` (BuilderFlag::kREFIT), layers
+// reading floating-point weights (other than shape layers) are not folded.
 ir::Graph fold_constants(const ir::Graph& graph, Logger& logger);
 ir::Graph fold_constants(const ir::Graph& graph, Logger& logger,
-                         const std::vector<std::vector<ProfileDims>>& profiles);
+                         const std::vector<std::vector<ProfileDims>>& profiles,
+                         bool keep_float_weights = false);
 
 // Layers that no network output depends on are removed.
 ir::Graph eliminate_dead_layers(const ir::Graph& graph, Logger& logger);

@@ -7,6 +7,7 @@
 #include "builder/passes.h"
 #include "builder/profiles.h"
 #include "builder/progress.h"
+#include "builder/refit_info.h"
 #include "builder/selection.h"
 #include "builder/stream_planner.h"
 #include "builder/timing_cache.h"
@@ -125,7 +126,9 @@ runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& 
     ProgressPhase phase(config.progress_monitor(), "Optimizing graph", &build, 6);
     graph = bind_constants(graph);
     phase.step(0);
-    graph = fold_constants(graph, logger, profiles);
+    // With kREFIT, floating-point weights stay weights (not folded into others) so that a refit
+    // can replace them (docs/refit.md).
+    graph = fold_constants(graph, logger, profiles, config.get_flag(BuilderFlag::kREFIT));
     phase.step(1);
     graph = eliminate_dead_layers(graph, logger);
     phase.step(2);
@@ -149,6 +152,8 @@ runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& 
   engine.device = device;
   engine.compute_capability = device == DeviceType::kGPU ? gpu.compute_capability : 0;
   engine.builder_flags = config.flags();
+  if (device == DeviceType::kGPU)
+    engine.hardware_compatibility = static_cast<uint32_t>(config.hardware_compatibility_level());
   engine.steps = select_tactics(graph, config, device, profiles, logger, build);
   build.step(2);
   if (device == DeviceType::kGPU)
@@ -167,6 +172,7 @@ runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& 
     }
   }
   build.step(3);
+  if (config.get_flag(BuilderFlag::kREFIT)) engine.refit = refit_data(network, graph);
   engine.graph = std::move(graph);
   return engine;
 }

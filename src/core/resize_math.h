@@ -40,8 +40,13 @@ KILN_HOST_DEVICE inline double input_coordinate(const Axis& a, int64_t j) {
   if (a.out == 1 && a.upper_for_single_pixel) return 0.0;
   double x = static_cast<double>(j);
   switch (a.transformation) {
-    case kALIGN_CORNERS:
-      return a.out == 1 ? 0.0 : x * static_cast<double>(a.in - 1) / static_cast<double>(a.out - 1);
+    case kALIGN_CORNERS: {
+      // ONNX divides by the resized length before rounding: in * scale (2.4 for 4 * 0.6, not
+      // the 2 output elements), which is `out` when output dimensions were given.
+      double resized = static_cast<double>(a.in) * a.scale;
+      return a.out == 1 || resized <= 1.0 ? 0.0
+                                          : x * static_cast<double>(a.in - 1) / (resized - 1.0);
+    }
     case kHALF_PIXEL:
       return (x + 0.5) / a.scale - 0.5;
     case kPYTORCH_HALF_PIXEL:

@@ -3,12 +3,16 @@
 // Each struct lists its fields once in fields(visitor): the plan writer and reader, the graph dump
 // and the node signature all walk that list, so a new field is serialised, printed and hashed
 // without touching them. Field types: bool, int32_t, int64_t, uint32_t, float, double, Dims,
-// Permutation and the enums of kiln/types.h.
+// Permutation, std::string, std::vector<uint8_t> and the enums of kiln/types.h.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "kiln/network.h"
+#include "kiln/plugin.h"
 #include "kiln/types.h"
 
 namespace kiln {
@@ -387,6 +391,28 @@ struct FillAttrs {
     f("output_type", output_type);
     f("alpha", alpha);
     f("beta", beta);
+  }
+};
+
+// A user's plugin (kiln/plugin.h). Inputs: the plugin's inputs, then num_shape_inputs shape inputs.
+// The plan stores the key and fields; `plugin` is re-created through the registry when a plan is
+// read (plan/reader.cpp) and shared by copies of the graph.
+struct PluginV3Attrs {
+  std::string plugin_name;
+  std::string plugin_version;
+  std::string plugin_namespace;
+  std::vector<uint8_t> plugin_fields;  // plugin/fields.h encoding of get_fields_to_serialize()
+  int32_t num_outputs = 0;
+  int32_t num_shape_inputs = 0;
+  std::shared_ptr<PluginV3> plugin;  // not a field
+  template <typename F>
+  void fields(F&& f) {
+    f("plugin_name", plugin_name);
+    f("plugin_version", plugin_version);
+    f("plugin_namespace", plugin_namespace);
+    f("plugin_fields", plugin_fields);
+    f("num_outputs", num_outputs);
+    f("num_shape_inputs", num_shape_inputs);
   }
 };
 

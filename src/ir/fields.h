@@ -23,6 +23,12 @@ inline void print_field(std::ostream& out, DataType v) {
 inline void print_field(std::ostream& out, bool v) {
   out << (v ? "true" : "false");
 }
+inline void print_field(std::ostream& out, const std::string& v) {
+  out << "'" << v.substr(0, 64) << (v.size() > 64 ? "...'" : "'");
+}
+inline void print_field(std::ostream& out, const std::vector<uint8_t>& v) {
+  out << "<" << v.size() << " bytes>";
+}
 template <typename T>
 void print_field(std::ostream& out, const T& v) {
   if constexpr (std::is_enum_v<T>) {

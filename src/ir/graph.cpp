@@ -1,6 +1,7 @@
 // Graph queries, topological order, whole-graph inference and the textual dump.
 #include "ir/graph.h"
 
+#include <cstring>
 #include <sstream>
 
 #include "ir/fields.h"
@@ -22,11 +23,108 @@ int32_t Graph::find_node(const std::string& name) const {
   return -1;
 }
 
+bool TensorDesc::value_known() const {
+  if (!has_value) return false;
+  for (int64_t v : value) {
+    if (v == kUnknownValue) return false;
+  }
+  return true;
+}
+
+TensorDesc weights_desc(const WeightsData& w) {
+  TensorDesc d{w.type, w.dims};
+  int64_t n = volume(w.dims);
+  bool integer =
+      w.type == DataType::kINT32 || w.type == DataType::kINT64 || w.type == DataType::kBOOL;
+  if (!integer || n < 0 || n > kMaxValueElements || !w.bytes ||
+      static_cast<int64_t>(w.bytes->size()) < n * element_size(w.type)) {
+    return d;
+  }
+  d.has_value = true;
+  d.value.resize(static_cast<size_t>(n));
+  const uint8_t* p = w.bytes->data();
+  for (int64_t i = 0; i < n; ++i) {
+    if (w.type == DataType::kINT64) {
+      std::memcpy(&d.value[i], p + i * 8, 8);
+    } else if (w.type == DataType::kINT32) {
+      int32_t x;
+      std::memcpy(&x, p + i * 4, 4);
+      d.value[i] = x;
+    } else {
+      d.value[i] = p[i] != 0;
+    }
+  }
+  return d;
+}
+
+TensorDesc Graph::desc(int32_t tensor) const {
+  const Tensor& t = tensors[tensor];
+  if (t.weights >= 0) return weights_desc(weights[t.weights]);
+  TensorDesc d{t.type, t.dims};
+  d.has_value = t.has_value;
+  if (t.has_value) d.value = t.value;
+  return d;
+}
+
 std::vector<TensorDesc> tensor_descs(const Graph& graph) {
   std::vector<TensorDesc> descs;
   descs.reserve(graph.tensors.size());
-  for (const Tensor& t : graph.tensors) descs.push_back({t.type, t.dims});
+  for (size_t t = 0; t < graph.tensors.size(); ++t) {
+    descs.push_back(graph.desc(static_cast<int32_t>(t)));
+  }
   return descs;
+}
+
+namespace {
+
+// Layers whose inference computes output values (ir/ops/); any other layer's outputs carry none.
+bool computes_values(LayerType type) {
+  switch (type) {
+    case LayerType::kSHAPE:
+    case LayerType::kGATHER:
+    case LayerType::kCONCATENATION:
+    case LayerType::kSHUFFLE:
+    case LayerType::kCAST:
+    case LayerType::kIDENTITY:
+    case LayerType::kELEMENTWISE:
+    case LayerType::kUNARY:
+    case LayerType::kSELECT:
+    case LayerType::kSLICE:
+    case LayerType::kREDUCE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void set_tensor(Tensor& t, const TensorDesc& d) {
+  t.type = d.type;
+  t.dims = d.dims;
+  t.has_value = d.has_value;
+  t.value = d.value;
+}
+
+}  // namespace
+
+void infer_node(const Node& node, std::span<const TensorDesc> inputs,
+                std::span<TensorDesc> outputs) {
+  for (TensorDesc& d : outputs) {
+    d.has_value = false;
+    d.value.clear();
+  }
+  infer_fn(node.kind())(node, inputs, outputs);
+  bool keep = computes_values(node.kind());
+  for (TensorDesc& d : outputs) {
+    if (!d.has_value) continue;
+    bool integer =
+        d.type == DataType::kINT32 || d.type == DataType::kINT64 || d.type == DataType::kBOOL;
+    int64_t n = volume(d.dims);
+    if (!keep || !integer || n < 0 || n > kMaxValueElements ||
+        static_cast<int64_t>(d.value.size()) != n) {
+      d.has_value = false;
+      d.value.clear();
+    }
+  }
 }
 
 void node_descs(const Node& node, std::span<const TensorDesc> descs,
@@ -88,23 +186,25 @@ void infer_graph(Graph& graph) {
       t.type = graph.weights[t.weights].type;
       t.dims = graph.weights[t.weights].dims;
     }
+    if (t.producer >= 0 || t.weights >= 0) {  // recomputed below (or read from the weights)
+      t.has_value = false;
+      t.value.clear();
+    }
   }
   std::vector<TensorDesc> descs = tensor_descs(graph);
   std::vector<TensorDesc> in, out;
   for (int32_t index : topological_order(graph)) {
     const Node& node = graph.nodes[index];
     if (node.kind() == LayerType::kCONSTANT) {
-      const WeightsData& w = graph.weights[node.get<ConstantAttrs>().weights];
-      graph.tensors[node.outputs[0]].type = w.type;
-      graph.tensors[node.outputs[0]].dims = w.dims;
-      descs[node.outputs[0]] = {w.type, w.dims};
+      TensorDesc d = weights_desc(graph.weights[node.get<ConstantAttrs>().weights]);
+      set_tensor(graph.tensors[node.outputs[0]], d);
+      descs[node.outputs[0]] = std::move(d);
       continue;
     }
     node_descs(node, descs, in, out);
-    infer_fn(node.kind())(node, in, out);
+    infer_node(node, in, out);
     for (size_t i = 0; i < node.outputs.size(); ++i) {
-      graph.tensors[node.outputs[i]].type = out[i].type;
-      graph.tensors[node.outputs[i]].dims = out[i].dims;
+      set_tensor(graph.tensors[node.outputs[i]], out[i]);
       descs[node.outputs[i]] = out[i];
     }
   }

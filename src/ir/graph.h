@@ -26,9 +26,23 @@ using Attrs = std::variant<std::monostate
 
 constexpr int32_t kNumLayerTypes = std::variant_size_v<Attrs> - 1;
 
+// A "shape tensor" value: the elements of a small int32/int64/bool tensor whose values follow from
+// input shapes and constants (Shape -> Gather -> Concat -> Reshape chains), flattened row-major.
+// kUnknownValue marks an element that depends on a dimension known only at run time. Inference
+// computes values where it can, and layers that take dimensions from a tensor (a shuffle's reshape
+// dims, a slice's size, a fill's dims) read them from here, at build time per profile and at run
+// time with the actual shapes.
+constexpr int64_t kUnknownValue = INT64_MIN;
+constexpr int64_t kMaxValueElements = 64;  // larger tensors carry no value
+
 struct TensorDesc {
   DataType type = DataType::kFLOAT;
   Dims dims;
+  bool has_value = false;
+  std::vector<int64_t> value;  // when has_value: volume(dims) elements
+
+  // Every element is known.
+  bool value_known() const;
 };
 
 // Named weight values; the bytes are shared between graph copies and never modified in place.
@@ -45,6 +59,9 @@ struct Tensor {
   Dims dims;              // declared (inputs) or inferred; -1 where dynamic
   int32_t producer = -1;  // node index, -1 for graph inputs and bound weights
   int32_t weights = -1;   // index into Graph::weights when the tensor is a constant's value
+  // Inferred shape-tensor value (TensorDesc); recomputed by inference, not stored in plans.
+  bool has_value = false;
+  std::vector<int64_t> value;
 };
 
 struct Node {
@@ -73,10 +90,15 @@ struct Graph {
 
   int32_t find_tensor(const std::string& name) const;  // -1 when absent
   int32_t find_node(const std::string& name) const;    // -1 when absent
-  TensorDesc desc(int32_t tensor) const { return {tensors[tensor].type, tensors[tensor].dims}; }
+  // The tensor's type and dims, with the value of a small integer weights tensor.
+  TensorDesc desc(int32_t tensor) const;
 };
 
-// Every tensor's type and dims, indexed like Graph::tensors.
+// The value of small integer weights (has_value false for other types or more than
+// kMaxValueElements elements).
+TensorDesc weights_desc(const WeightsData& weights);
+
+// Every tensor's type and dims (and weights' values), indexed like Graph::tensors.
 std::vector<TensorDesc> tensor_descs(const Graph& graph);
 // The descs of a node's inputs (absent optional inputs: nb_dims == -1) and outputs, taken from
 // per-tensor descs.
@@ -86,6 +108,10 @@ void node_descs(const Node& node, std::span<const TensorDesc> descs,
 // Node indices in an order where every node comes after the producers of its inputs. Throws Error
 // naming a layer on a cycle.
 std::vector<int32_t> topological_order(const Graph& graph);
+
+// Runs a node's inference (infer_fn) and keeps output values only where the layer computes them.
+void infer_node(const Node& node, std::span<const TensorDesc> inputs,
+                std::span<TensorDesc> outputs);
 
 // Re-infers the type and dims of every tensor a node produces, from the graph inputs' declared
 // dims and the weights. Throws Error naming the layer and tensors on the first invalid layer.

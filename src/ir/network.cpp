@@ -287,9 +287,12 @@ void Impl::infer_node(int32_t id) {
   const ir::Node& node = graph.nodes[id];
   if (node.kind() == LayerType::kCONSTANT) {
     check_constant(id);
-    const ir::WeightsData& w = graph.weights[node.get<ConstantAttrs>().weights];
-    graph.tensors[node.outputs[0]].type = w.type;
-    graph.tensors[node.outputs[0]].dims = w.dims;
+    ir::TensorDesc d = ir::weights_desc(graph.weights[node.get<ConstantAttrs>().weights]);
+    ir::Tensor& t = graph.tensors[node.outputs[0]];
+    t.type = d.type;
+    t.dims = d.dims;
+    t.has_value = d.has_value;
+    t.value = std::move(d.value);
     return;
   }
   std::vector<ir::TensorDesc> in, out(node.outputs.size());
@@ -302,10 +305,13 @@ void Impl::infer_node(int32_t id) {
     }
     in.push_back(d);
   }
-  ir::infer_fn(node.kind())(node, in, out);
+  ir::infer_node(node, in, out);
   for (size_t i = 0; i < node.outputs.size(); ++i) {
-    graph.tensors[node.outputs[i]].type = out[i].type;
-    graph.tensors[node.outputs[i]].dims = out[i].dims;
+    ir::Tensor& t = graph.tensors[node.outputs[i]];
+    t.type = out[i].type;
+    t.dims = out[i].dims;
+    t.has_value = out[i].has_value;
+    t.value = std::move(out[i].value);
   }
 }
 
@@ -425,13 +431,35 @@ Tensor* Layer::get_input(int32_t index) const {
   return t < 0 ? nullptr : impl.tensors[t].get();
 }
 
+namespace {
+
+// Inputs a layer takes beyond those add_* gives it (TensorRT's setInput): a shuffle's reshape
+// dimensions (1), a slice's size (2), a fill's dimensions (0), each a shape tensor.
+int32_t max_inputs(LayerType type, int32_t current) {
+  switch (type) {
+    case LayerType::kSHUFFLE:
+      return 2;
+    case LayerType::kSLICE:
+      return 3;
+    case LayerType::kFILL:
+      return 1;
+    default:
+      return current;
+  }
+}
+
+}  // namespace
+
 void Layer::set_input(int32_t index, Tensor& tensor) {
   Impl& impl = *network_->impl_;
-  if (index < 0 || index >= num_inputs()) {
-    fail(impl.layer_label(id_), " set_input(", index, "): the layer has ", num_inputs(), " inputs");
+  int32_t limit = max_inputs(type(), num_inputs());
+  if (index < 0 || index >= limit) {
+    fail(impl.layer_label(id_), " set_input(", index, "): the layer takes ", limit, " inputs");
   }
   int32_t t = impl.tensor_index(tensor, str_cat(impl.layer_label(id_), " set_input").c_str());
-  impl.graph.nodes[id_].inputs[index] = t;
+  std::vector<int32_t>& inputs = impl.graph.nodes[id_].inputs;
+  if (index >= static_cast<int32_t>(inputs.size())) inputs.resize(index + 1, -1);
+  inputs[index] = t;
   impl.dirty = true;
 }
 

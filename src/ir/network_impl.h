@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/op.h"
 #include "kiln/network.h"
 
 namespace kiln {
@@ -67,8 +68,22 @@ struct NetworkDefinition::Impl {
     Mark before = mark();
     try {
       auto result = build();
-      for (size_t n = before.nodes; n < graph.nodes.size(); ++n)
-        infer_new_node(static_cast<int32_t>(n));
+      for (size_t n = before.nodes; n < graph.nodes.size(); ++n) {
+        int32_t id = static_cast<int32_t>(n);
+        if (dirty) {  // earlier layers' errors propagate
+          for (int32_t t : graph.nodes[id].inputs) {
+            if (t >= 0) inferred(t);
+          }
+        }
+        try {
+          infer_node(id);
+        } catch (const ir::EmptySpatialOutput&) {
+          // Padding, stride and dilation of spatial layers are set after the add (a 3x3 kernel
+          // on a 2x2 input is valid once padding 1 is set): this error waits for the next
+          // inference (the next add that reads the output, a shape query, or the build).
+          dirty = true;
+        }
+      }
       return result;
     } catch (...) {
       rollback(before);

@@ -109,6 +109,44 @@ void check_axes(const Node& node, uint32_t axes, int32_t rank) {
   }
 }
 
+void set_value(TensorDesc& out, std::vector<int64_t> value) {
+  out.has_value = true;
+  out.value = std::move(value);
+}
+
+int64_t broadcast_index(const Dims& in, const Dims& out, int64_t flat) {
+  int64_t index = 0, stride = 1;
+  for (int32_t i = out.nb_dims - 1; i >= 0; --i) {
+    int64_t coord = flat % out.d[i];
+    flat /= out.d[i];
+    int32_t j = in.nb_dims - out.nb_dims + i;
+    if (j < 0) continue;
+    if (in.d[j] != 1) index += coord * stride;
+    stride *= in.d[j];
+  }
+  return index;
+}
+
+Dims shape_input(const Node& node, const TensorDesc& t, const char* what) {
+  if (t.type != DataType::kINT32 && t.type != DataType::kINT64) {
+    fail_at(node, what, " must be an int32 or int64 shape tensor, got ", t.type);
+  }
+  if (t.dims.nb_dims != 1 || t.dims.d[0] < 0 || t.dims.d[0] > Dims::kMaxDims) {
+    fail_at(node, what, " must be a vector of 0 to ", Dims::kMaxDims,
+            " values of known length, got shape ", t.dims);
+  }
+  if (!t.has_value) {
+    fail_at(node, what,
+            " is not a shape tensor: its values must follow from input shapes and constants "
+            "(Shape, Gather, Concatenation, integer arithmetic...), but here they are data known "
+            "only when the network runs; data-dependent shapes are not supported");
+  }
+  Dims d;
+  d.nb_dims = static_cast<int32_t>(t.dims.d[0]);
+  for (int32_t i = 0; i < d.nb_dims; ++i) d.d[i] = t.value[i];
+  return d;
+}
+
 bool is_floating(DataType type) {
   return type == DataType::kFLOAT || type == DataType::kHALF || type == DataType::kBF16;
 }

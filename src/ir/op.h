@@ -2,10 +2,13 @@
 //
 // ir/ops/<family>.cpp defines infer_<snake> for each layer of its family. An inference function
 // gets the node and its inputs' types and dims (absent optional inputs as nb_dims == -1), and
-// fills in every output's type and dims. Dims may hold -1 (known only at run time): outputs then
-// hold -1 where they depend on them, and checks that need the value wait until it is known. The
-// same function runs at build time (with -1, and with each profile's min/opt/max) and at run time
-// (with the actual shapes), so a layer's rules live in exactly one place.
+// fills in every output's type and dims. Layers that compute small integer tensors (shape, gather,
+// concatenation, elementwise, ...) also fill in the output's value when their inputs have one
+// (TensorDesc::value), so shape arithmetic is evaluated wherever shapes are: see infer_node. Dims
+// may hold -1 (known only at run time): outputs then hold -1 where they depend on them, and checks
+// that need the value wait until it is known. The same function runs at build time (with -1, and
+// with each profile's min/opt/max) and at run time (with the actual shapes), so a layer's rules
+// live in exactly one place.
 #pragma once
 
 #include <span>
@@ -32,6 +35,18 @@ template <typename... Args>
   fail("[", to_string(node.kind()), " '", node.name, "'] ", args...);
 }
 
+// The error of a convolution or pooling whose output would be empty at the current padding,
+// stride and dilation. The network API lets such an add through (a setter called next, such as
+// set_padding_nd, may make it valid); inference reports it again where the shape is needed.
+class EmptySpatialOutput : public Error {
+ public:
+  using Error::Error;
+};
+template <typename... Args>
+[[noreturn]] void fail_empty_output(const Node& node, const Args&... args) {
+  throw EmptySpatialOutput(str_cat("[", to_string(node.kind()), " '", node.name, "'] ", args...));
+}
+
 // Checks the number of inputs (absent optional inputs count) against [min, max].
 void expect_inputs(const Node& node, std::span<const TensorDesc> inputs, int32_t min, int32_t max);
 
@@ -50,6 +65,17 @@ void check_spatial_param(const Node& node, const char* name, const Dims& value, 
                          int64_t min, const char* owner = "kernel");
 // Throws "<what> has type T; expected float32, float16 or bfloat16" naming the layer.
 void check_float(const Node& node, const char* what, DataType type);
+
+// --- shape-tensor values (TensorDesc::value)
+// Sets `out`'s value to `value` (volume(out.dims) elements).
+void set_value(TensorDesc& out, std::vector<int64_t> value);
+// The flat index into `in` (broadcast against `out`, aligned at the back) of output element `flat`.
+int64_t broadcast_index(const Dims& in, const Dims& out, int64_t flat);
+// The dims held by a shape-tensor input (`what` names it in errors): an int32/int64 vector of
+// static length whose value follows from shapes and constants. Elements known only at run time
+// are kUnknownValue. Throws naming the layer for a tensor whose values are data (a network input,
+// the result of a float computation): kiln does not support data-dependent shapes.
+Dims shape_input(const Node& node, const TensorDesc& t, const char* what);
 
 bool is_floating(DataType type);  // float32, float16, bfloat16
 bool is_integer(DataType type);   // int8, uint8, int32, int64

@@ -7,6 +7,7 @@
 
 #include "kiln/builder.h"
 #include "kiln/runtime.h"
+#include "onnx/plugin_import.h"
 
 namespace kiln::onnx {
 
@@ -99,7 +100,8 @@ const TensorValue& ImportContext::require_constant(int32_t i, const char* what) 
   if (!c) {
     unsupported(str_cat("input ", i, " ('", has_input(i) ? node_->inputs[i] : "", "', ", what,
                         ") must be known at build time (a constant, an initializer or computed "
-                        "from static shapes); run-time shape tensors are not supported yet"));
+                        "from static shapes); kiln takes this input as a run-time shape tensor "
+                        "only where docs/onnx.md says so"));
   }
   return *c;
 }
@@ -277,11 +279,13 @@ bool ImportContext::try_fold() {
 void ImportContext::import_node(const Node& node, int32_t index) {
   node_ = &node;
   node_index_ = index;
-  if (!node.domain.empty() && node.domain != "ai.onnx") {
+  const ImporterMap& map = importers();
+  bool standard = node.domain.empty() || node.domain == "ai.onnx";
+  auto it = standard ? map.find(node.op_type) : map.end();
+  if (it == map.end() && import_as_plugin(*this)) return;  // a registered plugin of that name
+  if (!standard) {
     unsupported(str_cat("domain '", node.domain, "' is not supported (only ai.onnx)"));
   }
-  const ImporterMap& map = importers();
-  auto it = map.find(node.op_type);
   if (it == map.end()) unsupported(str_cat("no importer for op type '", node.op_type, "'"));
   if (try_fold()) return;
   node_ = &node;

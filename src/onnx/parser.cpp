@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "ir/network_impl.h"
+#include "kiln/plugin.h"
 #include "onnx/importer.h"
 
 namespace kiln {
@@ -164,18 +166,38 @@ bool OnnxParser::parse(const void* data, size_t size, const char* path_for_exter
     impl_->record(ParserError(ParserErrorCode::kMODEL_DESERIALIZE_FAILED, e.what(), -1, "", ""));
     return false;
   }
+  // A failed parse leaves the network as it was: what the nodes before the failing one added is
+  // taken out again (layers, tensors, weights, input and output marks, names).
+  NetworkImpl& net = LayerAccess<Layer>::impl(&impl_->network);
+  NetworkImpl::Mark mark = net.mark();
+  std::vector<int32_t> inputs = net.graph.inputs, outputs = net.graph.outputs;
+  std::vector<std::string> names;
+  for (const ir::Tensor& t : net.graph.tensors) names.push_back(t.name);
+  auto restore = [&] {
+    net.rollback(mark);
+    net.dirty = true;
+    net.graph.inputs = inputs;
+    net.graph.outputs = outputs;
+    for (size_t t = 0; t < names.size(); ++t) {
+      if (net.graph.tensors[t].name != names[t])
+        net.rename_tensor(static_cast<int32_t>(t), names[t]);
+    }
+  };
   try {
     onnx::import_model(model, impl_->network, impl_->logger, dir);
   } catch (const onnx::NodeError& e) {
+    restore();
     const onnx::Node& n = model.graph.nodes.at(static_cast<size_t>(e.node_index));
     impl_->record(ParserError(
         e.unsupported ? ParserErrorCode::kUNSUPPORTED_NODE : ParserErrorCode::kINVALID_NODE,
         e.what(), e.node_index, n.name, n.op_type));
     return false;
   } catch (const Error& e) {
+    restore();
     impl_->record(ParserError(ParserErrorCode::kINVALID_GRAPH, e.what(), -1, "", ""));
     return false;
   } catch (const std::exception& e) {
+    restore();
     impl_->record(ParserError(ParserErrorCode::kINTERNAL_ERROR, e.what(), -1, "", ""));
     return false;
   }
@@ -209,7 +231,9 @@ void OnnxParser::clear_errors() {
 }
 
 bool OnnxParser::supports_operator(const std::string& op_type) const {
-  return onnx::importers().count(op_type) != 0;
+  // A registered plugin of that name (version "1", default namespace) imports it too.
+  return onnx::importers().count(op_type) != 0 ||
+         get_plugin_registry().get_creator(op_type, "1", "") != nullptr;
 }
 
 }  // namespace kiln

@@ -39,9 +39,14 @@ enum class SectionId : uint32_t {
   kWEIGHTS = 4,  // names, types, dims, where each blob lies in kWEIGHT_DATA
   kSTEPS = 5,    // num_aux_streams, then the steps
   kPROFILES = 6,
-  kWEIGHT_DATA = 7,  // raw weight bytes, last and 256-byte aligned
+  kWEIGHT_DATA = 7,  // raw weight bytes, 256-byte aligned
+  // Optional, after the others: present exactly when the header's builder flags have
+  // BuilderFlag::kREFIT (refittable weights and layer roles; docs/plan-format.md). Plans without
+  // it are laid out as before, so kilns that predate it still read them.
+  kREFIT = 8,
 };
 inline constexpr uint32_t kNumSections = 7;  // ids 1..kNumSections, each exactly once
+inline constexpr uint32_t kMaxSections = 8;  // ... plus the optional kREFIT
 
 // "tensors", "nodes", ... for messages; "section N" for an unknown id.
 const char* section_name(uint32_t id);
@@ -61,6 +66,8 @@ enum class FieldTag : uint8_t {
   kPERMUTATION = 7,  // 8 x i32
   kENUM = 8,         // i32, checked against the field's enum range
   kFLOAT64 = 9,      // f64 bit pattern
+  kSTRING = 10,      // u32 length, bytes (plugin names)
+  kBYTES = 11,       // u32 length, bytes (plugin fields)
 };
 
 // The last valid value of each enum a plan stores; values are checked to lie in [0, last]. A new

@@ -7,8 +7,10 @@
 #include <type_traits>
 
 #include "core/bytes.h"
+#include "kiln/builder.h"
 #include "plan/format.h"
 #include "plan/plan.h"
+#include "plugin/network.h"
 
 namespace kiln::plan {
 namespace {
@@ -66,6 +68,10 @@ constexpr FieldTag tag_of() {
     return FieldTag::kFLOAT64;
   else if constexpr (std::is_same_v<T, Dims>)
     return FieldTag::kDIMS;
+  else if constexpr (std::is_same_v<T, std::string>)
+    return FieldTag::kSTRING;
+  else if constexpr (std::is_same_v<T, std::vector<uint8_t>>)
+    return FieldTag::kBYTES;
   else
     return FieldTag::kPERMUTATION;
 }
@@ -106,6 +112,12 @@ struct FieldReader {
       value = std::bit_cast<double>(r.u64());
     } else if constexpr (std::is_same_v<T, Dims>) {
       value = get_dims(r, at);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      value = r.str();
+    } else if constexpr (std::is_same_v<T, std::vector<uint8_t>>) {
+      uint32_t n = r.u32();
+      const uint8_t* p = r.bytes(n);
+      value.assign(p, p + n);
     } else {
       for (int32_t& v : value.order) v = r.i32();
     }
@@ -224,6 +236,23 @@ void get_profiles(ByteReader& r, runtime::EngineData& e) {
   }
 }
 
+void get_refit(ByteReader& r, runtime::RefitData& refit) {
+  refit.weights.resize(r.count(16, "refit weights"));
+  for (runtime::RefitWeights& w : refit.weights) {
+    w.name = r.str();
+    std::string where = str_cat(r.context(), ": refit weights '", w.name, "'");
+    w.type = get_enum<DataType>(r, where, "data type");
+    w.dims = get_dims(r, where);
+    w.targets = get_indices(r, "refit targets");
+  }
+  refit.roles.resize(r.count(12, "refit roles"));
+  for (runtime::RefitRole& role : refit.roles) {
+    role.layer = r.str();
+    role.role = r.i32();
+    role.weights = r.str();
+  }
+}
+
 // Names the section a short file cuts, for the "truncated" message.
 std::string truncated_message(const uint8_t* p, size_t size, uint64_t file_size) {
   std::string cut = "the section table";
@@ -253,18 +282,21 @@ std::vector<Section> read_section_table(const uint8_t* p, size_t size) {
   ByteReader r(p, size, "corrupted: section table");
   r.bytes(kOffSectionCount);
   uint32_t count = r.u32();
-  if (count != kNumSections)
-    fail(r.context(), ": ", count, " sections, format version 1 has ", kNumSections);
+  // kNumSections, plus the optional REFIT section (checked against the builder flags by read()).
+  if (count != kNumSections && count != kMaxSections) {
+    fail(r.context(), ": ", count, " sections, format version 1 has ", kNumSections, " (",
+         kMaxSections, " with the optional refit section)");
+  }
   r.bytes(kHeaderSize - kOffReserved);
   uint64_t table_end = kHeaderSize + uint64_t{count} * kSectionEntrySize;
-  std::vector<Section> sections(kNumSections);
-  std::vector<uint8_t> seen(kNumSections + 1, 0);
+  std::vector<Section> sections(count);
+  std::vector<uint8_t> seen(kMaxSections + 1, 0);
   for (Section& s : sections) {
     s.id = r.u32();
     uint32_t reserved = r.u32();
     s.offset = r.u64();
     s.size = r.u64();
-    if (s.id < 1 || s.id > kNumSections) fail(r.context(), ": unknown section id ", s.id);
+    if (s.id < 1 || s.id > count) fail(r.context(), ": unknown section id ", s.id);
     std::string where = str_cat(r.context(), ": ", section_name(s.id));
     if (seen[s.id]++) fail(where, " appears twice");
     if (reserved != 0) fail(where, ": reserved field is ", reserved, ", expected 0");
@@ -286,7 +318,7 @@ std::vector<Section> read_section_table(const uint8_t* p, size_t size) {
            section_name(by_offset[i].id), " sections overlap");
     }
   }
-  std::vector<Section> by_id(kNumSections);
+  std::vector<Section> by_id(kMaxSections);  // id 0: the optional section is absent
   for (const Section& s : sections) by_id[s.id - 1] = s;
   return by_id;
 }
@@ -320,10 +352,14 @@ Header read_header(const void* data, size_t size) {
   h.device = get_enum<DeviceType>(r, "corrupted: header", "backend");
   h.compute_capability = r.i32();
   h.hardware_compatibility = r.u32();
-  if (h.hardware_compatibility != 0) {
+  if (h.hardware_compatibility > static_cast<uint32_t>(HardwareCompatibilityLevel::kAMPERE_PLUS)) {
     fail("unsupported plan: hardware-compatibility level ", h.hardware_compatibility,
-         " is not supported by this runtime (it reads level 0: the build device's compute "
-         "capability only)");
+         " is not one this runtime knows (it reads 0, same compute capability, and 1, "
+         "AMPERE_PLUS); load it with a newer kiln");
+  }
+  if (h.device == DeviceType::kCPU && h.hardware_compatibility != 0) {
+    fail("corrupted: header: a CPU plan with hardware-compatibility level ",
+         h.hardware_compatibility);
   }
   h.builder_flags = r.u32();
   h.file_size = r.u64();
@@ -363,6 +399,7 @@ runtime::EngineData read(const void* data, size_t size) {
   e.device = h.device;
   e.compute_capability = h.compute_capability;
   e.builder_flags = h.builder_flags;
+  e.hardware_compatibility = h.hardware_compatibility;
   ByteReader tensors = reader(SectionId::kTENSORS);
   get_tensors(tensors, e.graph);
   finish(tensors);
@@ -383,12 +420,25 @@ runtime::EngineData read(const void* data, size_t size) {
   ByteReader profiles = reader(SectionId::kPROFILES);
   get_profiles(profiles, e);
   finish(profiles);
+  bool refit = (h.builder_flags >> static_cast<uint32_t>(BuilderFlag::kREFIT)) & 1u;
+  bool has_refit = sections[static_cast<uint32_t>(SectionId::kREFIT) - 1].id != 0;
+  if (refit != has_refit) {
+    fail("corrupted: section table: ",
+         refit ? "a plan built with BuilderFlag::kREFIT lacks its refit section"
+               : "a refit section in a plan built without BuilderFlag::kREFIT");
+  }
+  if (refit) {
+    ByteReader refit_section = reader(SectionId::kREFIT);
+    get_refit(refit_section, e.refit);
+    finish(refit_section);
+  }
 
   try {
     validate(e);
   } catch (const Error& err) {
     fail("corrupted: ", err.what());
   }
+  plugin::create_plugins(e.graph);  // through the registry; names a missing creator
   return e;
 }
 

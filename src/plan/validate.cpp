@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "ir/op.h"
+#include "kiln/refit.h"
 #include "plan/format.h"
 #include "plan/plan.h"
 
@@ -90,6 +91,11 @@ void check_nodes(const runtime::EngineData& e) {
         n.attrs);
     for (int32_t in : n.inputs) check_index(in, -1, g.tensors.size(), where, "input tensor");
     int32_t expected = ir::num_outputs(n.kind());
+    if (const auto* p = std::get_if<PluginV3Attrs>(&n.attrs)) {
+      expected = p->num_outputs;  // the plugin's own count
+      if (p->num_shape_inputs < 0 || static_cast<size_t>(p->num_shape_inputs) > n.inputs.size())
+        fail(where, ": ", p->num_shape_inputs, " shape inputs of ", n.inputs.size(), " inputs");
+    }
     if (static_cast<int64_t>(n.outputs.size()) != expected) {
       fail(where, ": has ", n.outputs.size(), " outputs, a ", to_string(n.kind()), " layer has ",
            expected);
@@ -208,6 +214,44 @@ void check_profiles(const runtime::EngineData& e) {
   }
 }
 
+// The refit section: each target holds the entry's values (same count; same type, or float32
+// lowered to float16/bfloat16), names are unique, and roles name refittable weights.
+void check_refit(const runtime::EngineData& e) {
+  const ir::Graph& g = e.graph;
+  const runtime::RefitData& r = e.refit;
+  std::vector<const std::string*> names;
+  for (const runtime::RefitWeights& w : r.weights) {
+    std::string where = str_cat("refit: weights ", quoted(w.name));
+    if (!enum_in_range<DataType>(static_cast<int32_t>(w.type)))
+      fail(where, ": invalid data type ", static_cast<int32_t>(w.type));
+    check_dims(w.dims, 0, w.type, where);
+    for (const std::string* n : names) {
+      if (*n == w.name) fail(where, ": listed twice");
+    }
+    names.push_back(&w.name);
+    if (w.targets.empty()) fail(where, ": has no target weights");
+    for (int32_t t : w.targets) {
+      check_index(t, 0, g.weights.size(), where, "target weights");
+      const ir::WeightsData& target = g.weights[t];
+      bool lowered = w.type == DataType::kFLOAT &&
+                     (target.type == DataType::kHALF || target.type == DataType::kBF16);
+      if (volume(target.dims) != volume(w.dims) || (target.type != w.type && !lowered)) {
+        fail(where, " (", w.dims, " of ", w.type, ") cannot fill weights ", quoted(target.name),
+             " (", target.dims, " of ", target.type, ")");
+      }
+    }
+  }
+  for (const runtime::RefitRole& role : r.roles) {
+    std::string where = str_cat("refit: layer ", quoted(role.layer));
+    if (role.role < 0 || role.role > static_cast<int32_t>(WeightsRole::kANY))
+      fail(where, ": invalid weights role ", role.role);
+    bool known = false;
+    for (const std::string* n : names) known |= *n == role.weights;
+    if (!known)
+      fail(where, ": role names weights ", quoted(role.weights), " that are not refittable");
+  }
+}
+
 }  // namespace
 
 void validate(const runtime::EngineData& engine) {
@@ -225,6 +269,7 @@ void validate(const runtime::EngineData& engine) {
   check_weights(engine);
   check_steps(engine);
   check_profiles(engine);
+  check_refit(engine);
 }
 
 }  // namespace kiln::plan

@@ -7,6 +7,7 @@
 
 #include "core/bytes.h"
 #include "core/checksum.h"
+#include "kiln/builder.h"
 #include "plan/format.h"
 #include "plan/plan.h"
 
@@ -61,6 +62,12 @@ struct FieldWriter {
     } else if constexpr (std::is_same_v<T, Permutation>) {
       w.u8(static_cast<uint8_t>(FieldTag::kPERMUTATION));
       for (int32_t v : value.order) w.i32(v);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      w.u8(static_cast<uint8_t>(FieldTag::kSTRING));
+      w.str(value);
+    } else if constexpr (std::is_same_v<T, std::vector<uint8_t>>) {
+      w.u8(static_cast<uint8_t>(FieldTag::kBYTES));
+      w.str(std::string_view(reinterpret_cast<const char*>(value.data()), value.size()));
     } else {
       static_assert(kAlwaysFalse<T>,
                     "plan: a new attribute field type needs a tag in plan/format.h");
@@ -149,6 +156,24 @@ void put_profiles(ByteWriter& w, const runtime::EngineData& e) {
   }
 }
 
+// REFIT (BuilderFlag::kREFIT plans only): the refittable weights with their targets, then the
+// layer roles.
+void put_refit(ByteWriter& w, const runtime::RefitData& r) {
+  w.u32(static_cast<uint32_t>(r.weights.size()));
+  for (const runtime::RefitWeights& rw : r.weights) {
+    w.str(rw.name);
+    w.i32(static_cast<int32_t>(rw.type));
+    put_dims(w, rw.dims);
+    put_indices(w, rw.targets);
+  }
+  w.u32(static_cast<uint32_t>(r.roles.size()));
+  for (const runtime::RefitRole& role : r.roles) {
+    w.str(role.layer);
+    w.i32(role.role);
+    w.str(role.weights);
+  }
+}
+
 size_t align_up(size_t value, size_t alignment) {
   return (value + alignment - 1) & ~(alignment - 1);
 }
@@ -168,7 +193,9 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
     fail("plan: cannot write an invalid engine: ", e.what());
   }
   // sections[id - 1]; their order here is their order in the file.
-  std::array<ByteWriter, kNumSections> sections;
+  std::array<ByteWriter, kMaxSections> sections;
+  const bool refit = (engine.builder_flags >> static_cast<uint32_t>(BuilderFlag::kREFIT)) & 1u;
+  const uint32_t count = refit ? kMaxSections : kNumSections;
   auto section = [&](SectionId id) -> ByteWriter& {
     return sections[static_cast<uint32_t>(id) - 1];
   };
@@ -179,6 +206,7 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
   put_weights(section(SectionId::kWEIGHTS), section(SectionId::kWEIGHT_DATA), engine.graph);
   put_steps(section(SectionId::kSTEPS), engine);
   put_profiles(section(SectionId::kPROFILES), engine);
+  if (refit) put_refit(section(SectionId::kREFIT), engine.refit);
 
   ByteWriter out;
   out.bytes(kMagic, sizeof(kMagic));
@@ -188,15 +216,15 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
   out.u32(KILN_VERSION_PATCH);
   out.i32(static_cast<int32_t>(engine.device));
   out.i32(engine.compute_capability);
-  out.u32(0);  // hardware-compatibility level: same compute capability only
+  out.u32(engine.hardware_compatibility);  // HardwareCompatibilityLevel
   out.u32(engine.builder_flags);
   out.u64(0);  // file size, patched below
   out.u64(0);  // checksum, patched below
-  out.u32(kNumSections);
+  out.u32(count);
   out.u32(0);  // reserved
 
-  size_t pos = kHeaderSize + kNumSections * kSectionEntrySize;
-  for (uint32_t i = 0; i < kNumSections; ++i) {
+  size_t pos = kHeaderSize + count * kSectionEntrySize;
+  for (uint32_t i = 0; i < count; ++i) {
     uint32_t id = i + 1;
     pos = align_up(pos, id == static_cast<uint32_t>(SectionId::kWEIGHT_DATA) ? kWeightAlignment
                                                                              : kSectionAlignment);
@@ -206,7 +234,7 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
     out.u64(sections[i].size());
     pos += sections[i].size();
   }
-  for (uint32_t i = 0; i < kNumSections; ++i) {
+  for (uint32_t i = 0; i < count; ++i) {
     uint32_t id = i + 1;
     out.pad_to(id == static_cast<uint32_t>(SectionId::kWEIGHT_DATA) ? kWeightAlignment
                                                                     : kSectionAlignment);
@@ -246,6 +274,8 @@ const char* section_name(uint32_t id) {
       return "profiles";
     case SectionId::kWEIGHT_DATA:
       return "weight data";
+    case SectionId::kREFIT:
+      return "refit";
   }
   return "unknown section";
 }

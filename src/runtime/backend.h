@@ -6,6 +6,8 @@
 #include <span>
 
 #include "ir/graph.h"
+#include "kiln/inspector.h"
+#include "runtime/engine_data.h"
 
 namespace kiln::runtime {
 
@@ -28,6 +30,10 @@ class BackendContext {
   virtual int64_t device_memory_size() const { return 0; }
   // Capture each input-shape's enqueue into a CUDA graph and replay it (GPU only).
   virtual void set_cuda_graph_mode(bool enabled) {}
+  // Time every step and report to `profiler` after each enqueue (null: stop); see inspector.h.
+  virtual void set_profiler(Profiler* profiler) = 0;
+  // An NVTX range per step (GPU only).
+  virtual void set_nvtx(bool enabled) {}
 };
 
 class BackendEngine {
@@ -37,10 +43,30 @@ class BackendEngine {
   virtual std::unique_ptr<BackendContext> create_context(const EngineState& engine) const = 0;
   // Device memory a context needs for its largest profile; 0 on the CPU backend.
   virtual int64_t device_memory_size(const EngineState& engine) const { return 0; }
+  // Refit: copies new values (each the size of the plan's) into the backend's copies of graph
+  // weights, queued on `stream`. With `sync`, first waits for all work on the device (so nothing
+  // enqueued earlier still reads the old values) and returns after the copies are complete.
+  // Called with no execution running (EngineState::refit_mutex). The CPU backend reads the
+  // graph's host bytes, which the refitter replaces, so it has nothing to do.
+  struct WeightsCopy {
+    int32_t weights = -1;  // index into Graph::weights
+    const std::vector<uint8_t>* bytes = nullptr;
+  };
+  virtual void refit(std::span<const WeightsCopy> copies, void* stream, bool sync) const {}
 };
 
 // Defined by each backend; the CUDA one throws when kiln was built without it.
 std::unique_ptr<BackendEngine> create_cpu_backend(const EngineState& engine);
 std::unique_ptr<BackendEngine> create_cuda_backend(const EngineState& engine);
+
+// For plans built with BuilderFlag::kVERSION_COMPATIBLE (docs/plan-format.md, "Compatibility"):
+// every step whose tactic this kiln's backend does not have gets the backend's first tactic that
+// supports its node, with that tactic's first configuration at profile 0's max shapes
+// (`max_descs`), so that plans of earlier kiln versions load after tactics were renamed or
+// retired. Returns a line per step changed; throws Error naming the layer when no tactic
+// supports it. The CUDA one does nothing without the CUDA backend (loading fails later).
+std::vector<std::string> rechoose_cpu_tactics(EngineData& data);
+std::vector<std::string> rechoose_cuda_tactics(EngineData& data,
+                                               std::span<const ir::TensorDesc> max_descs);
 
 }  // namespace kiln::runtime

@@ -28,7 +28,7 @@ void ContextState::select_profile(int32_t index) {
 void ContextState::infer_shapes() {
   if (shapes_valid) return;
   const ir::Graph& graph = engine->data.graph;
-  descs = ir::tensor_descs(graph);  // weights keep their dims
+  descs = ir::tensor_descs(graph);  // weights keep their dims (and small integer values)
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     if (input_dims[i].nb_dims < 0) {
       fail("the shape of input '", graph.tensors[graph.inputs[i]].name,
@@ -40,7 +40,7 @@ void ContextState::infer_shapes() {
   for (const StepData& step : engine->data.steps) {
     const ir::Node& node = graph.nodes[step.node];
     ir::node_descs(node, descs, in, out);
-    ir::infer_fn(node.kind())(node, in, out);
+    ir::infer_node(node, in, out);
     for (size_t i = 0; i < out.size(); ++i) {
       int32_t t = node.outputs[i];
       const ir::TensorDesc& max = engine->max_descs[profile][t];
@@ -68,6 +68,7 @@ void ContextState::execute(void* stream) {
            " '", graph.tensors[t].name, "'; call set_tensor_address first");
     }
   }
+  std::shared_lock lock(engine->refit_mutex);  // a refit waits for running executions
   backend->enqueue(descs, addresses, stream);
 }
 
@@ -152,6 +153,24 @@ int64_t ExecutionContext::device_memory_size() const {
 
 void ExecutionContext::set_cuda_graph_mode(bool enabled) {
   state_->backend->set_cuda_graph_mode(enabled);
+}
+
+void ExecutionContext::set_profiler(Profiler* profiler) {
+  state_->profiler = profiler;
+  state_->backend->set_profiler(profiler);
+}
+
+Profiler* ExecutionContext::get_profiler() const {
+  return state_->profiler;
+}
+
+void ExecutionContext::set_nvtx(bool enabled) {
+  state_->nvtx = enabled;
+  state_->backend->set_nvtx(enabled);
+}
+
+bool ExecutionContext::get_nvtx() const {
+  return state_->nvtx;
 }
 
 void ExecutionContext::execute_v2(void* const* bindings) {

@@ -1,7 +1,9 @@
 // Runtime and Engine: loading a plan, checking it against this kiln, and the engine's queries.
 #include "builder/profiles.h"
 #include "core/error.h"
+#include "kiln/builder.h"
 #include "kiln/runtime.h"
+#include "plan/compatibility.h"
 #include "plan/plan.h"
 #include "runtime/engine_state.h"
 
@@ -64,6 +66,11 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
   }
   for (int32_t t : graph.inputs) state->io.push_back(t);
   for (int32_t t : graph.outputs) state->io.push_back(t);
+  if ((data.builder_flags >> static_cast<uint32_t>(BuilderFlag::kVERSION_COMPATIBLE)) & 1u) {
+    state->load_notes = data.device == DeviceType::kCPU
+                            ? rechoose_cpu_tactics(data)
+                            : rechoose_cuda_tactics(data, state->max_descs[0]);
+  }
   state->data = std::move(data);
   state->backend = state->data.device == DeviceType::kCPU ? create_cpu_backend(*state)
                                                           : create_cuda_backend(*state);
@@ -76,7 +83,17 @@ Runtime::Runtime(Logger& logger) : logger_(logger) {}
 
 std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_t size) {
   if (data == nullptr) fail("deserialize_cuda_engine: the plan address is null");
-  auto state = runtime::load_engine(plan::read(data, size));
+  runtime::EngineData engine = plan::read(data, size);  // intact, of a format this kiln reads
+  plan::Header header = plan::read_header(data, size);
+  std::string refusal =
+      plan::version_refusal(header.kiln_major, header.kiln_minor, header.kiln_patch,
+                            header.builder_flags, KILN_VERSION_STRING);
+  if (!refusal.empty()) fail(refusal);
+  auto state = runtime::load_engine(std::move(engine));
+  for (const std::string& note : state->load_notes) {
+    logger_.report(Logger::Severity::kWARNING,
+                   str_cat("version-compatible plan: this kiln lacks a tactic it names: ", note));
+  }
   logger_.report(Logger::Severity::kINFO,
                  str_cat("loaded a ", state->data.device == DeviceType::kCPU ? "CPU" : "GPU",
                          " engine: ", state->data.steps.size(), " steps, ", state->io.size(),
@@ -148,7 +165,12 @@ int64_t Engine::device_memory_size() const {
   return state_->backend->device_memory_size(*state_);
 }
 std::vector<uint8_t> Engine::serialize() const {
+  std::shared_lock lock(state_->refit_mutex);  // not during a refit
   return plan::write(state_->data);
+}
+
+std::unique_ptr<EngineInspector> Engine::create_engine_inspector() const {
+  return std::unique_ptr<EngineInspector>(new EngineInspector(state_));
 }
 
 std::unique_ptr<ExecutionContext> Engine::create_execution_context() const {

@@ -28,16 +28,39 @@ struct StepData {
   int32_t stream = 0;           // 0 = the main stream, i > 0 = auxiliary stream i - 1
 };
 
+// BuilderFlag::kREFIT plans (docs/refit.md): one entry per weights of the network that the
+// engine can refit, with the engine weights holding its values. A target holds the same values,
+// in the target's own type (float16/bfloat16 copies of float32 weights in reduced-precision
+// builds) and dims (a bias fused into a matrix multiply is the same values as a vector).
+struct RefitWeights {
+  std::string name;  // as the network (or the ONNX file) named it
+  DataType type = DataType::kFLOAT;
+  Dims dims;
+  std::vector<int32_t> targets;  // indices into Graph::weights
+};
+// Which weights a layer of the network used in a role (WeightsRole), for Refitter::set_weights.
+struct RefitRole {
+  std::string layer;
+  int32_t role = 0;     // WeightsRole
+  std::string weights;  // a RefitWeights::name
+};
+struct RefitData {
+  std::vector<RefitWeights> weights;
+  std::vector<RefitRole> roles;
+};
+
 struct EngineData {
   DeviceType device = DeviceType::kCPU;
-  int32_t compute_capability = 0;  // major * 10 + minor of the build device; 0 for CPU plans
-  uint32_t builder_flags = 0;      // BuilderFlag bits the build used
+  int32_t compute_capability = 0;       // major * 10 + minor of the build device; 0 for CPU plans
+  uint32_t builder_flags = 0;           // BuilderFlag bits the build used
+  uint32_t hardware_compatibility = 0;  // HardwareCompatibilityLevel of a GPU plan; 0 for CPU plans
   // After the builder's passes: constants are tensors bound to weights (Tensor::weights), and
   // every node is run by exactly one step.
   ir::Graph graph;
   std::vector<StepData> steps;  // in execution order
   std::vector<ProfileData> profiles;
   int32_t num_aux_streams = 0;
+  RefitData refit;  // empty unless builder_flags has BuilderFlag::kREFIT
 };
 
 }  // namespace kiln::runtime

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <shared_mutex>
 #include <vector>
 
 #include "runtime/backend.h"
@@ -16,6 +17,12 @@ struct EngineState {
   // [profile][tensor]: every tensor's type and dims at the profile's max shapes, inferred once at
   // load; the arena check, the context's size check and the backends' workspace sizing read it.
   std::vector<std::vector<ir::TensorDesc>> max_descs;
+  // What loading changed, for the log (tactics re-chosen in a version-compatible plan).
+  std::vector<std::string> load_notes;
+  // Refit (docs/refit.md): executions hold it shared while they run, a refit exclusively while
+  // it replaces weights (the engine's only mutation after load; data.graph.weights and the
+  // backend's copies change under it).
+  mutable std::shared_mutex refit_mutex;
   std::unique_ptr<const BackendEngine>
       backend;  // weights, kernels (declared last: destroyed first)
 
@@ -36,6 +43,8 @@ struct ContextState {
   std::vector<void*> addresses;       // per I/O tensor
   std::vector<ir::TensorDesc> descs;  // per tensor, valid when shapes_valid
   bool shapes_valid = false;
+  Profiler* profiler = nullptr;  // not owned
+  bool nvtx = false;
   std::unique_ptr<BackendContext> backend;
 
   void select_profile(int32_t index);

@@ -8,6 +8,11 @@ computed by onnxruntime:
   transformer_encoder  one encoder layer: LayerNormalization, multi-head attention (MatMul,
                        Reshape, Transpose, Softmax), Erf-GELU MLP, residuals (opset 17)
   mlp                  Gemm-Relu-Gemm-Sigmoid with a dynamic batch dimension (opset 11)
+  vit_encoder_dynamic  the encoder layer behind a ViT-style class token and position table with
+                       symbolic batch and sequence dims: shapes are computed the way
+                       torch.onnx.export writes them (Shape, Gather, Unsqueeze, Concat, Expand,
+                       Slice with run-time ends, Reshape), checked at two shapes (opset 17):
+                       vit_encoder_dynamic (2 x 6) and vit_encoder_dynamic_b3s9 (3 x 9)
 
 Usage: make_models.py <out-dir>. Needs onnx, onnxruntime and numpy (requirements-dev.txt); exits
 with status 3 and a printed reason when they are missing.
@@ -85,23 +90,48 @@ def residual_cnn_block():
     return model, [rng.standard_normal((2, c, 8, 8)).astype(np.float32)]
 
 
-def transformer_encoder():
+def transformer_encoder(dynamic=False):
     b, s, d, h = 2, 6, 16, 4
     hd = d // h
     nodes, inits = [], []
+    x = "x"
+    mk = helper.make_node
+    if dynamic:
+        # x [B, S, d] -> [cls; x] + pos[:, :S + 1] with B and S read from the shape at run time.
+        inits += [weight("cls_token", 1, 1, d), weight("pos_table", 1, 17, d),
+                  const_i64("i0", 0), const_i64("i1", 1), const_i64("axes0", [0]),
+                  const_i64("one_d", [1, d]), const_i64("zero1", [0]), const_i64("one1", [1]),
+                  const_i64("heads", [h, hd]), const_i64("width", [d])]
+        nodes += [mk("Shape", ["x"], ["x_shape"], name="/Shape"),
+                  mk("Gather", ["x_shape", "i0"], ["batch"], name="/Gather", axis=0),
+                  mk("Gather", ["x_shape", "i1"], ["seq"], name="/Gather_1", axis=0),
+                  mk("Unsqueeze", ["batch", "axes0"], ["batch1"], name="/Unsqueeze"),
+                  mk("Unsqueeze", ["seq", "axes0"], ["seq1"], name="/Unsqueeze_1"),
+                  mk("Concat", ["batch1", "one_d"], ["cls_shape"], name="/Concat", axis=0),
+                  mk("Expand", ["cls_token", "cls_shape"], ["cls"], name="/Expand"),
+                  mk("Concat", ["cls", "x"], ["tokens"], name="/Concat_1", axis=1),
+                  mk("Add", ["seq1", "one1"], ["seq_end"], name="/Add_pos_end"),
+                  mk("Slice", ["pos_table", "zero1", "seq_end", "one1"], ["pos"], name="/Slice"),
+                  mk("Add", ["tokens", "pos"], ["x_in"], name="/Add_pos"),
+                  mk("Shape", ["x_in"], ["in_shape"], name="/Shape_1"),
+                  mk("Gather", ["in_shape", "i1"], ["tokens_n"], name="/Gather_2", axis=0),
+                  mk("Unsqueeze", ["tokens_n", "axes0"], ["tokens1"], name="/Unsqueeze_2"),
+                  mk("Concat", ["batch1", "tokens1", "heads"], ["heads_shape"], name="/Concat_2", axis=0),
+                  mk("Concat", ["batch1", "tokens1", "width"], ["merge_shape"], name="/Concat_3", axis=0)]
+        x = "x_in"
+    else:
+        inits += [const_i64("heads_shape", [b, s, h, hd]), const_i64("merge_shape", [b, s, d])]
     inits += [weight("ln1.scale", d, scale=1.0), weight("ln1.bias", d), weight("ln2.scale", d, scale=1.0),
               weight("ln2.bias", d)]
     for n in ("q", "k", "v", "o"):
         inits += [weight(f"attn.{n}.weight", d, d), weight(f"attn.{n}.bias", d)]
     inits += [weight("mlp.fc1.weight", d, 4 * d), weight("mlp.fc1.bias", 4 * d),
               weight("mlp.fc2.weight", 4 * d, d), weight("mlp.fc2.bias", d)]
-    inits += [const_i64("heads_shape", [b, s, h, hd]), const_i64("merge_shape", [b, s, d])]
     inits += [numpy_helper.from_array(np.array(1 / np.sqrt(hd), np.float32), "attn.scale"),
               numpy_helper.from_array(np.array(np.sqrt(2.0), np.float32), "sqrt2"),
               numpy_helper.from_array(np.array(1.0, np.float32), "one"),
               numpy_helper.from_array(np.array(0.5, np.float32), "half")]
-    mk = helper.make_node
-    nodes.append(mk("LayerNormalization", ["x", "ln1.scale", "ln1.bias"], ["ln1"], name="/ln1", axis=-1, epsilon=1e-5))
+    nodes.append(mk("LayerNormalization", [x, "ln1.scale", "ln1.bias"], ["ln1"], name="/ln1", axis=-1, epsilon=1e-5))
     for n in ("q", "k", "v"):
         nodes.append(mk("MatMul", ["ln1", f"attn.{n}.weight"], [f"{n}_mm"], name=f"/attn/{n}/MatMul"))
         nodes.append(mk("Add", [f"{n}_mm", f"attn.{n}.bias"], [f"{n}_lin"], name=f"/attn/{n}/Add"))
@@ -116,7 +146,7 @@ def transformer_encoder():
     nodes.append(mk("Reshape", ["ctx_t", "merge_shape"], ["ctx_m"], name="/attn/Reshape"))
     nodes.append(mk("MatMul", ["ctx_m", "attn.o.weight"], ["o_mm"], name="/attn/o/MatMul"))
     nodes.append(mk("Add", ["o_mm", "attn.o.bias"], ["attn_out"], name="/attn/o/Add"))
-    nodes.append(mk("Add", ["x", "attn_out"], ["res1"], name="/Add"))
+    nodes.append(mk("Add", [x, "attn_out"], ["res1"], name="/Add"))
     nodes.append(mk("LayerNormalization", ["res1", "ln2.scale", "ln2.bias"], ["ln2"], name="/ln2", axis=-1, epsilon=1e-5))
     nodes.append(mk("MatMul", ["ln2", "mlp.fc1.weight"], ["fc1_mm"], name="/mlp/fc1/MatMul"))
     nodes.append(mk("Add", ["fc1_mm", "mlp.fc1.bias"], ["fc1"], name="/mlp/fc1/Add"))
@@ -129,6 +159,14 @@ def transformer_encoder():
     nodes.append(mk("MatMul", ["gelu", "mlp.fc2.weight"], ["fc2_mm"], name="/mlp/fc2/MatMul"))
     nodes.append(mk("Add", ["fc2_mm", "mlp.fc2.bias"], ["fc2"], name="/mlp/fc2/Add"))
     nodes.append(mk("Add", ["res1", "fc2"], ["y"], name="/Add_1"))
+    if dynamic:
+        graph = helper.make_graph(
+            nodes, "vit_encoder_dynamic",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", d])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "tokens", d])], inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        return model, [[rng.standard_normal((2, 6, d)).astype(np.float32)],
+                       [rng.standard_normal((3, 9, d)).astype(np.float32)]]
     graph = helper.make_graph(nodes, "transformer_encoder",
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, [b, s, d])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [b, s, d])], inits)
@@ -161,7 +199,12 @@ def main():
         model, inputs = make()
         model.ir_version = 8
         write(out, name, model, inputs)
-    print(f"make_models.py: 3 models in {out}")
+    # One dynamic model, checked at two shapes (the runner builds for the first data set's shape).
+    model, (first, second) = transformer_encoder(dynamic=True)
+    model.ir_version = 8
+    write(out, "vit_encoder_dynamic", model, first)
+    write(out, "vit_encoder_dynamic_b3s9", model, second)
+    print(f"make_models.py: 5 models in {out}")
     return 0
 
 

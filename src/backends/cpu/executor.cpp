@@ -1,5 +1,7 @@
 // The CPU backend's executor: activations in a host arena, steps run one after the other on the
 // calling thread (execute_async_v3 is synchronous here).
+#include <chrono>
+
 #include "backends/cpu/kernels.h"
 #include "runtime/backend.h"
 #include "runtime/engine_state.h"
@@ -50,8 +52,26 @@ class CpuContext : public BackendContext {
         }
       }
       for (int32_t t : node.outputs) out_.push_back({where_[t], descs[t].type, descs[t].dims});
+      if (profiler_ == nullptr) {
+        kernels_[s](node, in_, out_);
+        continue;
+      }
+      auto start = std::chrono::steady_clock::now();
       kernels_[s](node, in_, out_);
+      step_ms_[s] =
+          std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
     }
+    if (profiler_ == nullptr) return;
+    for (size_t s = 0; s < engine_.data.steps.size(); ++s) {
+      profiler_->report_layer_time(graph.nodes[engine_.data.steps[s].node].name.c_str(),
+                                   step_ms_[s]);
+    }
+  }
+
+  void set_profiler(Profiler* profiler) override {
+    profiler_ = profiler;
+    step_ms_.assign(engine_.data.steps.size(), 0.0f);
   }
 
  private:
@@ -62,6 +82,8 @@ class CpuContext : public BackendContext {
   uint8_t* arena_ = nullptr;
   std::vector<void*> where_;
   std::vector<cpu::TensorView> in_, out_;
+  Profiler* profiler_ = nullptr;
+  std::vector<float> step_ms_;  // per step, while profiling
 };
 
 class CpuEngine : public BackendEngine {
@@ -73,11 +95,24 @@ class CpuEngine : public BackendEngine {
 
 }  // namespace
 
+std::vector<std::string> rechoose_cpu_tactics(EngineData& data) {
+  std::vector<std::string> changed;
+  for (StepData& step : data.steps) {
+    if (step.tactic == "cpu.reference") continue;
+    changed.push_back(str_cat("'", data.graph.nodes[step.node].name, "': tactic '", step.tactic,
+                              "' -> 'cpu.reference'"));
+    step.tactic = "cpu.reference";
+    step.params.clear();
+  }
+  return changed;
+}
+
 std::unique_ptr<BackendEngine> create_cpu_backend(const EngineState& engine) {
   for (const StepData& step : engine.data.steps) {
     if (step.tactic != "cpu.reference") {
       fail("plan step for '", engine.data.graph.nodes[step.node].name, "' uses tactic '",
-           step.tactic, "', which the CPU backend of this kiln does not have");
+           step.tactic, "', which the CPU backend of this kiln does not have (plans built with ",
+           "BuilderFlag::kVERSION_COMPATIBLE get another tactic at load)");
     }
   }
   return std::make_unique<CpuEngine>();

@@ -46,10 +46,11 @@ void fill_bytes(DataType type, double value, uint8_t* bytes) {
   });
 }
 
-bool all_inside(const SliceAttrs& a, const Dims& in) {
+// `size` is the output's dims (the attribute, or a shape tensor's value).
+bool all_inside(const SliceAttrs& a, const Dims& size, const Dims& in) {
   for (int32_t i = 0; i < in.nb_dims; ++i) {
-    if (a.size.d[i] == 0) return true;
-    int64_t last = a.start.d[i] + (a.size.d[i] - 1) * a.stride.d[i];
+    if (size.d[i] == 0) return true;
+    int64_t last = a.start.d[i] + (size.d[i] - 1) * a.stride.d[i];
     if (a.start.d[i] < 0 || last < 0 || a.start.d[i] >= in.d[i] || last >= in.d[i]) return false;
   }
   return true;
@@ -70,7 +71,7 @@ void run_slice(const ir::Node& node, std::span<const TensorView> inputs,
   const auto* src = static_cast<const uint8_t*>(in.data);
   auto* dst = static_cast<uint8_t*>(out.data);
 
-  if (all_inside(attrs, in.dims)) {
+  if (all_inside(attrs, out.dims, in.dims)) {
     Dims strides;
     strides.nb_dims = rank;
     int64_t base = 0;  // element offset of the first element read
@@ -85,7 +86,7 @@ void run_slice(const ir::Node& node, std::span<const TensorView> inputs,
   // offsets[i][j]: element offset along dimension i of output index j, or -1 for the fill value.
   std::vector<std::vector<int64_t>> offsets(static_cast<size_t>(rank));
   for (int32_t i = 0; i < rank; ++i) {
-    for (int64_t j = 0; j < attrs.size.d[i]; ++j) {
+    for (int64_t j = 0; j < out.dims.d[i]; ++j) {
       int64_t p = sample(attrs.mode, attrs.start.d[i] + j * attrs.stride.d[i], in.dims.d[i]);
       offsets[i].push_back(p < 0 ? -1 : p * in_strides.d[i]);
     }
@@ -103,7 +104,7 @@ void run_slice(const ir::Node& node, std::span<const TensorView> inputs,
     }
     std::memcpy(dst + o * esize, filled ? fill : src + offset * esize, static_cast<size_t>(esize));
     for (int32_t i = rank - 1; i >= 0; --i) {
-      if (++index[i] < attrs.size.d[i]) break;
+      if (++index[i] < out.dims.d[i]) break;
       index[i] = 0;
     }
   }

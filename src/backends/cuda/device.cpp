@@ -10,6 +10,26 @@
 
 namespace kiln {
 
+namespace cuda {
+cudaError_t probe_kernel_image();  // kernels/probe.cu
+}
+
+std::string cuda_architectures() {
+  return KILN_CUDA_ARCHITECTURES;
+}
+
+std::string cuda_kernels_refusal(const DeviceInfo& device) {
+  cudaError_t err = cuda::probe_kernel_image();
+  if (err == cudaSuccess) return {};
+  cudaGetLastError();  // not sticky, but leave no error behind
+  return str_cat("kiln's own CUDA kernels were compiled for CUDA architectures \"",
+                 cuda_architectures(), "\" and cannot run on this GPU (", device.name,
+                 ", compute capability ", device.compute_capability / 10, ".",
+                 device.compute_capability % 10, "): ", cudaGetErrorString(err),
+                 "; rebuild kiln with -DCMAKE_CUDA_ARCHITECTURES including ",
+                 device.compute_capability);
+}
+
 DeviceInfo query_cuda_device() {
   DeviceInfo info;
   int count = 0;

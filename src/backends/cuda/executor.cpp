@@ -3,6 +3,7 @@
 // tactic's state, auxiliary streams and the events that join them. enqueue() only launches work
 // and records/waits on events, so it can be captured into a CUDA graph.
 #include <cuda_runtime_api.h>
+#include <nvtx3/nvToolsExt.h>
 
 #include <algorithm>
 #include <map>
@@ -10,6 +11,7 @@
 #include "backends/cuda/check.h"
 #include "backends/cuda/tactic.h"
 #include "backends/device.h"
+#include "plan/compatibility.h"
 #include "runtime/backend.h"
 #include "runtime/engine_state.h"
 
@@ -63,6 +65,8 @@ class CudaContext : public BackendContext {
   void set_aux_streams(std::span<void* const> streams) override;
   int64_t device_memory_size() const override { return arena_.size() + workspace_.size(); }
   void set_cuda_graph_mode(bool enabled) override;
+  void set_profiler(Profiler* profiler) override;
+  void set_nvtx(bool enabled) override { nvtx_ = enabled; }
 
  private:
   // Launches every step; the streams fork from and join back into `main`.
@@ -95,6 +99,10 @@ class CudaContext : public BackendContext {
   std::vector<std::vector<int32_t>> waits_;  // per step: steps on other streams it waits for
   std::vector<void*> where_;
   std::vector<cuda::DeviceTensor> in_, out_;
+  // Profiling: every step on the main stream between timing_[s] and timing_[s + 1].
+  Profiler* profiler_ = nullptr;
+  std::vector<cudaEvent_t> timing_;
+  bool nvtx_ = false;
 };
 
 class CudaEngine : public BackendEngine {
@@ -105,18 +113,17 @@ class CudaEngine : public BackendEngine {
     if (!device.available) {
       fail("this plan was built for the GPU and no usable GPU is present (", device.reason, ")");
     }
-    if (device.compute_capability != data.compute_capability) {
-      fail("this plan was built for compute capability ", data.compute_capability / 10, ".",
-           data.compute_capability % 10, ", but this GPU (", device.name, ") has ",
-           device.compute_capability / 10, ".", device.compute_capability % 10,
-           "; rebuild the plan on this GPU");
-    }
+    std::string refusal = plan::load_refusal(data.hardware_compatibility, data.compute_capability,
+                                             device.compute_capability, device.name);
+    if (refusal.empty()) refusal = cuda_kernels_refusal(device);
+    if (!refusal.empty()) fail(refusal);
     for (const StepData& step : data.steps) {
       const ir::Node& node = data.graph.nodes[step.node];
       const cuda::Tactic* t = cuda::find_tactic(step.tactic);
       if (t == nullptr) {
         fail("plan step for '", node.name, "' uses tactic '", step.tactic,
-             "', which the CUDA backend of this kiln does not have");
+             "', which the CUDA backend of this kiln does not have (plans built with "
+             "BuilderFlag::kVERSION_COMPATIBLE get another tactic at load)");
       }
       if (t->layer() != node.kind()) {
         fail("plan is corrupted: tactic '", step.tactic, "' runs ", to_string(t->layer()),
@@ -164,6 +171,26 @@ class CudaEngine : public BackendEngine {
           most, engine.data.profiles[p].memory.arena_size + streams * workspace_per_stream[p]);
     }
     return most;
+  }
+
+  // Refit: the weights keep their device addresses (captured CUDA graphs stay valid); only the
+  // bytes change.
+  void refit(std::span<const WeightsCopy> copies, void* stream_ptr, bool sync) const override {
+    auto stream = static_cast<cudaStream_t>(stream_ptr);
+    if (sync) KILN_CUDA_CHECK(cudaDeviceSynchronize());
+    for (const WeightsCopy& c : copies) {
+      KILN_CHECK(c.weights >= 0 && c.weights < static_cast<int32_t>(weight_offsets.size()),
+                 "refit of weights ", c.weights, " out of range");
+      int64_t next = c.weights + 1 < static_cast<int32_t>(weight_offsets.size())
+                         ? weight_offsets[c.weights + 1]
+                         : weights.size();
+      KILN_CHECK(static_cast<int64_t>(c.bytes->size()) <= next - weight_offsets[c.weights],
+                 "refit of weights ", c.weights, " larger than its device buffer");
+      if (c.bytes->empty()) continue;
+      KILN_CUDA_CHECK(cudaMemcpyAsync(weights.get() + weight_offsets[c.weights], c.bytes->data(),
+                                      c.bytes->size(), cudaMemcpyHostToDevice, stream));
+    }
+    if (sync) KILN_CUDA_CHECK(cudaStreamSynchronize(stream));
   }
 
   std::vector<const cuda::Tactic*> tactics;  // per step
@@ -222,6 +249,7 @@ CudaContext::~CudaContext() {
   for (cudaEvent_t e : step_events_) {
     if (e) cudaEventDestroy(e);
   }
+  for (cudaEvent_t e : timing_) cudaEventDestroy(e);
   for (cudaEvent_t e : fork_) cudaEventDestroy(e);
   for (cudaEvent_t e : join_) cudaEventDestroy(e);
   for (cudaStream_t s : own_aux_) cudaStreamDestroy(s);
@@ -242,6 +270,14 @@ void CudaContext::set_cuda_graph_mode(bool enabled) {
     KILN_CUDA_CHECK(cudaStreamCreateWithFlags(&capture_stream_, cudaStreamNonBlocking));
   }
   if (!enabled) clear_graphs();
+}
+
+void CudaContext::set_profiler(Profiler* profiler) {
+  profiler_ = profiler;
+  if (profiler && timing_.empty()) {
+    timing_.assign(engine_.data.steps.size() + 1, nullptr);
+    for (cudaEvent_t& e : timing_) KILN_CUDA_CHECK(cudaEventCreate(&e));
+  }
 }
 
 void CudaContext::clear_graphs() {
@@ -280,6 +316,18 @@ void CudaContext::reshape(std::span<const ir::TensorDesc> descs) {
 void CudaContext::enqueue(std::span<const ir::TensorDesc> descs, std::span<void* const> io,
                           void* stream_ptr) {
   auto stream = static_cast<cudaStream_t>(stream_ptr);
+  if (profiler_ != nullptr) {
+    // Profiling runs eagerly, every step on the main stream, and reports once the steps are done.
+    enqueue_steps(descs, io, stream);
+    KILN_CUDA_CHECK(cudaEventSynchronize(timing_.back()));
+    const EngineData& data = engine_.data;
+    for (size_t s = 0; s < data.steps.size(); ++s) {
+      float ms = 0.0f;
+      KILN_CUDA_CHECK(cudaEventElapsedTime(&ms, timing_[s], timing_[s + 1]));
+      profiler_->report_layer_time(data.graph.nodes[data.steps[s].node].name.c_str(), ms);
+    }
+    return;
+  }
   if (!graph_mode_) {
     enqueue_steps(descs, io, stream);
     return;
@@ -348,16 +396,19 @@ void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span
       where_[t] = arena_.get() + memory.offsets[t];
     }
   }
+  const bool timed = profiler_ != nullptr;
   // Fork: auxiliary streams start after everything already queued on the main stream.
-  for (size_t i = 0; i < aux_.size(); ++i) {
+  for (size_t i = 0; timed == false && i < aux_.size(); ++i) {
     KILN_CUDA_CHECK(cudaEventRecord(fork_[i], main));
     KILN_CUDA_CHECK(cudaStreamWaitEvent(aux_[i], fork_[i], 0));
   }
   for (size_t s = 0; s < data.steps.size(); ++s) {
     const StepData& step = data.steps[s];
     const ir::Node& node = graph.nodes[step.node];
-    cudaStream_t stream = step.stream == 0 ? main : aux_[step.stream - 1];
+    cudaStream_t stream = step.stream == 0 || timed ? main : aux_[step.stream - 1];
     for (int32_t w : waits_[s]) KILN_CUDA_CHECK(cudaStreamWaitEvent(stream, step_events_[w], 0));
+    if (timed) KILN_CUDA_CHECK(cudaEventRecord(timing_[s], stream));
+    if (nvtx_) nvtxRangePushA(node.name.c_str());
     in_.clear();
     out_.clear();
     for (int32_t t : node.inputs) {
@@ -372,7 +423,7 @@ void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span
     for (int32_t t : node.outputs) out_.push_back({where_[t], descs[t].type, descs[t].dims});
     cuda::LaunchArgs args{node, in_, out_};
     args.workspace = workspace_per_stream_ > 0
-                         ? workspace_.get() + workspace_per_stream_ * step.stream
+                         ? workspace_.get() + workspace_per_stream_ * (timed ? 0 : step.stream)
                          : nullptr;
     args.workspace_size = static_cast<size_t>(workspace_per_stream_);
     args.stream = stream;
@@ -380,16 +431,52 @@ void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span
     args.params = step.params;
     args.builder_flags = data.builder_flags;
     backend_.tactics[s]->enqueue(args);
+    if (nvtx_) nvtxRangePop();
     if (signals_[s]) KILN_CUDA_CHECK(cudaEventRecord(step_events_[s], stream));
   }
+  if (timed) KILN_CUDA_CHECK(cudaEventRecord(timing_.back(), main));
   // Join: the main stream continues after every auxiliary stream's work.
-  for (size_t i = 0; i < aux_.size(); ++i) {
+  for (size_t i = 0; timed == false && i < aux_.size(); ++i) {
     KILN_CUDA_CHECK(cudaEventRecord(join_[i], aux_[i]));
     KILN_CUDA_CHECK(cudaStreamWaitEvent(main, join_[i], 0));
   }
 }
 
 }  // namespace
+
+std::vector<std::string> rechoose_cuda_tactics(EngineData& data,
+                                               std::span<const ir::TensorDesc> max_descs) {
+  std::vector<std::string> changed;
+  const ir::Graph& graph = data.graph;
+  std::vector<ir::TensorDesc> declared = ir::tensor_descs(graph), in, out, max_in, max_out;
+  for (StepData& step : data.steps) {
+    if (cuda::find_tactic(step.tactic) != nullptr) continue;
+    const ir::Node& node = graph.nodes[step.node];
+    ir::node_descs(node, declared, in, out);
+    ir::node_descs(node, max_descs, max_in, max_out);
+    const cuda::Tactic* chosen = nullptr;
+    std::vector<uint8_t> params;
+    for (const cuda::Tactic* t : cuda::tactics_for(node.kind())) {
+      if (!t->supports(cuda::TacticQuery{node, in, out, {}, data.builder_flags})) continue;
+      std::vector<cuda::TacticConfig> configs =
+          t->configs(cuda::TacticQuery{node, max_in, max_out, {}, data.builder_flags}, 1);
+      if (configs.empty()) continue;
+      chosen = t;
+      params = std::move(configs.front().params);
+      break;
+    }
+    if (chosen == nullptr) {
+      fail("plan step for '", node.name, "' uses tactic '", step.tactic,
+           "', which this kiln does not have, and no tactic of this kiln runs the ",
+           to_string(node.kind()), " layer it belongs to");
+    }
+    changed.push_back(
+        str_cat("'", node.name, "': tactic '", step.tactic, "' -> '", chosen->name(), "'"));
+    step.tactic = std::string(chosen->name());
+    step.params = std::move(params);
+  }
+  return changed;
+}
 
 std::unique_ptr<BackendEngine> create_cuda_backend(const EngineState& engine) {
   return std::make_unique<CudaEngine>(engine);

@@ -34,6 +34,16 @@ std::vector<Dims> build_time_dims(const ir::Graph& graph,
   return dims;
 }
 
+// Whether a layer reads floating-point weights (what a refit may change).
+bool reads_float_weights(const ir::Graph& g, const ir::Node& node) {
+  for (int32_t t : node.inputs) {
+    if (t < 0 || g.tensors[t].weights < 0) continue;
+    DataType type = g.weights[g.tensors[t].weights].type;
+    if (type == DataType::kFLOAT || type == DataType::kHALF || type == DataType::kBF16) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 ir::Graph fold_constants(const ir::Graph& graph, Logger& logger) {
@@ -41,7 +51,8 @@ ir::Graph fold_constants(const ir::Graph& graph, Logger& logger) {
 }
 
 ir::Graph fold_constants(const ir::Graph& graph, Logger& logger,
-                         const std::vector<std::vector<ProfileDims>>& profiles) {
+                         const std::vector<std::vector<ProfileDims>>& profiles,
+                         bool keep_float_weights) {
   ir::Graph out = graph;
   ir::infer_graph(out);
   const std::vector<Dims> known = build_time_dims(out, profiles);
@@ -49,6 +60,7 @@ ir::Graph fold_constants(const ir::Graph& graph, Logger& logger,
   int32_t folded = 0;
   for (int32_t index : ir::topological_order(out)) {
     ir::Node& node = out.nodes[index];
+    if (node.kind() == LayerType::kPLUGIN_V3) continue;  // user code runs only in the engine
     bool all_constant = !node.inputs.empty() || node.kind() == LayerType::kFILL;
     for (int32_t t : node.inputs) {
       if (t >= 0 && out.tensors[t].weights < 0) all_constant = false;
@@ -56,6 +68,29 @@ ir::Graph fold_constants(const ir::Graph& graph, Logger& logger,
     // A shape layer reads only its input's dims: it folds when they are known now.
     bool static_shape = node.kind() == LayerType::kSHAPE && !known[node.inputs[0]].is_dynamic();
     if (!all_constant && !static_shape) continue;
+    if (keep_float_weights && !static_shape && reads_float_weights(out, node)) continue;
+    // Inputs folded earlier in this pass may fix dims the network left at -1 (a slice or reshape
+    // sized by a shape tensor): infer the node again from the constants it reads.
+    std::vector<ir::TensorDesc> now_in, now_out(node.outputs.size());
+    for (int32_t t : node.inputs) {
+      ir::TensorDesc d;
+      d.dims.nb_dims = -1;
+      if (t >= 0) d = out.desc(t);
+      if (t >= 0 && static_shape) d.dims = known[t];
+      now_in.push_back(d);
+    }
+    try {
+      ir::infer_node(node, now_in, now_out);
+    } catch (const Error&) {
+      continue;  // the build's own shape checks report it
+    }
+    bool unknown = false;
+    for (const ir::TensorDesc& d : now_out) unknown |= volume(d.dims) < 0;
+    if (unknown) continue;
+    for (size_t i = 0; i < node.outputs.size(); ++i) {
+      out.tensors[node.outputs[i]].type = now_out[i].type;
+      out.tensors[node.outputs[i]].dims = now_out[i].dims;
+    }
     int64_t bytes = 0;
     for (int32_t t : node.outputs)
       bytes += volume(out.tensors[t].dims) * element_size(out.tensors[t].type);

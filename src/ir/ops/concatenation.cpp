@@ -38,6 +38,14 @@ void infer_concatenation(const Node& node, std::span<const TensorDesc> inputs,
     }
   }
   outputs[0] = {first.type, out};
+  // Along axis 0 the row-major values of the inputs follow each other (Concat of shape parts).
+  if (axis != 0) return;
+  std::vector<int64_t> value;
+  for (const TensorDesc& in : inputs) {
+    if (!in.has_value) return;
+    value.insert(value.end(), in.value.begin(), in.value.end());
+  }
+  set_value(outputs[0], std::move(value));
 }
 
 }  // namespace kiln::ir

@@ -14,6 +14,20 @@ void check_type(const Node& node, DataType type) {
   }
 }
 
+// A shape tensor converted between integer types (and bool) keeps its values.
+void convert_value(const TensorDesc& in, TensorDesc& out) {
+  if (!in.has_value) return;
+  std::vector<int64_t> value = in.value;
+  for (int64_t& v : value) {
+    if (v == kUnknownValue) continue;
+    if (out.type == DataType::kBOOL) v = v != 0;
+    if (out.type == DataType::kINT32) v = static_cast<int32_t>(v);
+  }
+  if (out.type == DataType::kINT32 || out.type == DataType::kINT64 || out.type == DataType::kBOOL) {
+    set_value(out, std::move(value));
+  }
+}
+
 }  // namespace
 
 void infer_cast(const Node& node, std::span<const TensorDesc> inputs,
@@ -22,6 +36,7 @@ void infer_cast(const Node& node, std::span<const TensorDesc> inputs,
   DataType to = node.get<CastAttrs>().to_type;
   check_type(node, to);
   outputs[0] = {to, inputs[0].dims};
+  convert_value(inputs[0], outputs[0]);
 }
 
 void infer_identity(const Node& node, std::span<const TensorDesc> inputs,
@@ -30,6 +45,7 @@ void infer_identity(const Node& node, std::span<const TensorDesc> inputs,
   DataType to = node.get<IdentityAttrs>().output_type;
   check_type(node, to);
   outputs[0] = {to, inputs[0].dims};
+  convert_value(inputs[0], outputs[0]);
 }
 
 }  // namespace kiln::ir

@@ -82,9 +82,9 @@ void infer_convolution(const Node& node, std::span<const TensorDesc> inputs,
     int64_t padded = in + a.pre_padding.d[i] + a.post_padding.d[i];
     int64_t span = a.dilation.d[i] * (ks.d[i] - 1) + 1;
     if (padded < span) {
-      fail_at(node, "spatial dim ", i, ": the input is ", in, " (", padded,
-              " with padding) but the dilated kernel spans ", span, " (kernel ", ks.d[i],
-              ", dilation ", a.dilation.d[i], "); the output would be empty");
+      fail_empty_output(node, "spatial dim ", i, ": the input is ", in, " (", padded,
+                        " with padding) but the dilated kernel spans ", span, " (kernel ", ks.d[i],
+                        ", dilation ", a.dilation.d[i], "); the output would be empty");
     }
     out.d[2 + i] = (padded - span) / a.stride.d[i] + 1;
   }

@@ -1,5 +1,7 @@
 // Shape and type inference for ElementWiseLayer (two inputs) and SelectLayer (three inputs):
 // numpy broadcasting of the shapes, and the type rules of each operation.
+#include <algorithm>
+
 #include "ir/op.h"
 
 namespace kiln::ir {
@@ -40,6 +42,57 @@ const char* op_name(ElementWiseOperation op) {
   return "unknown";
 }
 
+// One element of integer (or bool) shape arithmetic, as the CPU kernels compute it. Returns false
+// for operations kiln does not evaluate on shape tensors (pow).
+bool apply(ElementWiseOperation op, int64_t a, int64_t b, int64_t& out) {
+  switch (op) {
+    case ElementWiseOperation::kSUM:  // wrapping, as the kernels
+      out = static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+      return true;
+    case ElementWiseOperation::kSUB:
+      out = static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+      return true;
+    case ElementWiseOperation::kPROD:
+      out = static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+      return true;
+    case ElementWiseOperation::kMAX:
+      out = std::max(a, b);
+      return true;
+    case ElementWiseOperation::kMIN:
+      out = std::min(a, b);
+      return true;
+    case ElementWiseOperation::kDIV:  // truncation; by zero gives 0 (backends/cpu/elementwise.cpp)
+      out = b == 0 ? 0 : b == -1 ? static_cast<int64_t>(0 - static_cast<uint64_t>(a)) : a / b;
+      return true;
+    case ElementWiseOperation::kFLOOR_DIV:
+      if (b == 0 || b == -1) return apply(ElementWiseOperation::kDIV, a, b, out);
+      out = a / b;
+      if (a % b != 0 && ((a < 0) != (b < 0))) --out;
+      return true;
+    case ElementWiseOperation::kAND:
+      out = a && b;
+      return true;
+    case ElementWiseOperation::kOR:
+      out = a || b;
+      return true;
+    case ElementWiseOperation::kXOR:
+      out = (a != 0) != (b != 0);
+      return true;
+    case ElementWiseOperation::kEQUAL:
+      out = a == b;
+      return true;
+    case ElementWiseOperation::kGREATER:
+      out = a > b;
+      return true;
+    case ElementWiseOperation::kLESS:
+      out = a < b;
+      return true;
+    case ElementWiseOperation::kPOW:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 void infer_elementwise(const Node& node, std::span<const TensorDesc> inputs,
@@ -76,6 +129,23 @@ void infer_elementwise(const Node& node, std::span<const TensorDesc> inputs,
       break;
   }
   outputs[0] = {out_type, broadcast(node, a.dims, b.dims)};
+  // Shape arithmetic (B * S, Equal(shape, -1), ...) on shape tensors.
+  const Dims& dims = outputs[0].dims;
+  int64_t n = volume(dims);
+  if (!a.has_value || !b.has_value || n < 0 || n > kMaxValueElements) return;
+  std::vector<int64_t> value(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t x = a.value[broadcast_index(a.dims, dims, i)];
+    int64_t y = b.value[broadcast_index(b.dims, dims, i)];
+    if (x == kUnknownValue || y == kUnknownValue) {
+      value[i] = kUnknownValue;
+    } else if (!apply(op, x, y, value[i])) {
+      return;
+    } else if (out_type == DataType::kINT32) {
+      value[i] = static_cast<int32_t>(value[i]);
+    }
+  }
+  set_value(outputs[0], std::move(value));
 }
 
 void infer_select(const Node& node, std::span<const TensorDesc> inputs,
@@ -90,6 +160,19 @@ void infer_select(const Node& node, std::span<const TensorDesc> inputs,
   }
   Dims dims = broadcast(node, broadcast(node, cond.dims, then_t.dims), else_t.dims);
   outputs[0] = {then_t.type, dims};
+  // Where on shape tensors (exporters replace -1 or 0 in a target shape this way).
+  int64_t n = volume(dims);
+  if (!cond.has_value || !then_t.has_value || !else_t.has_value || n < 0 || n > kMaxValueElements) {
+    return;
+  }
+  std::vector<int64_t> value(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t c = cond.value[broadcast_index(cond.dims, dims, i)];
+    int64_t x = then_t.value[broadcast_index(then_t.dims, dims, i)];
+    int64_t y = else_t.value[broadcast_index(else_t.dims, dims, i)];
+    value[i] = c == kUnknownValue ? kUnknownValue : c ? x : y;
+  }
+  set_value(outputs[0], std::move(value));
 }
 
 }  // namespace kiln::ir

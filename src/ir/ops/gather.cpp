@@ -101,6 +101,18 @@ void infer_gather(const Node& node, std::span<const TensorDesc> inputs,
       break;
   }
   outputs[0] = {data.type, out};
+  // A shape tensor indexed by constants (Shape -> Gather): pick its values.
+  const GatherAttrs& a = node.get<GatherAttrs>();
+  if (a.mode == GatherMode::kDEFAULT && data.has_value && data.dims.nb_dims == 1 &&
+      indices.value_known() && volume(out) >= 0) {
+    int64_t n = data.dims.d[0];
+    std::vector<int64_t> value;
+    for (int64_t i : indices.value) {
+      if (i < -n || i >= n) return;  // out of range: the kernel reports it when the layer runs
+      value.push_back(data.value[i < 0 ? i + n : i]);
+    }
+    set_value(outputs[0], std::move(value));
+  }
 }
 
 }  // namespace kiln::ir

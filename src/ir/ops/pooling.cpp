@@ -42,8 +42,9 @@ void infer_pooling(const Node& node, std::span<const TensorDesc> inputs,
     if (in < 0) continue;  // stays -1
     int64_t padded = in + a.pre_padding.d[i] + a.post_padding.d[i];
     if (padded < window.d[i]) {
-      fail_at(node, "spatial dim ", i, ": the input is ", in, " (", padded,
-              " with padding) but the window is ", window.d[i], "; the output would be empty");
+      fail_empty_output(node, "spatial dim ", i, ": the input is ", in, " (", padded,
+                        " with padding) but the window is ", window.d[i],
+                        "; the output would be empty");
     }
     out.d[2 + i] = (padded - window.d[i]) / a.stride.d[i] + 1;
   }

@@ -1,5 +1,7 @@
 // Reduce shape inference: sum/prod/max/min/avg over the axes of a bitmask, which become 1
 // (keep_dims) or disappear. Float types for all; int32/int64 for all but avg.
+#include <algorithm>
+
 #include "ir/op.h"
 
 namespace kiln::ir {
@@ -27,6 +29,26 @@ void infer_reduce(const Node& node, std::span<const TensorDesc> inputs,
     }
   }
   outputs[0] = {x.type, out};
+  // A shape tensor reduced whole (Size = product of the shape).
+  bool all_axes = x.dims.nb_dims < 32 && attrs.axes == (1u << x.dims.nb_dims) - 1;
+  if (!x.has_value || !all_axes || attrs.op == ReduceOperation::kAVG || x.value.empty()) return;
+  int64_t r = x.value[0];
+  for (size_t i = 1; i < x.value.size() && r != kUnknownValue; ++i) {
+    int64_t v = x.value[i];
+    if (v == kUnknownValue) {
+      r = kUnknownValue;
+    } else if (attrs.op == ReduceOperation::kSUM) {
+      r += v;
+    } else if (attrs.op == ReduceOperation::kPROD) {
+      r *= v;
+    } else if (attrs.op == ReduceOperation::kMAX) {
+      r = std::max(r, v);
+    } else {
+      r = std::min(r, v);
+    }
+  }
+  if (r != kUnknownValue && x.type == DataType::kINT32) r = static_cast<int32_t>(r);
+  set_value(outputs[0], {r});
 }
 
 }  // namespace kiln::ir

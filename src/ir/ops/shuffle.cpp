@@ -1,5 +1,6 @@
 // Shape inference of the shuffle layer: first transpose, optional reshape (0 copies a dimension,
-// one -1 is inferred from the volume), second transpose. Unknown dims propagate as -1.
+// one -1 is inferred from the volume; the dimensions may come from a shape tensor, input 1), second
+// transpose. Unknown dims propagate as -1.
 #include <string>
 
 #include "ir/op.h"
@@ -34,8 +35,9 @@ Dims transpose(const Node& node, const char* which, const Permutation& perm, con
   return out;
 }
 
-Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& in) {
-  const Dims& spec = attrs.reshape_dims;
+// `spec` holds kUnknownValue where a shape tensor's element is known only at run time: the output
+// dimension is -1 there.
+Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& spec, const Dims& in) {
   if (spec.nb_dims < 0 || spec.nb_dims > Dims::kMaxDims) {
     fail_at(node, "reshape dimensions have rank ", spec.nb_dims, "; expected 0 to ",
             Dims::kMaxDims);
@@ -45,7 +47,9 @@ Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& in) {
   int32_t infer_at = -1;
   for (int32_t i = 0; i < spec.nb_dims; ++i) {
     int64_t v = spec.d[i];
-    if (v == -1) {
+    if (v == kUnknownValue) {
+      out.d[i] = -1;
+    } else if (v == -1) {
       if (infer_at >= 0) {
         fail_at(node, "reshape dimensions ", spec, " hold more than one -1 (at ", infer_at, " and ",
                 i, ")");
@@ -102,16 +106,45 @@ Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& in) {
   return out;
 }
 
+// Whether a permutation keeps the row-major order of the elements: the dimensions larger than 1
+// stay in the same relative order (moving 1s, as unsqueeze does, changes nothing).
+bool keeps_order(const Permutation& perm, const Dims& in) {
+  int32_t last = -1;
+  for (int32_t i = 0; i < in.nb_dims; ++i) {
+    int32_t p = perm.order[i];
+    if (in.d[p] == 1) continue;
+    if (in.d[p] < 0 || p < last) return false;
+    last = p;
+  }
+  return true;
+}
+
 }  // namespace
 
+// Input 1 (optional, TensorRT's IShuffleLayer::setInput(1)): a shape tensor holding the reshape
+// dimensions, which then replace reshape_dims.
 void infer_shuffle(const Node& node, std::span<const TensorDesc> inputs,
                    std::span<TensorDesc> outputs) {
-  expect_inputs(node, inputs, 1, 1);
+  expect_inputs(node, inputs, 1, 2);
   const ShuffleAttrs& attrs = node.get<ShuffleAttrs>();
-  Dims dims = transpose(node, "first_transpose", attrs.first_transpose, inputs[0].dims);
-  if (attrs.has_reshape) dims = reshape(node, attrs, dims);
+  const TensorDesc& x = inputs[0];
+  bool dynamic = inputs.size() == 2 && inputs[1].dims.nb_dims >= 0;
+  Dims first = transpose(node, "first_transpose", attrs.first_transpose, x.dims);
+  Dims dims = first;
+  if (dynamic) {
+    dims =
+        reshape(node, attrs, shape_input(node, inputs[1], "input 1 (reshape dimensions)"), first);
+  } else if (attrs.has_reshape) {
+    dims = reshape(node, attrs, attrs.reshape_dims, first);
+  }
+  Dims second = dims;
   dims = transpose(node, "second_transpose", attrs.second_transpose, dims);
-  outputs[0] = {inputs[0].type, dims};
+  outputs[0] = {x.type, dims};
+  // Unsqueeze, squeeze and reshape of a shape tensor keep its values.
+  if (x.has_value && volume(dims) >= 0 && keeps_order(attrs.first_transpose, x.dims) &&
+      keeps_order(attrs.second_transpose, second)) {
+    set_value(outputs[0], x.value);
+  }
 }
 
 }  // namespace kiln::ir

@@ -92,9 +92,34 @@ void infer_unary(const Node& node, std::span<const TensorDesc> inputs,
       }
       break;
   }
-  outputs[0] = x;
+  outputs[0] = {x.type, x.dims};
   if (op == UnaryOperation::kISINF || op == UnaryOperation::kISNAN)
     outputs[0].type = DataType::kBOOL;
+  // abs, neg, sign and not of a shape tensor.
+  bool evaluated = op == UnaryOperation::kABS || op == UnaryOperation::kNEG ||
+                   op == UnaryOperation::kSIGN || op == UnaryOperation::kNOT;
+  if (!x.has_value || !evaluated) return;
+  std::vector<int64_t> value = x.value;
+  for (int64_t& v : value) {
+    if (v == kUnknownValue) continue;
+    switch (op) {
+      case UnaryOperation::kABS:
+        v = v < 0 ? -v : v;
+        break;
+      case UnaryOperation::kNEG:
+        v = -v;
+        break;
+      case UnaryOperation::kSIGN:
+        v = (v > 0) - (v < 0);
+        break;
+      default:
+        v = v == 0;
+        break;
+    }
+    if (x.type == DataType::kINT32) v = static_cast<int32_t>(v);
+    if (x.type == DataType::kINT8) v = static_cast<int8_t>(v);
+  }
+  set_value(outputs[0], std::move(value));
 }
 
 }  // namespace kiln::ir

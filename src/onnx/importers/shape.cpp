@@ -1,8 +1,14 @@
 // Shape and data movement: Reshape, Transpose, Flatten, Squeeze, Unsqueeze, Concat, Split, Slice,
 // Gather, Expand, Tile, DepthToSpace, SpaceToDepth (shuffle, slice, gather and concatenation
-// layers) and the ops that make build-time constants: Constant, Shape, Size, ConstantOfShape,
-// Range.
+// layers) and the ops that make shapes: Constant, Shape, Size, ConstantOfShape, Range.
+//
+// Shape arithmetic is folded into constants when the shapes are static. When they are not, Shape
+// becomes a shape layer and the arithmetic becomes layers whose values kiln evaluates from the
+// shapes wherever they are known (ir::TensorDesc::value): Reshape takes its dimensions, Slice,
+// Expand, Tile and ConstantOfShape their sizes, and Range its length from such shape tensors.
 #include "onnx/importers/families.h"
+
+#include "ir/graph.h"
 
 #include <algorithm>
 #include <cmath>
@@ -73,32 +79,115 @@ TensorValue int64_vector(const std::vector<int64_t>& v) {
   return tv;
 }
 
+// --- run-time shape tensors
+
+Tensor& int64_constant(ImportContext& ctx, const std::vector<int64_t>& v,
+                       const std::string& suffix) {
+  return ctx.constant_tensor(int64_vector(v), suffix);
+}
+
+Tensor& int_op(ImportContext& ctx, Tensor& a, Tensor& b, ElementWiseOperation op,
+               const std::string& suffix) {
+  return *ctx.named(ctx.network().add_elementwise(a, b, op), suffix).get_output(0);
+}
+
+// The input's dims as an int64 shape tensor (a shape layer).
+Tensor& shape_tensor(ImportContext& ctx, Tensor& x, const std::string& suffix) {
+  return *ctx.named(ctx.network().add_shape(x), suffix).get_output(0);
+}
+
+// Elements [start, start + count) of a 1-D tensor.
+Tensor& vector_part(ImportContext& ctx, Tensor& v, int64_t start, int64_t count,
+                    const std::string& suffix) {
+  return *ctx.named(ctx.network().add_slice(v, Dims{start}, Dims{count}, Dims{1}), suffix)
+              .get_output(0);
+}
+
+// A shape tensor input of the node as int64, whatever its integer type; `what` names it.
+Tensor& shape_input(ImportContext& ctx, int32_t i, const char* what) {
+  Tensor& t = ctx.input(i);
+  DataType type = t.type();
+  if (type != DataType::kINT64 && type != DataType::kINT32) {
+    ctx.invalid(str_cat(what, " must be int64 or int32, got ", type));
+  }
+  Dims d = t.dimensions();
+  if (d.nb_dims != 1 || d.d[0] < 0) {
+    ctx.unsupported(str_cat(what, " must be a vector of known length, got shape ", d));
+  }
+  const ir::Graph& graph = ctx.network().graph();  // values are current after dimensions()
+  int32_t index = graph.find_tensor(t.name());
+  if (index < 0 || !graph.tensors[index].has_value) {
+    ctx.unsupported(str_cat(what, " ('", t.name(),
+                            "') is not a shape tensor: its values are computed from data, not "
+                            "only from input shapes and constants; data-dependent shapes are not "
+                            "supported"));
+  }
+  return cast(ctx, t, DataType::kINT64, str_cat(what, "_int64"));
+}
+
+// A slice of `x` whose size is the shape tensor `size` (int64 [rank]).
+Tensor& sized_slice(ImportContext& ctx, Tensor& x, Tensor& size, const Dims& start,
+                    const Dims& stride, SampleMode mode, const std::string& suffix) {
+  int32_t rank = start.nb_dims;
+  SliceLayer& s =
+      ctx.named(ctx.network().add_slice(x, start, Dims::filled(rank, 0), stride), suffix);
+  s.set_mode(mode);
+  s.set_input(2, size);
+  (void)s.get_output(0)->dimensions();  // a size that is not a shape tensor fails here, at the node
+  return *s.get_output(0);
+}
+
 void shape(ImportContext& ctx) {
-  Dims d = static_dims(ctx, ctx.input(0), "Shape");
+  Tensor& x = ctx.input(0);
+  Dims d = x.dimensions();
   int64_t rank = d.nb_dims;
   int64_t start = ctx.attr_int("start", 0), end = ctx.attr_int("end", rank);
   if (start < 0) start += rank;
   if (end < 0) end += rank;
   start = std::clamp<int64_t>(start, 0, rank);
   end = std::clamp<int64_t>(end, 0, rank);
+  bool dynamic = false;
+  for (int64_t i = start; i < end; ++i) dynamic |= d.d[i] < 0;
+  if (dynamic) {  // else the part asked for is static, a constant below
+    Tensor* y = &shape_tensor(ctx, x, "");
+    if (start != 0 || end != rank) y = &vector_part(ctx, *y, start, end - start, "part");
+    ctx.set_output(0, *y);
+    return;
+  }
   std::vector<int64_t> v;
   for (int64_t i = start; i < end; ++i) v.push_back(d.d[i]);
   ctx.set_constant_output(0, int64_vector(v));
 }
 
 void size(ImportContext& ctx) {
-  Dims d = static_dims(ctx, ctx.input(0), "Size");
+  Tensor& x = ctx.input(0);
+  Dims d = x.dimensions();
+  if (d.is_dynamic()) {  // the product of the shape, a rank-0 shape tensor
+    ReduceLayer& r = ctx.named(
+        ctx.network().add_reduce(shape_tensor(ctx, x, "shape"), ReduceOperation::kPROD, 1u, false));
+    ctx.set_output(0, r);
+    return;
+  }
   ctx.set_constant_output(0, make_value(DataType::kINT64, {}, {static_cast<double>(volume(d))}));
 }
 
 void reshape_op(ImportContext& ctx) {
   Tensor& x = ctx.input(0);
+  bool allow_zero = ctx.attr_int("allowzero", 0) != 0;
+  if (ctx.opset() >= 5 && !ctx.constant(1)) {  // a run-time shape tensor
+    Tensor& spec = shape_input(ctx, 1, "shape");
+    ShuffleLayer& s = ctx.named(ctx.network().add_shuffle(x));
+    s.set_zero_is_placeholder(!allow_zero);
+    s.set_input(1, spec);
+    (void)s.get_output(0)->dimensions();  // data-dependent dims fail here, naming the node
+    ctx.set_output(0, s);
+    return;
+  }
   std::vector<int64_t> spec;
   if (ctx.opset() < 5)
     spec = ctx.attr_ints("shape");
   else
     spec = to_int64s(ctx.require_constant(1, "shape"));
-  bool allow_zero = ctx.attr_int("allowzero", 0) != 0;
   ShuffleLayer& s = ctx.named(ctx.network().add_shuffle(x));
   s.set_zero_is_placeholder(!allow_zero);
   s.set_reshape_dimensions(to_dims(ctx, spec));
@@ -265,17 +354,121 @@ void split(ImportContext& ctx) {
   }
 }
 
+// ONNX Slice along an axis of static length `len`: the first element read and the count.
+void static_range(int64_t s, int64_t e, int64_t step, int64_t len, int64_t& start, int64_t& count) {
+  if (s < 0) s += len;
+  if (e < 0) e += len;
+  if (step > 0) {
+    s = std::clamp<int64_t>(s, 0, len);
+    e = std::clamp<int64_t>(e, 0, len);
+    count = e > s ? (e - s + step - 1) / step : 0;
+  } else {
+    s = std::clamp<int64_t>(s, -1, len - 1);
+    e = std::clamp<int64_t>(e, -1, len - 1);
+    count = s > e ? (s - e + (-step) - 1) / (-step) : 0;
+  }
+  start = count == 0 ? 0 : s;
+}
+
+// Slice at run time: the ends (or the dims of the sliced input) are known only then, so the size
+// becomes a shape tensor: per sliced axis max(min(end (+ len when negative), len) - start, 0)
+// divided by the step, rounded up. Starts, axes and steps stay build-time constants.
+void dynamic_slice(ImportContext& ctx, Tensor& x, const std::vector<int64_t>& starts,
+                   Tensor* ends_tensor, const std::vector<int64_t>& ends,
+                   const std::vector<int64_t>& axes, const std::vector<int64_t>& steps) {
+  Dims d = x.dimensions();
+  int32_t rank = d.nb_dims;
+  Tensor* shape = nullptr;
+  auto dim = [&](int32_t a) -> Tensor& {
+    if (d.d[a] >= 0) return int64_constant(ctx, {d.d[a]}, str_cat("dim", a));
+    if (!shape) shape = &shape_tensor(ctx, x, "shape");
+    return vector_part(ctx, *shape, a, 1, str_cat("dim", a));
+  };
+  Dims st = Dims::filled(rank, 0), sd = Dims::filled(rank, 1);
+  std::vector<Tensor*> size(static_cast<size_t>(rank), nullptr);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    int32_t a = normalize_axis(ctx, axes[i], rank);
+    if (size[a]) ctx.invalid("repeated axes");
+    int64_t len = d.d[a], step = steps[i], s = starts[i];
+    if (step == 0) ctx.invalid("a step is 0");
+    if (!ends_tensor && len >= 0) {  // this axis is static
+      int64_t count = 0;
+      static_range(s, ends[i], step, len, st.d[a], count);
+      sd.d[a] = step;
+      size[a] = &int64_constant(ctx, {count}, str_cat("axis", a, "_count"));
+      continue;
+    }
+    if (step < 0) {
+      ctx.unsupported(str_cat("Slice with step ", step, " when the ends or dims of ", d,
+                              " are known only at run time (steps must be positive)"));
+    }
+    if (s < 0) {
+      if (len < 0) {
+        ctx.unsupported(str_cat("Slice with a negative start ", s, " along dynamic axis ", a,
+                                " of ", d, " (starts must be >= 0 there)"));
+      }
+      s = std::max<int64_t>(s + len, 0);
+    }
+    if (len >= 0) s = std::min(s, len);
+    st.d[a] = s;
+    sd.d[a] = step;
+    std::string part = str_cat("axis", a);
+    Tensor& n = dim(a);
+    Tensor* e;
+    if (ends_tensor) {
+      e = &vector_part(ctx, *ends_tensor, static_cast<int64_t>(i), 1, part + "_end");
+      Tensor& zero = int64_constant(ctx, {0}, part + "_zero");
+      Tensor& negative = int_op(ctx, *e, zero, ElementWiseOperation::kLESS, part + "_negative");
+      Tensor& wrapped = int_op(ctx, *e, n, ElementWiseOperation::kSUM, part + "_wrapped");
+      e = ctx.named(ctx.network().add_select(negative, wrapped, *e), part + "_from_back")
+              .get_output(0);
+      e = &int_op(ctx, *e, zero, ElementWiseOperation::kMAX, part + "_low");
+    } else if (ends[i] < 0) {
+      e = &int_op(ctx, int64_constant(ctx, {ends[i]}, part + "_end"), n, ElementWiseOperation::kSUM,
+                  part + "_wrapped");
+      e = &int_op(ctx, *e, int64_constant(ctx, {0}, part + "_zero"), ElementWiseOperation::kMAX,
+                  part + "_low");
+    } else {
+      e = &int64_constant(ctx, {ends[i]}, part + "_end");
+    }
+    e = &int_op(ctx, *e, n, ElementWiseOperation::kMIN, part + "_high");
+    Tensor* count = &int_op(ctx, *e, int64_constant(ctx, {s}, part + "_start"),
+                            ElementWiseOperation::kSUB, part + "_length");
+    count = &int_op(ctx, *count, int64_constant(ctx, {0}, part + "_none"),
+                    ElementWiseOperation::kMAX, part + "_clamped");
+    if (step > 1) {
+      count = &int_op(ctx, *count, int64_constant(ctx, {step - 1}, part + "_round"),
+                      ElementWiseOperation::kSUM, part + "_rounded");
+      count = &int_op(ctx, *count, int64_constant(ctx, {step}, part + "_step"),
+                      ElementWiseOperation::kFLOOR_DIV, part + "_count");
+    }
+    size[a] = count;
+  }
+  for (int32_t a = 0; a < rank; ++a) {
+    if (!size[a]) size[a] = &dim(a);
+  }
+  Tensor& sizes =
+      *ctx.named(ctx.network().add_concatenation(size.data(), rank), "size").get_output(0);
+  ctx.set_output(0, sized_slice(ctx, x, sizes, st, sd, SampleMode::kSTRICT_BOUNDS, ""));
+}
+
 void slice(ImportContext& ctx) {
   Tensor& x = ctx.input(0);
   Dims d = x.dimensions();
   std::vector<int64_t> starts, ends, axes, steps;
+  Tensor* ends_tensor = nullptr;
   if (ctx.opset() < 10) {
     starts = ctx.attr_ints("starts");
     ends = ctx.attr_ints("ends");
     axes = ctx.attr_ints("axes");
   } else {
     starts = to_int64s(ctx.require_constant(1, "starts"));
-    ends = to_int64s(ctx.require_constant(2, "ends"));
+    if (ctx.constant(2)) {
+      ends = to_int64s(*ctx.constant(2));
+    } else {
+      ends_tensor = &shape_input(ctx, 2, "ends");
+      ends.assign(static_cast<size_t>(ends_tensor->dimensions().d[0]), 0);
+    }
     if (ctx.has_input(3)) axes = to_int64s(ctx.require_constant(3, "axes"));
     if (ctx.has_input(4)) steps = to_int64s(ctx.require_constant(4, "steps"));
   }
@@ -287,33 +480,18 @@ void slice(ImportContext& ctx) {
       steps.size() != starts.size()) {
     ctx.invalid("starts, ends, axes and steps must have the same length");
   }
+  if (ends_tensor || d.is_dynamic()) {
+    dynamic_slice(ctx, x, starts, ends_tensor, ends, axes, steps);
+    return;
+  }
   Dims st = Dims::filled(d.nb_dims, 0), sz = d, sd = Dims::filled(d.nb_dims, 1);
   for (size_t i = 0; i < starts.size(); ++i) {
     int32_t a = normalize_axis(ctx, axes[i], d.nb_dims);
     int64_t len = d.d[a];
-    if (len < 0) ctx.unsupported(str_cat("slicing dynamic axis ", a, " of ", d));
     int64_t step = steps[i];
     if (step == 0) ctx.invalid("a step is 0");
-    int64_t s = starts[i], e = ends[i];
-    if (s < 0) s += len;
-    if (e < 0) e += len;
-    int64_t count;
-    if (step > 0) {
-      s = std::clamp<int64_t>(s, 0, len);
-      e = std::clamp<int64_t>(e, 0, len);
-      count = e > s ? (e - s + step - 1) / step : 0;
-    } else {
-      s = std::clamp<int64_t>(s, -1, len - 1);
-      e = std::clamp<int64_t>(e, -1, len - 1);
-      count = s > e ? (s - e + (-step) - 1) / (-step) : 0;
-    }
-    if (count == 0) s = 0;
-    st.d[a] = s;
-    sz.d[a] = count;
+    static_range(starts[i], ends[i], step, len, st.d[a], sz.d[a]);
     sd.d[a] = step;
-  }
-  for (int32_t i = 0; i < d.nb_dims; ++i) {
-    if (sz.d[i] < 0) ctx.unsupported(str_cat("slicing an input with dynamic dims ", d));
   }
   ctx.set_output(0, *ctx.named(ctx.network().add_slice(x, st, sz, sd)).get_output(0));
 }
@@ -333,8 +511,54 @@ Tensor& gather_indices(ImportContext& ctx, Tensor& x, int32_t axis, const std::v
   return *ctx.named(ctx.network().add_gather(x, i, axis), suffix).get_output(0);
 }
 
+// `x` with leading 1s up to `rank` (unsqueeze: 1s appended, then moved to the front).
+Tensor& leading_ones(ImportContext& ctx, Tensor& x, int32_t rank, const std::string& suffix) {
+  Dims d = x.dimensions();
+  if (d.nb_dims >= rank) return x;
+  int32_t pad = rank - d.nb_dims;
+  Dims spec = Dims::filled(rank, 1);
+  for (int32_t i = 0; i < d.nb_dims; ++i) spec.d[i] = 0;
+  Permutation p;
+  for (int32_t i = 0; i < rank; ++i) p.order[i] = i < pad ? d.nb_dims + i : i - pad;
+  ShuffleLayer& s = ctx.named(ctx.network().add_shuffle(x), suffix);
+  s.set_reshape_dimensions(spec);
+  s.set_second_transpose(p);
+  return *s.get_output(0);
+}
+
+// Expand when the target shape or the input's dims are known only at run time: a slice whose size
+// is max(input dims, target) and whose stride is 0 along the input's 1s. A dimension known only at
+// run time is taken as not broadcast (stride 1); the slice reports an error when it runs if it is.
+void dynamic_expand(ImportContext& ctx, Tensor& x) {
+  Tensor& target = ctx.constant(1) ? int64_constant(ctx, to_int64s(*ctx.constant(1)), "target")
+                                   : shape_input(ctx, 1, "shape");
+  int32_t target_rank = static_cast<int32_t>(target.dimensions().d[0]);
+  int32_t rank = std::max(x.dimensions().nb_dims, target_rank);
+  if (rank > Dims::kMaxDims) ctx.unsupported("rank above 8");
+  Tensor& y = leading_ones(ctx, x, rank, "rank");
+  Tensor* full = &target;
+  if (target_rank < rank) {
+    Tensor* parts[2] = {&int64_constant(ctx, std::vector<int64_t>(rank - target_rank, 1), "ones"),
+                        &target};
+    full = ctx.named(ctx.network().add_concatenation(parts, 2), "target_rank").get_output(0);
+  }
+  Dims d = y.dimensions();
+  Tensor& dims = d.is_dynamic()
+                     ? shape_tensor(ctx, y, "shape")
+                     : int64_constant(ctx, std::vector<int64_t>(d.d, d.d + rank), "dims");
+  Tensor& size = int_op(ctx, dims, *full, ElementWiseOperation::kMAX, "size");
+  Dims stride = Dims::filled(rank, 1);
+  for (int32_t i = 0; i < rank; ++i) stride.d[i] = d.d[i] == 1 ? 0 : 1;
+  ctx.set_output(
+      0, sized_slice(ctx, y, size, Dims::filled(rank, 0), stride, SampleMode::kSTRICT_BOUNDS, ""));
+}
+
 void expand(ImportContext& ctx) {
   Tensor& x = ctx.input(0);
+  if (!ctx.constant(1) || x.dimensions().is_dynamic()) {
+    dynamic_expand(ctx, x);
+    return;
+  }
   std::vector<int64_t> shape = to_int64s(ctx.require_constant(1, "shape"));
   Dims d = x.dimensions();
   int32_t rank = std::max<int32_t>(d.nb_dims, static_cast<int32_t>(shape.size()));
@@ -364,6 +588,21 @@ void expand(ImportContext& ctx) {
 
 void tile(ImportContext& ctx) {
   Tensor& x = ctx.input(0);
+  if (!ctx.constant(1) || x.dimensions().is_dynamic()) {
+    // A wrapping slice of size dims * repeats.
+    Dims d = x.dimensions();
+    Tensor& repeats = ctx.constant(1) ? int64_constant(ctx, to_int64s(*ctx.constant(1)), "repeats")
+                                      : shape_input(ctx, 1, "repeats");
+    if (repeats.dimensions().d[0] != d.nb_dims) {
+      ctx.invalid(str_cat("repeats has ", repeats.dimensions().d[0],
+                          " values for an input of rank ", d.nb_dims));
+    }
+    Tensor& dims = shape_tensor(ctx, x, "shape");
+    Tensor& size = int_op(ctx, dims, repeats, ElementWiseOperation::kPROD, "size");
+    ctx.set_output(0, sized_slice(ctx, x, size, Dims::filled(d.nb_dims, 0),
+                                  Dims::filled(d.nb_dims, 1), SampleMode::kWRAP, ""));
+    return;
+  }
   std::vector<int64_t> repeats = to_int64s(ctx.require_constant(1, "repeats"));
   Dims d = x.dimensions();
   if (static_cast<int32_t>(repeats.size()) != d.nb_dims) {
@@ -388,6 +627,20 @@ void tile(ImportContext& ctx) {
 }
 
 void constant_of_shape(ImportContext& ctx) {
+  if (!ctx.constant(0)) {
+    // The value with `rank` 1s, repeated by a slice of stride 0 to the run-time shape.
+    Tensor& shape = shape_input(ctx, 0, "shape");
+    int32_t rank = static_cast<int32_t>(shape.dimensions().d[0]);
+    if (rank > Dims::kMaxDims) ctx.unsupported("rank above 8");
+    TensorValue one = make_value(DataType::kFLOAT, {}, {0.0});
+    if (const TensorProto* t = ctx.attr_tensor("value")) one = tensor_value(*t, ctx.model_dir);
+    if (one.count() != 1) ctx.invalid("value must hold one element");
+    one.dims.assign(static_cast<size_t>(rank), 1);
+    Tensor& value = ctx.constant_tensor(one, "value");
+    ctx.set_output(0, sized_slice(ctx, value, shape, Dims::filled(rank, 0), Dims::filled(rank, 0),
+                                  SampleMode::kSTRICT_BOUNDS, ""));
+    return;
+  }
   std::vector<int64_t> shape = to_int64s(ctx.require_constant(0, "shape"));
   TensorValue v;
   if (const TensorProto* t = ctx.attr_tensor("value")) {
@@ -403,7 +656,45 @@ void constant_of_shape(ImportContext& ctx) {
   ctx.set_constant_output(0, std::move(v));
 }
 
+// Range with a limit known only at run time: a kLINSPACE fill of ceil((limit - start) / delta)
+// elements (at least 0), computed as floor((limit - start + delta - sign(delta)) / delta).
+void dynamic_range(ImportContext& ctx) {
+  const TensorValue& s = ctx.require_constant(0, "start");
+  const TensorValue& dv = ctx.require_constant(2, "delta");
+  Tensor& limit = ctx.input(1);
+  DataType type = limit.type();
+  if (type != DataType::kINT32 && type != DataType::kINT64) {
+    ctx.unsupported(str_cat("Range with a ", type,
+                            " limit known only at run time (only int32 and int64 limits are)"));
+  }
+  if (limit.dimensions().nb_dims != 0 || s.count() != 1 || dv.count() != 1) {
+    ctx.invalid("start, limit and delta must be scalars");
+  }
+  int64_t start = to_int64s(s).at(0), delta = to_int64s(dv).at(0);
+  if (delta == 0) ctx.invalid("delta is 0");
+  Tensor& length = int_op(ctx, limit, ctx.scalar(type, static_cast<double>(start), 0, "start"),
+                          ElementWiseOperation::kSUB, "length");
+  int64_t round = delta > 0 ? delta - 1 : delta + 1;
+  Tensor& rounded = int_op(ctx, length, ctx.scalar(type, static_cast<double>(round), 0, "round"),
+                           ElementWiseOperation::kSUM, "rounded");
+  Tensor& steps = int_op(ctx, rounded, ctx.scalar(type, static_cast<double>(delta), 0, "delta"),
+                         ElementWiseOperation::kFLOOR_DIV, "steps");
+  Tensor& count =
+      int_op(ctx, steps, ctx.scalar(type, 0.0, 0, "zero"), ElementWiseOperation::kMAX, "count");
+  Tensor& dims = reshape(ctx, count, Dims{1}, "dims");
+  FillLayer& fill = ctx.named(ctx.network().add_fill(Dims{0}, FillOperation::kLINSPACE, type));
+  fill.set_alpha(static_cast<double>(start));
+  fill.set_beta(static_cast<double>(delta));
+  fill.set_input(0, dims);
+  (void)fill.get_output(0)->dimensions();
+  ctx.set_output(0, fill);
+}
+
 void range(ImportContext& ctx) {
+  if (ctx.constant(0) && ctx.constant(2) && !ctx.constant(1)) {
+    dynamic_range(ctx);
+    return;
+  }
   const TensorValue& s = ctx.require_constant(0, "start");
   double start = to_doubles(s).at(0);
   double limit = to_doubles(ctx.require_constant(1, "limit")).at(0);

@@ -126,8 +126,11 @@ TEST(Resize, OnnxCubic) {
 double ref_coordinate(const ResizeAttrs& a, int64_t in, int64_t out, double scale, int64_t j) {
   if (out == 1 && a.selector == ResizeSelector::kUPPER) return 0;
   switch (a.transformation) {
-    case ResizeCoordinateTransformation::kALIGN_CORNERS:
-      return out == 1 ? 0 : j * double(in - 1) / double(out - 1);
+    case ResizeCoordinateTransformation::kALIGN_CORNERS: {
+      // ONNX: the resized length before rounding (in * scale), the output size when sizes given.
+      double resized = double(in) * scale;
+      return out == 1 || resized <= 1 ? 0 : j * double(in - 1) / (resized - 1);
+    }
     case ResizeCoordinateTransformation::kHALF_PIXEL:
       return (j + 0.5) / scale - 0.5;
     case ResizeCoordinateTransformation::kPYTORCH_HALF_PIXEL:

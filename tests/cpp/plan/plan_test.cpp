@@ -115,6 +115,10 @@ std::vector<std::string> field_values(const ir::Attrs& attrs) {
               text += to_string(v);
             } else if constexpr (std::is_same_v<T, Permutation>) {
               for (int32_t o : v.order) text += std::to_string(o) + ",";
+            } else if constexpr (std::is_same_v<T, std::string>) {
+              text += v;
+            } else if constexpr (std::is_same_v<T, std::vector<uint8_t>>) {
+              for (uint8_t b : v) text += std::to_string(b) + ",";
             } else {
               text += std::to_string(static_cast<int64_t>(v));
             }
@@ -369,10 +373,12 @@ TEST(PlanTest, NewerFormatVersion) {
 
 TEST(PlanTest, UnsupportedHardwareCompatibility) {
   std::vector<uint8_t> plan = write(make_test_engine());
-  put_u32(plan, kOffHardwareCompat, 1);
+  put_u32(plan, kOffHardwareCompat, 7);  // 0 and 1 exist (plan/compatibility_test.cpp)
   refresh_checksum(plan);
-  EXPECT_NE(read_error(plan).find("hardware-compatibility level 1 is not supported"),
-            std::string::npos);
+  std::string msg = read_error(plan);
+  EXPECT_NE(msg.find("hardware-compatibility level 7 is not one this runtime knows"),
+            std::string::npos)
+      << msg;
 }
 
 TEST(PlanTest, TrailingBytesAreRefused) {
