@@ -62,6 +62,16 @@ void guarded_void(Logger* logger, const char* api, F&& call) {
   }
 }
 
+// TensorRT answers some calls with a bool: True when the call succeeded, else False with the
+// reason logged (or the Error raised in strict mode).
+template <typename F>
+bool checked(Logger* logger, const char* api, F&& call) {
+  return guarded<bool>(logger, api, false, [&] {
+    call();
+    return true;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Which logger a network, layer or tensor reports through: the one of the builder that created
 // the network (registered by PyNetwork).

@@ -20,14 +20,6 @@ struct PyOnnxParserRefitter {
   std::unique_ptr<OnnxParserRefitter> refitter;
 };
 
-template <typename F>
-bool checked(Logger* logger, const char* api, F&& call) {
-  return guarded<bool>(logger, api, false, [&] {
-    call();
-    return true;
-  });
-}
-
 }  // namespace
 
 void bind_refit(nb::module_& m) {

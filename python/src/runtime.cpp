@@ -31,15 +31,6 @@ void* to_pointer(uintptr_t address) {
   return reinterpret_cast<void*>(address);
 }
 
-// TensorRT answers these with a bool: the call, or False with the reason logged.
-template <typename F>
-bool checked(Logger* logger, const char* api, F&& call) {
-  return guarded<bool>(logger, api, false, [&] {
-    call();
-    return true;
-  });
-}
-
 }  // namespace
 
 Engine& engine_of(nb::handle engine) {

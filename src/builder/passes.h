@@ -34,6 +34,10 @@ ir::Graph materialize_outputs(const ir::Graph& graph);
 // With a reduced-precision flag: float32 tensors inside the network become `to` (float16 or
 // bfloat16), weights are converted, and casts keep the network's inputs and outputs float32.
 ir::Graph lower_precision(const ir::Graph& graph, DataType to);
+// float32 weight bytes converted to `to` (float16 or bfloat16), as lower_precision converts
+// weights; the Refitter recomputes an engine's converted copies with it.
+std::shared_ptr<const std::vector<uint8_t>> convert_float32_weights(const std::vector<uint8_t>& f32,
+                                                                    DataType to);
 
 // Drops tensors no node, input or output refers to and weights no tensor refers to, and puts
 // the nodes in execution (topological) order; indices are renumbered.

@@ -6,7 +6,7 @@
 #include <map>
 #include <mutex>
 
-#include "backends/cpu/common.h"
+#include "builder/passes.h"
 #include "core/error.h"
 #include "kiln/builder.h"
 #include "runtime/engine_state.h"
@@ -31,24 +31,6 @@ const char* to_string(WeightsRole role) {
   }
   return "unknown role";
 }
-
-namespace {
-
-// `values` (float32) in `to` (float16 or bfloat16), as lower_precision converts weights.
-std::shared_ptr<const std::vector<uint8_t>> lowered(const std::vector<uint8_t>& values,
-                                                    DataType to) {
-  int64_t n = static_cast<int64_t>(values.size() / sizeof(float));
-  auto out = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(n * element_size(to)));
-  const auto* src = reinterpret_cast<const float*>(values.data());
-  cpu::dispatch(to, [&](auto tag) {
-    using T = decltype(tag);
-    T* dst = reinterpret_cast<T*>(out->data());
-    for (int64_t i = 0; i < n; ++i) dst[i] = cpu::from_f32<T>(src[i]);
-  });
-  return out;
-}
-
-}  // namespace
 
 const runtime::RefitWeights& Refitter::Impl::find(const std::string& name) const {
   for (const runtime::RefitWeights& w : refit().weights) {
@@ -79,7 +61,8 @@ void Refitter::Impl::apply(void* stream, bool sync) {
     const runtime::RefitWeights& w = find(name);
     for (int32_t t : w.targets) {
       DataType type = graph.weights[t].type;
-      replacements.push_back({t, type == w.type ? values : lowered(*values, type)});
+      replacements.push_back(
+          {t, type == w.type ? values : builder::convert_float32_weights(*values, type)});
       KILN_CHECK(replacements.back().bytes->size() == graph.weights[t].bytes->size(), "refit of '",
                  name, "' changes the size of weights '", graph.weights[t].name, "'");
     }

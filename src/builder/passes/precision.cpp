@@ -6,12 +6,11 @@
 
 namespace kiln::builder {
 
-namespace {
-
-std::shared_ptr<const std::vector<uint8_t>> convert_weights(const ir::WeightsData& w, DataType to) {
-  int64_t n = volume(w.dims);
+std::shared_ptr<const std::vector<uint8_t>> convert_float32_weights(const std::vector<uint8_t>& f32,
+                                                                    DataType to) {
+  int64_t n = static_cast<int64_t>(f32.size() / sizeof(float));
   auto out = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(n * element_size(to)));
-  const float* src = reinterpret_cast<const float*>(w.bytes->data());
+  const float* src = reinterpret_cast<const float*>(f32.data());
   cpu::dispatch(to, [&](auto tag) {
     using T = decltype(tag);
     T* dst = reinterpret_cast<T*>(out->data());
@@ -19,8 +18,6 @@ std::shared_ptr<const std::vector<uint8_t>> convert_weights(const ir::WeightsDat
   });
   return out;
 }
-
-}  // namespace
 
 ir::Graph lower_precision(const ir::Graph& graph, DataType to) {
   ir::Graph out = graph;
@@ -36,7 +33,7 @@ ir::Graph lower_precision(const ir::Graph& graph, DataType to) {
     if (converted[t.weights] < 0) {
       const ir::WeightsData& w = graph.weights[t.weights];
       converted[t.weights] = static_cast<int32_t>(out.weights.size());
-      out.weights.push_back({w.name, to, w.dims, convert_weights(w, to)});
+      out.weights.push_back({w.name, to, w.dims, convert_float32_weights(*w.bytes, to)});
     }
     t.weights = converted[t.weights];
     t.type = to;
