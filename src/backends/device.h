@@ -46,6 +46,13 @@ struct TacticSelection {
   builder::ProgressPhase& phase;  // one step per node
 };
 
+// Compiles the kernels the CUDA backend generates for the graph's fused ops (one NVRTC program
+// for all of them, cached by source, options, architecture and NVRTC version), so that tactic
+// selection finds them. Returns "" on success, else what failed: the fused op, its generated
+// source and the compiler's log. Without the CUDA backend: "".
+std::string compile_generated_kernels(const ir::Graph& graph, const DeviceInfo& device,
+                                      Logger& logger);
+
 // One step per node of the graph (execution order) with the CUDA tactic and configuration chosen
 // for it from the sources the config allows: candidates are timed at each profile's opt shapes
 // (or their times come from the cache), the algorithm selector may narrow them, the fastest wins.

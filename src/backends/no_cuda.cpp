@@ -20,6 +20,10 @@ std::string cuda_kernels_refusal(const DeviceInfo&) {
   return "kiln was built without its CUDA backend (KILN_CUDA=OFF)";
 }
 
+std::string compile_generated_kernels(const ir::Graph&, const DeviceInfo&, Logger&) {
+  return {};
+}
+
 std::vector<runtime::StepData> select_cuda_tactics(TacticSelection&) {
   fail("kiln was built without its CUDA backend (KILN_CUDA=OFF); build for DeviceType::kCPU");
 }

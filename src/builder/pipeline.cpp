@@ -4,6 +4,8 @@
 
 #include "backends/device.h"
 #include "builder/memory_planner.h"
+#include "builder/pass_manager.h"
+#include "builder/rewrites/rewrites.h"
 #include "builder/passes.h"
 #include "builder/profiles.h"
 #include "builder/progress.h"
@@ -104,6 +106,61 @@ std::vector<runtime::StepData> select_tactics(const ir::Graph& graph, const Buil
   return steps;
 }
 
+// The graph passes, in order, through the pass manager (KILN_VERIFY_IR, KILN_DUMP_IR). With
+// kREFIT, floating-point weights stay weights (not folded into others or baked into fused
+// programs) so that a refit can replace them (docs/refit.md).
+ir::Graph optimize(ir::Graph graph, const BuilderConfig& config, DeviceType device,
+                   const std::vector<std::vector<ProfileDims>>& profiles, Logger& logger,
+                   ProgressPhase& phase, bool pointwise_fusion) {
+  const bool refit = config.get_flag(BuilderFlag::kREFIT);
+  PassManager pm(logger);
+  pm.run("bind_constants", graph, bind_constants);
+  pm.run("fold_constants", graph,
+         [&](const ir::Graph& g) { return fold_constants(g, logger, profiles, refit); });
+  pm.run("eliminate_dead_layers", graph,
+         [&](const ir::Graph& g) { return eliminate_dead_layers(g, logger); });
+  phase.step(0);
+  pm.run("remove_identities", graph,
+         [&](const ir::Graph& g) { return remove_identities(g, logger); });
+  pm.run("fuse_gelu", graph, [&](const ir::Graph& g) { return fuse_gelu(g, logger); });
+  pm.run("fuse_layer_norm", graph,
+         [&](const ir::Graph& g) { return fuse_layer_norm(g, logger, refit); });
+  phase.step(1);
+  if (config.get_flag(BuilderFlag::kFP16)) {
+    pm.run("lower_precision", graph,
+           [&](const ir::Graph& g) { return lower_precision(g, DataType::kHALF); });
+  } else if (config.get_flag(BuilderFlag::kBF16)) {
+    pm.run("lower_precision", graph,
+           [&](const ir::Graph& g) { return lower_precision(g, DataType::kBF16); });
+  }
+  phase.step(2);
+  if (device == DeviceType::kGPU) {
+    pm.run("fuse_epilogues", graph, [&](const ir::Graph& g) { return fuse_epilogues(g, logger); });
+  }
+  phase.step(3);
+  if (pointwise_fusion) {
+    std::vector<std::vector<Dims>> instances;
+    for (const std::vector<ProfileDims>& ranges : profiles) {
+      for (int which = 0; which < 3; ++which) {
+        std::vector<Dims> dims;
+        for (const ProfileDims& r : ranges)
+          dims.push_back(which == 0 ? r.min : which == 1 ? r.opt : r.max);
+        ir::Graph at = with_input_dims(graph, dims, "profile shapes");
+        std::vector<Dims> per_tensor;
+        for (const ir::Tensor& t : at.tensors) per_tensor.push_back(t.dims);
+        instances.push_back(std::move(per_tensor));
+      }
+    }
+    pm.run("fuse_pointwise", graph,
+           [&](const ir::Graph& g) { return fuse_pointwise(g, logger, refit, instances); });
+  }
+  phase.step(4);
+  pm.run("materialize_outputs", graph, materialize_outputs);
+  pm.run("compact", graph, compact);  // nodes in execution order from here on
+  phase.step(5);
+  return graph;
+}
+
 }  // namespace
 
 runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& config,
@@ -124,25 +181,22 @@ runtime::EngineData build_engine(const ir::Graph& network, const BuilderConfig& 
   build.step(0);
   {
     ProgressPhase phase(config.progress_monitor(), "Optimizing graph", &build, 6);
-    graph = bind_constants(graph);
-    phase.step(0);
-    // With kREFIT, floating-point weights stay weights (not folded into others) so that a refit
-    // can replace them (docs/refit.md).
-    graph = fold_constants(graph, logger, profiles, config.get_flag(BuilderFlag::kREFIT));
-    phase.step(1);
-    graph = eliminate_dead_layers(graph, logger);
-    phase.step(2);
-    if (config.get_flag(BuilderFlag::kFP16)) {
-      graph = lower_precision(graph, DataType::kHALF);
-    } else if (config.get_flag(BuilderFlag::kBF16)) {
-      graph = lower_precision(graph, DataType::kBF16);
+    ir::Graph checked = graph;
+    // Generated kernels are compiled for this GPU's architecture only, so plans meant for other
+    // GPUs (hardware compatibility levels) keep the layers unfused.
+    const bool portable = device == DeviceType::kGPU && config.hardware_compatibility_level() !=
+                                                            HardwareCompatibilityLevel::kNONE;
+    graph = optimize(checked, config, device, profiles, logger, phase, !portable);
+    if (device == DeviceType::kGPU) {
+      // Generated kernels are compiled now, all in one program; if that fails the engine is
+      // built from unfused layers instead (the message names the fused op and its source).
+      std::string failure = compile_generated_kernels(graph, gpu, logger);
+      if (!failure.empty()) {
+        logger.report(Logger::Severity::kWARNING,
+                      failure + "; building without pointwise fusion instead");
+        graph = optimize(checked, config, device, profiles, logger, phase, false);
+      }
     }
-    if (device == DeviceType::kGPU) graph = fuse_epilogues(graph, logger);
-    phase.step(3);
-    graph = materialize_outputs(graph);
-    phase.step(4);
-    graph = compact(graph);  // nodes in execution order from here on
-    phase.step(5);
   }
   build.step(1);
   if (logger.enabled(Logger::Severity::kVERBOSE)) {

@@ -210,30 +210,4 @@ void infer_graph(Graph& graph) {
   }
 }
 
-std::string dump(const Graph& graph) {
-  std::ostringstream out;
-  auto names = [&](const std::vector<int32_t>& ids) {
-    std::string s;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (i) s += ", ";
-      s += ids[i] < 0 ? std::string("-") : graph.tensors[ids[i]].name;
-    }
-    return s;
-  };
-  for (int32_t t : graph.inputs) {
-    out << "input " << graph.tensors[t].name << " " << graph.tensors[t].type << " "
-        << graph.tensors[t].dims << "\n";
-  }
-  for (const Tensor& t : graph.tensors) {
-    if (t.weights >= 0) out << "weights " << t.name << " " << t.type << " " << t.dims << "\n";
-  }
-  for (const Node& n : graph.nodes) {
-    out << "node " << n.name << " " << to_string(n.kind()) << "(";
-    print_attrs(out, n.attrs);
-    out << ") " << names(n.inputs) << " -> " << names(n.outputs) << "\n";
-  }
-  out << "outputs " << names(graph.outputs) << "\n";
-  return out.str();
-}
-
 }  // namespace kiln::ir

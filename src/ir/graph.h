@@ -7,24 +7,71 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
+#include <type_traits>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "core/error.h"
 #include "ir/attributes.h"
+#include "ir/internal_attributes.h"
 #include "kiln/network.h"
 
 namespace kiln::ir {
 
-// std::monostate marks "no layer"; alternative i + 1 is LayerType i.
+// std::monostate marks "no layer"; alternative i + 1 is LayerType i. The public layers come first
+// (kiln/layer_list.def), then the internal ops (ir/internal_ops.def), whose LayerType values name
+// no public enumerator.
 using Attrs = std::variant<std::monostate
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) , Pascal##Attrs
-#include "kiln/layer_list.def"
+#include "ir/all_ops.def"
 #undef KILN_LAYER
                            >;
 
-constexpr int32_t kNumLayerTypes = std::variant_size_v<Attrs> - 1;
+// The public layer kinds; LayerType values [kNumLayerTypes, kNumOpKinds) are internal ops.
+constexpr int32_t kNumLayerTypes = 0
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) +1
+#include "kiln/layer_list.def"
+#undef KILN_LAYER
+    ;
+constexpr int32_t kNumOpKinds = std::variant_size_v<Attrs> - 1;
+
+namespace detail {
+template <typename A, size_t I = 0>
+constexpr size_t attrs_index() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, Attrs>, A>) {
+    return I;
+  } else {
+    return attrs_index<A, I + 1>();
+  }
+}
+}  // namespace detail
+
+// The kind of node whose attributes are A: kind_of<ConvolutionAttrs> == LayerType::kCONVOLUTION,
+// kind_of<LayerNormAttrs> is the internal op's value. Usable as a case label.
+template <typename A>
+constexpr LayerType kind_of = static_cast<LayerType>(detail::attrs_index<A>() - 1);
+
+namespace op {
+#define KILN_INTERNAL_OP(UPPER, Pascal, snake, num_outputs) \
+  constexpr LayerType k##UPPER = kind_of<Pascal##Attrs>;
+#include "ir/internal_ops.def"
+#undef KILN_INTERNAL_OP
+}  // namespace op
+
+// An internal op kind (ir/internal_ops.def): created by the builder, never by a user.
+constexpr bool is_internal(LayerType kind) {
+  return static_cast<int32_t>(kind) >= kNumLayerTypes;
+}
+// A valid kind, public or internal.
+constexpr bool is_op_kind(LayerType kind) {
+  return static_cast<int32_t>(kind) >= 0 && static_cast<int32_t>(kind) < kNumOpKinds;
+}
+// The kind whose snake name is `name` ("convolution", "layer_norm"); false when none is.
+bool op_kind_from_name(std::string_view name, LayerType* kind);
+// Empty attributes of a kind.
+Attrs make_attrs(LayerType kind);
 
 // A "shape tensor" value: the elements of a small int32/int64/bool tensor whose values follow from
 // input shapes and constants (Shape -> Gather -> Concat -> Reshape chains), flattened row-major.

@@ -13,6 +13,7 @@ const char* readable_kind(LayerType type) {
   // TensorRT's spelling where it differs from the Pascal name of layer_list.def.
   if (type == LayerType::kMATRIX_MULTIPLY) return "Matrix Multiply";
   if (type == LayerType::kSOFTMAX) return "Softmax";
+  if (ir::is_internal(type)) return to_string(type);  // "fused_pointwise", "layer_norm"
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
   case LayerType::k##UPPER:                           \

@@ -6,9 +6,9 @@ namespace kiln {
 const char* to_string(LayerType type) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER:                           \
+  case ir::kind_of<Pascal##Attrs>:                    \
     return #snake;
-#include "kiln/layer_list.def"
+#include "ir/all_ops.def"
 #undef KILN_LAYER
   }
   return "unknown";
@@ -19,9 +19,9 @@ namespace ir {
 InferFn infer_fn(LayerType type) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER:                           \
+  case kind_of<Pascal##Attrs>:                        \
     return &infer_##snake;
-#include "kiln/layer_list.def"
+#include "ir/all_ops.def"
 #undef KILN_LAYER
   }
   fail("unknown layer type ", static_cast<int>(type));
@@ -30,12 +30,49 @@ InferFn infer_fn(LayerType type) {
 int32_t num_outputs(LayerType type) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER:                           \
+  case kind_of<Pascal##Attrs>:                        \
     return num_outputs;
-#include "kiln/layer_list.def"
+#include "ir/all_ops.def"
 #undef KILN_LAYER
   }
   fail("unknown layer type ", static_cast<int>(type));
+}
+
+int32_t num_outputs(const Node& node) {
+  return std::visit(
+      [&](const auto& a) -> int32_t {
+        using A = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<A, std::monostate>) {
+          return 0;
+        } else if constexpr (requires { a.num_outputs; }) {
+          return a.num_outputs;  // the attributes say (plugins, internal ops)
+        } else {
+          return num_outputs(node.kind());
+        }
+      },
+      node.attrs);
+}
+
+bool op_kind_from_name(std::string_view name, LayerType* kind) {
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
+  if (name == #snake) {                               \
+    *kind = kind_of<Pascal##Attrs>;                   \
+    return true;                                      \
+  }
+#include "ir/all_ops.def"
+#undef KILN_LAYER
+  return false;
+}
+
+Attrs make_attrs(LayerType kind) {
+  switch (kind) {
+#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
+  case kind_of<Pascal##Attrs>:                        \
+    return Pascal##Attrs{};
+#include "ir/all_ops.def"
+#undef KILN_LAYER
+  }
+  return {};
 }
 
 void expect_inputs(const Node& node, std::span<const TensorDesc> inputs, int32_t min, int32_t max) {

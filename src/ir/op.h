@@ -23,11 +23,14 @@ using InferFn = void (*)(const Node& node, std::span<const TensorDesc> inputs,
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs)                      \
   void infer_##snake(const Node& node, std::span<const TensorDesc> inputs, \
                      std::span<TensorDesc> outputs);
-#include "kiln/layer_list.def"
+#include "ir/all_ops.def"
 #undef KILN_LAYER
 
 InferFn infer_fn(LayerType type);
+// Outputs of a kind; 0 for kinds whose attributes say (plugins, some internal ops).
 int32_t num_outputs(LayerType type);
+// Outputs of a node: num_outputs(kind), or its attributes' num_outputs where they say.
+int32_t num_outputs(const Node& node);
 
 // Throws Error prefixed with the layer: "[convolution 'conv1'] kernel is 3x3 but ...".
 template <typename... Args>

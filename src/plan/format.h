@@ -12,7 +12,9 @@
 namespace kiln::plan {
 
 inline constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
-inline constexpr uint32_t kFormatVersion = 1;
+// The newest version this kiln reads and writes. Version 2 stores node kinds by name (so internal
+// op kinds can be added); the writer still writes version 1 for plans without internal ops.
+inline constexpr uint32_t kFormatVersion = 2;
 
 // Byte offsets of the fixed header fields.
 inline constexpr size_t kOffMagic = 0;            // 8 bytes

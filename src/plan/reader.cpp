@@ -124,17 +124,6 @@ struct FieldReader {
   }
 };
 
-ir::Attrs make_attrs(LayerType kind) {
-  switch (kind) {
-#define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER:                           \
-    return Pascal##Attrs{};
-#include "kiln/layer_list.def"
-#undef KILN_LAYER
-  }
-  return {};
-}
-
 // Stored fields are matched by name; fields the plan lacks keep their defaults, so a field added
 // with a default still reads older plans. An unknown or repeated field is refused.
 void get_attrs(ByteReader& r, ir::Node& node, const std::string& where) {
@@ -173,13 +162,25 @@ void get_tensors(ByteReader& r, ir::Graph& g) {
   }
 }
 
-void get_nodes(ByteReader& r, ir::Graph& g) {
+// A node's kind: format version 1 stores a public LayerType number, version 2 the kind's snake
+// name (public layers and internal ops alike; docs/plan-format.md).
+LayerType get_kind(ByteReader& r, const std::string& where, uint32_t format_version) {
+  if (format_version < 2) return get_enum<LayerType>(r, where, "layer type");
+  std::string name = r.str();
+  LayerType kind;
+  if (!ir::op_kind_from_name(name, &kind)) {
+    fail(where, ": unknown op kind '", name.substr(0, 64), "' (the plan comes from a newer kiln)");
+  }
+  return kind;
+}
+
+void get_nodes(ByteReader& r, ir::Graph& g, uint32_t format_version) {
   g.nodes.resize(r.count(20, "nodes"));  // name length, kind, field count, input and output counts
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     ir::Node& n = g.nodes[i];
     n.name = r.str();
     std::string where = str_cat(r.context(), ": node ", i, " '", n.name.substr(0, 64), "'");
-    n.attrs = make_attrs(get_enum<LayerType>(r, where, "layer type"));
+    n.attrs = ir::make_attrs(get_kind(r, where, format_version));
     get_attrs(r, n, str_cat(where, " (", to_string(n.kind()), ")"));
     n.inputs = get_indices(r, "node inputs");
     n.outputs = get_indices(r, "node outputs");
@@ -404,7 +405,7 @@ runtime::EngineData read(const void* data, size_t size) {
   get_tensors(tensors, e.graph);
   finish(tensors);
   ByteReader nodes = reader(SectionId::kNODES);
-  get_nodes(nodes, e.graph);
+  get_nodes(nodes, e.graph, h.format_version);
   finish(nodes);
   ByteReader io = reader(SectionId::kGRAPH_IO);
   e.graph.inputs = get_indices(io, "graph inputs");

@@ -90,9 +90,9 @@ void check_nodes(const runtime::EngineData& e) {
         },
         n.attrs);
     for (int32_t in : n.inputs) check_index(in, -1, g.tensors.size(), where, "input tensor");
-    int32_t expected = ir::num_outputs(n.kind());
+    int32_t expected = ir::num_outputs(n);  // the plugin's or internal op's own count
+    if (expected < 0) fail(where, ": ", expected, " outputs");
     if (const auto* p = std::get_if<PluginV3Attrs>(&n.attrs)) {
-      expected = p->num_outputs;  // the plugin's own count
       if (p->num_shape_inputs < 0 || static_cast<size_t>(p->num_shape_inputs) > n.inputs.size())
         fail(where, ": ", p->num_shape_inputs, " shape inputs of ", n.inputs.size(), " inputs");
     }

@@ -103,11 +103,15 @@ void put_tensors(ByteWriter& w, const ir::Graph& g) {
   }
 }
 
-void put_nodes(ByteWriter& w, const ir::Graph& g) {
+void put_nodes(ByteWriter& w, const ir::Graph& g, uint32_t format_version) {
   w.u32(static_cast<uint32_t>(g.nodes.size()));
   for (const ir::Node& n : g.nodes) {
     w.str(n.name);
-    w.i32(static_cast<int32_t>(n.kind()));
+    if (format_version >= 2) {
+      w.str(to_string(n.kind()));
+    } else {
+      w.i32(static_cast<int32_t>(n.kind()));
+    }
     put_attrs(w, n.attrs);
     put_indices(w, n.inputs);
     put_indices(w, n.outputs);
@@ -200,7 +204,13 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
     return sections[static_cast<uint32_t>(id) - 1];
   };
   put_tensors(section(SectionId::kTENSORS), engine.graph);
-  put_nodes(section(SectionId::kNODES), engine.graph);
+  // Version 1 where every node is a public layer, so kilns that read only version 1 still load
+  // such plans; version 2 (kinds by name) once an internal op is present.
+  uint32_t format_version = 1;
+  for (const ir::Node& n : engine.graph.nodes) {
+    if (ir::is_internal(n.kind())) format_version = kFormatVersion;
+  }
+  put_nodes(section(SectionId::kNODES), engine.graph, format_version);
   put_indices(section(SectionId::kGRAPH_IO), engine.graph.inputs);
   put_indices(section(SectionId::kGRAPH_IO), engine.graph.outputs);
   put_weights(section(SectionId::kWEIGHTS), section(SectionId::kWEIGHT_DATA), engine.graph);
@@ -210,7 +220,7 @@ std::vector<uint8_t> write(const runtime::EngineData& engine) {
 
   ByteWriter out;
   out.bytes(kMagic, sizeof(kMagic));
-  out.u32(kFormatVersion);
+  out.u32(format_version);
   out.u32(KILN_VERSION_MAJOR);
   out.u32(KILN_VERSION_MINOR);
   out.u32(KILN_VERSION_PATCH);

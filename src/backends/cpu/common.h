@@ -110,6 +110,13 @@ inline int64_t numel(const TensorView& t) {
 void apply_activation(ActivationType type, float alpha, float beta, const float* x, float* y,
                       int64_t n, std::string_view layer);
 
+// One UnaryOperation in float32 arithmetic, as the unary kernel computes it for float types
+// (isinf, isnan and not give 0 or 1).
+float unary_f32(UnaryOperation op, float v);
+// One ElementWiseOperation in float32 arithmetic, as the elementwise kernel computes it for float
+// types; comparisons and logic (on v != 0) give 0 or 1.
+float binary_f32(ElementWiseOperation op, float x, float y);
+
 // A tensor's values as float32: points at the data for float32, or at a converted copy.
 class FloatInput {
  public:

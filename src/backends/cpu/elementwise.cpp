@@ -85,6 +85,41 @@ float nan_min(float x, float y) {
 
 }  // namespace
 
+float binary_f32(ElementWiseOperation op, float x, float y) {
+  using Op = ElementWiseOperation;
+  switch (op) {
+    case Op::kSUM:
+      return x + y;
+    case Op::kPROD:
+      return x * y;
+    case Op::kMAX:
+      return nan_max(x, y);
+    case Op::kMIN:
+      return nan_min(x, y);
+    case Op::kSUB:
+      return x - y;
+    case Op::kDIV:
+      return x / y;
+    case Op::kPOW:
+      return std::pow(x, y);
+    case Op::kFLOOR_DIV:
+      return std::floor(x / y);
+    case Op::kAND:
+      return (x != 0.0f && y != 0.0f) ? 1.0f : 0.0f;
+    case Op::kOR:
+      return (x != 0.0f || y != 0.0f) ? 1.0f : 0.0f;
+    case Op::kXOR:
+      return ((x != 0.0f) != (y != 0.0f)) ? 1.0f : 0.0f;
+    case Op::kEQUAL:
+      return x == y ? 1.0f : 0.0f;
+    case Op::kGREATER:
+      return x > y ? 1.0f : 0.0f;
+    case Op::kLESS:
+      return x < y ? 1.0f : 0.0f;
+  }
+  return std::numeric_limits<float>::quiet_NaN();
+}
+
 void run_elementwise(const ir::Node& node, std::span<const TensorView> inputs,
                      std::span<const TensorView> outputs) {
   using Op = ElementWiseOperation;

@@ -5,9 +5,9 @@ namespace kiln::cpu {
 KernelFn kernel(LayerType type) {
   switch (type) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case LayerType::k##UPPER:                           \
+  case ir::kind_of<Pascal##Attrs>:                    \
     return &run_##snake;
-#include "kiln/layer_list.def"
+#include "ir/all_ops.def"
 #undef KILN_LAYER
   }
   fail("unknown layer type ", static_cast<int>(type));

@@ -23,7 +23,7 @@ using KernelFn = void (*)(const ir::Node& node, std::span<const TensorView> inpu
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs)                        \
   void run_##snake(const ir::Node& node, std::span<const TensorView> inputs, \
                    std::span<const TensorView> outputs);
-#include "kiln/layer_list.def"
+#include "ir/all_ops.def"
 #undef KILN_LAYER
 
 KernelFn kernel(LayerType type);

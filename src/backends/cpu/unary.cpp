@@ -3,6 +3,7 @@
 // checked by ir inference.
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "backends/cpu/pointwise.h"
 
@@ -39,6 +40,62 @@ T wrapping_neg(T v) {
 }
 
 }  // namespace
+
+float unary_f32(UnaryOperation op, float v) {
+  switch (op) {
+    case UnaryOperation::kEXP:
+      return std::exp(v);
+    case UnaryOperation::kLOG:
+      return std::log(v);
+    case UnaryOperation::kSQRT:
+      return std::sqrt(v);
+    case UnaryOperation::kRECIP:
+      return 1.0f / v;
+    case UnaryOperation::kABS:
+      return std::fabs(v);
+    case UnaryOperation::kNEG:
+      return -v;
+    case UnaryOperation::kSIN:
+      return std::sin(v);
+    case UnaryOperation::kCOS:
+      return std::cos(v);
+    case UnaryOperation::kTAN:
+      return std::tan(v);
+    case UnaryOperation::kERF:
+      return std::erf(v);
+    case UnaryOperation::kFLOOR:
+      return std::floor(v);
+    case UnaryOperation::kCEIL:
+      return std::ceil(v);
+    case UnaryOperation::kROUND:
+      return round_half_even(v);
+    case UnaryOperation::kSIGN:
+      return std::isnan(v) ? v : static_cast<float>((v > 0.0f) - (v < 0.0f));
+    case UnaryOperation::kSINH:
+      return std::sinh(v);
+    case UnaryOperation::kCOSH:
+      return std::cosh(v);
+    case UnaryOperation::kASIN:
+      return std::asin(v);
+    case UnaryOperation::kACOS:
+      return std::acos(v);
+    case UnaryOperation::kATAN:
+      return std::atan(v);
+    case UnaryOperation::kASINH:
+      return std::asinh(v);
+    case UnaryOperation::kACOSH:
+      return std::acosh(v);
+    case UnaryOperation::kATANH:
+      return std::atanh(v);
+    case UnaryOperation::kISINF:
+      return std::isinf(v) ? 1.0f : 0.0f;
+    case UnaryOperation::kISNAN:
+      return std::isnan(v) ? 1.0f : 0.0f;
+    case UnaryOperation::kNOT:
+      return v == 0.0f ? 1.0f : 0.0f;
+  }
+  return std::numeric_limits<float>::quiet_NaN();
+}
 
 void run_unary(const ir::Node& node, std::span<const TensorView> inputs,
                std::span<const TensorView> outputs) {
@@ -78,78 +135,8 @@ void run_unary(const ir::Node& node, std::span<const TensorView> inputs,
         }
         return;
       }
-      switch (op) {
-        case UnaryOperation::kEXP:
-          apply<T>(in, out, [](float v) { return std::exp(v); });
-          break;
-        case UnaryOperation::kLOG:
-          apply<T>(in, out, [](float v) { return std::log(v); });
-          break;
-        case UnaryOperation::kSQRT:
-          apply<T>(in, out, [](float v) { return std::sqrt(v); });
-          break;
-        case UnaryOperation::kRECIP:
-          apply<T>(in, out, [](float v) { return 1.0f / v; });
-          break;
-        case UnaryOperation::kABS:
-          apply<T>(in, out, [](float v) { return std::fabs(v); });
-          break;
-        case UnaryOperation::kNEG:
-          apply<T>(in, out, [](float v) { return -v; });
-          break;
-        case UnaryOperation::kSIN:
-          apply<T>(in, out, [](float v) { return std::sin(v); });
-          break;
-        case UnaryOperation::kCOS:
-          apply<T>(in, out, [](float v) { return std::cos(v); });
-          break;
-        case UnaryOperation::kTAN:
-          apply<T>(in, out, [](float v) { return std::tan(v); });
-          break;
-        case UnaryOperation::kERF:
-          apply<T>(in, out, [](float v) { return std::erf(v); });
-          break;
-        case UnaryOperation::kFLOOR:
-          apply<T>(in, out, [](float v) { return std::floor(v); });
-          break;
-        case UnaryOperation::kCEIL:
-          apply<T>(in, out, [](float v) { return std::ceil(v); });
-          break;
-        case UnaryOperation::kROUND:
-          apply<T>(in, out, round_half_even);
-          break;
-        case UnaryOperation::kSIGN:
-          apply<T>(in, out, [](float v) {
-            return std::isnan(v) ? v : static_cast<float>((v > 0.0f) - (v < 0.0f));
-          });
-          break;
-        case UnaryOperation::kSINH:
-          apply<T>(in, out, [](float v) { return std::sinh(v); });
-          break;
-        case UnaryOperation::kCOSH:
-          apply<T>(in, out, [](float v) { return std::cosh(v); });
-          break;
-        case UnaryOperation::kASIN:
-          apply<T>(in, out, [](float v) { return std::asin(v); });
-          break;
-        case UnaryOperation::kACOS:
-          apply<T>(in, out, [](float v) { return std::acos(v); });
-          break;
-        case UnaryOperation::kATAN:
-          apply<T>(in, out, [](float v) { return std::atan(v); });
-          break;
-        case UnaryOperation::kASINH:
-          apply<T>(in, out, [](float v) { return std::asinh(v); });
-          break;
-        case UnaryOperation::kACOSH:
-          apply<T>(in, out, [](float v) { return std::acosh(v); });
-          break;
-        case UnaryOperation::kATANH:
-          apply<T>(in, out, [](float v) { return std::atanh(v); });
-          break;
-        default:
-          fail_type(node, op, in.type);
-      }
+      if (op == UnaryOperation::kNOT) fail_type(node, op, in.type);
+      apply<T>(in, out, [op](float v) { return unary_f32(op, v); });
     }
   });
 }

@@ -137,15 +137,15 @@ TEST(PlanFuzzTest, RandomMutationsOfSectionsNeverCrash) {
   EXPECT_GT(refused, 5000);
 }
 
-TEST(PlanFuzzTest, VersionTwoSaysNewerFormat) {
+TEST(PlanFuzzTest, VersionThreeSaysNewerFormat) {
   std::vector<uint8_t> plan = write(make_test_engine());
-  plan[kOffFormatVersion] = 2;
+  plan[kOffFormatVersion] = 3;
   refresh_checksum(plan);
   try {
     read(plan.data(), plan.size());
-    FAIL() << "a version 2 plan loaded";
+    FAIL() << "a version 3 plan loaded";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("format version 2 is newer than this runtime reads"),
+    EXPECT_NE(std::string(e.what()).find("format version 3 is newer than this runtime reads"),
               std::string::npos)
         << e.what();
   }

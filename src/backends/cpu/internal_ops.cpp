@@ -1,0 +1,222 @@
+// CPU kernels of the internal op kinds (ir/internal_ops.def): the fused pointwise program
+// interpreted over chunks of the output (each instruction applied to a chunk of float registers,
+// with the same scalar arithmetic as the unfused kernels), and LayerNorm/RMSNorm over the last
+// dimension with double-precision statistics.
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "backends/cpu/common.h"
+#include "ir/pointwise_program.h"
+
+namespace kiln::cpu {
+
+namespace {
+
+constexpr int64_t kChunk = 256;
+
+// Flat offsets into an input of dims `in` (broadcast to `out`) of output elements
+// [start, start + n).
+void broadcast_offsets(const Dims& in, const Dims& out, int64_t start, int64_t n,
+                       int64_t* offsets) {
+  if (volume(in) == volume(out)) {
+    for (int64_t i = 0; i < n; ++i) offsets[i] = start + i;
+    return;
+  }
+  Dims strides = broadcast_strides(in, out);
+  int64_t index[Dims::kMaxDims] = {};
+  int64_t rest = start;
+  int64_t offset = 0;
+  for (int32_t d = out.nb_dims - 1; d >= 0; --d) {
+    index[d] = rest % out.d[d];
+    rest /= out.d[d];
+    offset += index[d] * strides.d[d];
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    offsets[i] = offset;
+    for (int32_t d = out.nb_dims - 1; d >= 0; --d) {
+      offset += strides.d[d];
+      if (++index[d] < out.d[d]) break;
+      offset -= strides.d[d] * out.d[d];
+      index[d] = 0;
+    }
+  }
+}
+
+void load_input(const TensorView& t, const int64_t* offsets, int64_t n, float* dst) {
+  switch (t.type) {
+    case DataType::kFLOAT: {
+      const float* p = static_cast<const float*>(t.data);
+      for (int64_t i = 0; i < n; ++i) dst[i] = p[offsets[i]];
+      return;
+    }
+    case DataType::kHALF: {
+      const half_t* p = static_cast<const half_t*>(t.data);
+      for (int64_t i = 0; i < n; ++i) dst[i] = to_float(p[offsets[i]]);
+      return;
+    }
+    case DataType::kBF16: {
+      const bfloat16_t* p = static_cast<const bfloat16_t*>(t.data);
+      for (int64_t i = 0; i < n; ++i) dst[i] = to_float(p[offsets[i]]);
+      return;
+    }
+    case DataType::kBOOL: {
+      // Read as bytes: a bool tensor filled by a caller may hold any nonzero byte for true.
+      const uint8_t* p = static_cast<const uint8_t*>(t.data);
+      for (int64_t i = 0; i < n; ++i) dst[i] = p[offsets[i]] != 0 ? 1.0f : 0.0f;
+      return;
+    }
+    default:
+      fail("fused pointwise: unsupported input type ", t.type);
+  }
+}
+
+float round_to(DataType type, float v) {
+  switch (type) {
+    case DataType::kHALF:
+      return to_float(to_half(v));
+    case DataType::kBF16:
+      return to_float(to_bfloat16(v));
+    case DataType::kBOOL:
+      return v != 0.0f ? 1.0f : 0.0f;
+    default:
+      return v;
+  }
+}
+
+void store_output(const TensorView& t, int64_t start, int64_t n, const float* src) {
+  switch (t.type) {
+    case DataType::kFLOAT: {
+      float* p = static_cast<float*>(t.data) + start;
+      for (int64_t i = 0; i < n; ++i) p[i] = src[i];
+      return;
+    }
+    case DataType::kHALF: {
+      half_t* p = static_cast<half_t*>(t.data) + start;
+      for (int64_t i = 0; i < n; ++i) p[i] = to_half(src[i]);
+      return;
+    }
+    case DataType::kBF16: {
+      bfloat16_t* p = static_cast<bfloat16_t*>(t.data) + start;
+      for (int64_t i = 0; i < n; ++i) p[i] = to_bfloat16(src[i]);
+      return;
+    }
+    case DataType::kBOOL: {
+      bool* p = static_cast<bool*>(t.data) + start;
+      for (int64_t i = 0; i < n; ++i) p[i] = src[i] != 0.0f;
+      return;
+    }
+    default:
+      fail("fused pointwise: unsupported output type ", t.type);
+  }
+}
+
+}  // namespace
+
+void run_fused_pointwise(const ir::Node& node, std::span<const TensorView> inputs,
+                         std::span<const TensorView> outputs) {
+  const ir::PwProgram program = ir::parse_pointwise(node.get<FusedPointwiseAttrs>().program);
+  const Dims& out = outputs[0].dims;
+  const int64_t total = volume(out);
+  const size_t nregs = program.code.size();
+  std::vector<float> regs(nregs * kChunk);
+  std::vector<int64_t> offsets(kChunk);
+  for (int64_t start = 0; start < total; start += kChunk) {
+    const int64_t n = std::min(kChunk, total - start);
+    for (size_t r = 0; r < nregs; ++r) {
+      const ir::PwInstr& in = program.code[r];
+      float* dst = &regs[r * kChunk];
+      const float* a = in.args[0] >= 0 ? &regs[in.args[0] * kChunk] : nullptr;
+      const float* b = in.args[1] >= 0 ? &regs[in.args[1] * kChunk] : nullptr;
+      const float* c = in.args[2] >= 0 ? &regs[in.args[2] * kChunk] : nullptr;
+      switch (in.op) {
+        case ir::PwOp::kINPUT: {
+          const TensorView& t = inputs[in.code];
+          broadcast_offsets(t.dims, out, start, n, offsets.data());
+          load_input(t, offsets.data(), n, dst);
+          break;
+        }
+        case ir::PwOp::kCONST:
+          for (int64_t i = 0; i < n; ++i) dst[i] = in.value;
+          break;
+        case ir::PwOp::kUNARY: {
+          auto op = static_cast<UnaryOperation>(in.code);
+          for (int64_t i = 0; i < n; ++i) dst[i] = unary_f32(op, a[i]);
+          break;
+        }
+        case ir::PwOp::kBINARY: {
+          auto op = static_cast<ElementWiseOperation>(in.code);
+          for (int64_t i = 0; i < n; ++i) dst[i] = binary_f32(op, a[i], b[i]);
+          break;
+        }
+        case ir::PwOp::kACTIVATION:
+          apply_activation(static_cast<ActivationType>(in.code), in.alpha, in.beta, a, dst, n,
+                           node.name);
+          break;
+        case ir::PwOp::kSELECT:
+          for (int64_t i = 0; i < n; ++i) dst[i] = a[i] != 0.0f ? b[i] : c[i];
+          break;
+        case ir::PwOp::kCAST: {
+          auto type = static_cast<DataType>(in.code);
+          for (int64_t i = 0; i < n; ++i) dst[i] = round_to(type, a[i]);
+          break;
+        }
+      }
+    }
+    for (size_t o = 0; o < program.outputs.size(); ++o) {
+      store_output(outputs[o], start, n, &regs[program.outputs[o].reg * kChunk]);
+    }
+  }
+}
+
+void run_layer_norm(const ir::Node& node, std::span<const TensorView> inputs,
+                    std::span<const TensorView> outputs) {
+  const auto& attrs = node.get<LayerNormAttrs>();
+  const TensorView& x = inputs[0];
+  const TensorView& residual = inputs[1];
+  const int64_t h = x.dims.d[x.dims.nb_dims - 1];
+  const int64_t rows = h > 0 ? volume(x.dims) / h : 0;
+  FloatInput xf(x);
+  FloatInput scale(inputs[2]);
+  const float* bias = nullptr;
+  std::unique_ptr<FloatInput> bias_in, res_in;
+  if (inputs[3].data != nullptr) {
+    bias_in = std::make_unique<FloatInput>(inputs[3]);
+    bias = bias_in->data();
+  }
+  if (residual.data != nullptr) res_in = std::make_unique<FloatInput>(residual);
+  std::vector<float> row(h), y(h);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* px = xf.data() + r * h;
+    for (int64_t i = 0; i < h; ++i) {
+      // The sum is rounded to x's type, as an unfused residual add would store it.
+      row[i] = res_in ? round_to(x.type, px[i] + res_in->data()[r * h + i]) : px[i];
+    }
+    double mean = 0.0;
+    if (!attrs.rms) {
+      for (int64_t i = 0; i < h; ++i) mean += row[i];
+      mean /= static_cast<double>(h);
+    }
+    double var = 0.0;
+    for (int64_t i = 0; i < h; ++i) {
+      double d = row[i] - mean;
+      var += d * d;
+    }
+    var /= static_cast<double>(h);
+    const double inv = 1.0 / std::sqrt(var + static_cast<double>(attrs.epsilon));
+    for (int64_t i = 0; i < h; ++i) {
+      float v = static_cast<float>((row[i] - mean) * inv) * scale.data()[i];
+      y[i] = bias ? v + bias[i] : v;
+    }
+    TensorView out_row{static_cast<uint8_t*>(outputs[0].data) + r * h * element_size(x.type),
+                       x.type, Dims{h}};
+    store_output(out_row, 0, h, y.data());
+    if (outputs.size() > 1) {
+      TensorView sum_row{static_cast<uint8_t*>(outputs[1].data) + r * h * element_size(x.type),
+                         x.type, Dims{h}};
+      store_output(sum_row, 0, h, row.data());
+    }
+  }
+}
+
+}  // namespace kiln::cpu

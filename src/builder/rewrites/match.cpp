@@ -1,0 +1,105 @@
+// Shared helpers of the pattern rewrites (match.h).
+#include "builder/rewrites/match.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/half.h"
+
+namespace kiln::builder::match {
+
+Uses::Uses(const ir::Graph& g)
+    : consumers(g.tensors.size()), is_output(g.tensors.size(), false) {
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int32_t t : g.nodes[i].inputs) {
+      if (t >= 0) consumers[t].push_back(static_cast<int32_t>(i));
+    }
+  }
+  for (int32_t t : g.outputs) is_output[t] = true;
+}
+
+int32_t Uses::sole_consumer(int32_t t) const {
+  if (t < 0 || is_output[t] || consumers[t].size() != 1) return -1;
+  return consumers[t][0];
+}
+
+bool Uses::only_read_by(int32_t t, const std::vector<int32_t>& allowed) const {
+  if (is_output[t]) return false;
+  for (int32_t c : consumers[t]) {
+    if (std::find(allowed.begin(), allowed.end(), c) == allowed.end()) return false;
+  }
+  return true;
+}
+
+bool is_binary(const ir::Node& n, ElementWiseOperation op) {
+  const auto* a = std::get_if<ElementWiseAttrs>(&n.attrs);
+  return a != nullptr && a->op == op && n.inputs.size() == 2;
+}
+
+int32_t other_input(const ir::Node& n, int32_t t) {
+  if (n.inputs.size() != 2) return -1;
+  if (n.inputs[0] == t && n.inputs[1] != t) return n.inputs[1];
+  if (n.inputs[1] == t && n.inputs[0] != t) return n.inputs[0];
+  return -1;
+}
+
+bool scalar_value(const ir::Graph& g, int32_t t, float* value) {
+  if (t < 0 || g.tensors[t].weights < 0) return false;
+  const ir::WeightsData& w = g.weights[g.tensors[t].weights];
+  if (volume(w.dims) != 1 || !w.bytes) return false;
+  const uint8_t* p = w.bytes->data();
+  switch (w.type) {
+    case DataType::kFLOAT:
+      if (w.bytes->size() < 4) return false;
+      std::memcpy(value, p, 4);
+      return true;
+    case DataType::kHALF:
+      if (w.bytes->size() < 2) return false;
+      *value = to_float(*reinterpret_cast<const half_t*>(p));
+      return true;
+    case DataType::kBF16:
+      if (w.bytes->size() < 2) return false;
+      *value = to_float(*reinterpret_cast<const bfloat16_t*>(p));
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_scalar(const ir::Graph& g, int32_t t, float expected, float tol) {
+  float v;
+  return scalar_value(g, t, &v) && std::fabs(v - expected) <= tol * std::fabs(expected) + 1e-12f;
+}
+
+bool rank_at_most(const ir::Graph& g, int32_t t, int32_t rank) {
+  return g.tensors[t].dims.nb_dims <= rank;
+}
+
+int32_t weights_view(ir::Graph& g, int32_t t, const Dims& dims) {
+  const ir::Tensor& src = g.tensors[t];
+  ir::WeightsData w = g.weights[src.weights];
+  w.dims = dims;
+  w.name += ".fused_bias";
+  g.weights.push_back(w);
+  ir::Tensor view;
+  view.name = src.name + ".fused_bias";
+  view.type = w.type;
+  view.dims = dims;
+  view.weights = static_cast<int32_t>(g.weights.size() - 1);
+  g.tensors.push_back(view);
+  return static_cast<int32_t>(g.tensors.size() - 1);
+}
+
+std::string joined_names(const ir::Graph& g, const std::vector<int32_t>& nodes) {
+  std::vector<int32_t> sorted = nodes;  // in the network's order
+  std::sort(sorted.begin(), sorted.end());
+  std::string name;
+  for (int32_t n : sorted) {
+    if (!name.empty()) name += " + ";
+    name += g.nodes[n].name;
+  }
+  return name;
+}
+
+}  // namespace kiln::builder::match

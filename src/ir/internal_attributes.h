@@ -1,0 +1,46 @@
+// Attributes of kiln's internal op kinds (src/ir/internal_ops.def): nodes only the builder's
+// passes create. Like the public layers' attributes (attributes.h), each lists its fields once in
+// fields(visitor), so the plan, the textual IR and node signatures cover them without more code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kiln/types.h"
+
+namespace kiln {
+
+// A connected region of pointwise work (elementwise with broadcasting, unary, activation, select,
+// cast, constants) evaluated in one pass over the output: `program` is the region as a straight-line
+// program over float registers in its text form (ir/pointwise_program.h). Inputs: the region's
+// external tensors (program `in K` reads input K, broadcast to the output shape). Outputs:
+// `num_outputs` tensors, all of the output shape (the broadcast of every input's shape), each of
+// the type the program's `out` line names.
+struct FusedPointwiseAttrs {
+  std::string program;
+  int32_t num_outputs = 1;
+  template <typename F>
+  void fields(F&& f) {
+    f("program", program);
+    f("num_outputs", num_outputs);
+  }
+};
+
+// Normalization over the last dimension: LayerNorm ((x - mean) / sqrt(var + eps) * scale + bias)
+// or, with `rms`, RMSNorm (x / sqrt(mean(x^2) + eps) * scale [+ bias]); statistics in float32.
+// Inputs: x [..., H], residual (absent, or x's shape: normalised is x + residual), scale [H],
+// bias [H] (optional). Outputs: y (x's shape and type) and, with num_outputs == 2, the sum
+// x + residual in x's type (skip-LayerNorm's second output, read by the next residual add).
+struct LayerNormAttrs {
+  float epsilon = 1e-5f;
+  bool rms = false;
+  int32_t num_outputs = 1;
+  template <typename F>
+  void fields(F&& f) {
+    f("epsilon", epsilon);
+    f("rms", rms);
+    f("num_outputs", num_outputs);
+  }
+};
+
+}  // namespace kiln

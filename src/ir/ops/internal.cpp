@@ -1,0 +1,87 @@
+// Inference of the internal op kinds (ir/internal_ops.def): fused pointwise regions and
+// LayerNorm/RMSNorm. Only the builder creates these nodes, but a plan can carry them, so inference
+// validates them as fully as a user's layer.
+#include "ir/op.h"
+#include "ir/pointwise_program.h"
+
+namespace kiln::ir {
+
+void infer_fused_pointwise(const Node& node, std::span<const TensorDesc> inputs,
+                           std::span<TensorDesc> outputs) {
+  const auto& attrs = node.get<FusedPointwiseAttrs>();
+  PwProgram program;
+  try {
+    program = parse_pointwise(attrs.program);
+  } catch (const Error& e) {
+    fail_at(node, e.what());
+  }
+  if (program.num_inputs() != static_cast<int32_t>(inputs.size())) {
+    fail_at(node, "the program reads ", program.num_inputs(), " inputs, the node has ",
+            inputs.size());
+  }
+  if (program.outputs.size() != outputs.size()) {
+    fail_at(node, "the program writes ", program.outputs.size(), " outputs, the node has ",
+            outputs.size());
+  }
+  Dims shape;
+  shape.nb_dims = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].dims.nb_dims < 0) fail_at(node, "input ", i, " is missing");
+    if (!is_pointwise_type(inputs[i].type)) {
+      fail_at(node, "input ", i, " has type ", inputs[i].type,
+              "; fused pointwise ops take float32, float16, bfloat16 and bool");
+    }
+    shape = broadcast(node, shape, inputs[i].dims);
+  }
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    outputs[o] = TensorDesc{};
+    outputs[o].type = program.outputs[o].type;
+    outputs[o].dims = shape;
+  }
+}
+
+void infer_layer_norm(const Node& node, std::span<const TensorDesc> inputs,
+                      std::span<TensorDesc> outputs) {
+  const auto& attrs = node.get<LayerNormAttrs>();
+  if (inputs.size() != 4)
+    fail_at(node, "expects 4 inputs (x, residual or -, scale, bias or -), got ", inputs.size());
+  const TensorDesc& x = inputs[0];
+  const TensorDesc& residual = inputs[1];
+  const TensorDesc& scale = inputs[2];
+  const TensorDesc& bias = inputs[3];
+  if (x.dims.nb_dims < 0 || scale.dims.nb_dims < 0)
+    fail_at(node, "inputs x (0) and scale (2) are required");
+  if (!is_floating(x.type)) fail_at(node, "x has type ", x.type, "; expected a float type");
+  if (x.dims.nb_dims < 1) fail_at(node, "x must have at least one dimension, got ", x.dims);
+  int64_t h = x.dims.d[x.dims.nb_dims - 1];
+  auto check_param = [&](const TensorDesc& p, const char* what) {
+    if (p.type != x.type) fail_at(node, what, " has type ", p.type, ", x has ", x.type);
+    if (p.dims.nb_dims != 1 || (h >= 0 && p.dims.d[0] >= 0 && p.dims.d[0] != h))
+      fail_at(node, what, " must be [", h, "] (x's last dimension), got ", p.dims);
+  };
+  check_param(scale, "scale");
+  if (bias.dims.nb_dims >= 0) check_param(bias, "bias");
+  if (residual.dims.nb_dims >= 0) {
+    if (residual.type != x.type)
+      fail_at(node, "residual has type ", residual.type, ", x has ", x.type);
+    if (residual.dims.nb_dims != x.dims.nb_dims)
+      fail_at(node, "residual ", residual.dims, " must have x's shape ", x.dims);
+    for (int32_t i = 0; i < x.dims.nb_dims; ++i) {
+      int64_t a = x.dims.d[i], b = residual.dims.d[i];
+      if (a >= 0 && b >= 0 && a != b)
+        fail_at(node, "residual ", residual.dims, " must have x's shape ", x.dims);
+    }
+  }
+  if (!(attrs.epsilon >= 0.0f)) fail_at(node, "epsilon must be >= 0, got ", attrs.epsilon);
+  if (attrs.num_outputs < 1 || attrs.num_outputs > 2)
+    fail_at(node, "num_outputs must be 1 or 2, got ", attrs.num_outputs);
+  if (attrs.num_outputs == 2 && residual.dims.nb_dims < 0)
+    fail_at(node, "a second output (x + residual) needs a residual input");
+  for (TensorDesc& out : outputs) {
+    out = TensorDesc{};
+    out.type = x.type;
+    out.dims = x.dims;
+  }
+}
+
+}  // namespace kiln::ir

@@ -1,0 +1,316 @@
+// The optimizer's rewrites, each stated as the graph before and after in the textual IR
+// (ir/text.h), plus the textual IR's own round trip and the pass manager's verification.
+#include <gtest/gtest.h>
+
+#include "builder/pass_manager.h"
+#include "builder/rewrites/rewrites.h"
+#include "e2e/e2e_util.h"
+#include "ir/pointwise_program.h"
+#include "ir/text.h"
+
+namespace kiln::builder {
+namespace {
+
+using test::quiet_logger;
+
+// Applies `pass` to the parsed `before`, verifies the result and returns its text.
+template <typename Pass>
+std::string rewrite(const std::string& before, Pass pass) {
+  ir::Graph g = ir::parse(before);
+  ir::Graph after = compact(pass(g));
+  verify_graph(after, "test");
+  return ir::print(after);
+}
+
+TEST(TextIR, RoundTrips) {
+  const std::string text =
+      "input x float32 [-1,4]\n"
+      "input \"odd name\" float16 [2]\n"
+      "weights w float32 [4] = [0.5, -1, 2.25, 1e-07]\n"
+      "weights big float32 [4,64]\n"
+      "node \"fc + bias\" matrix_multiply(op_a=0 op_b=0 fused_activation=false "
+      "fused_activation_type=0 fused_activation_alpha=0 fused_activation_beta=0) x, big -> t0\n"
+      "node ln layer_norm(epsilon=1e-05 rms=false num_outputs=1) x, -, w, - -> t1\n"
+      "node pw fused_pointwise(program=\"in 0; relu %0; out %1 float32\" num_outputs=1) t1 -> "
+      "y\n"
+      "outputs y, t0\n";
+  ir::Graph g = ir::parse(text);
+  EXPECT_EQ(ir::print(g), text);
+  EXPECT_EQ(g.tensors[g.find_tensor("t0")].dims, (Dims{-1, 64}));
+  EXPECT_EQ(g.nodes[1].inputs[1], -1);
+  verify_graph(g, "parse");
+}
+
+TEST(TextIR, ErrorsNameTheLine) {
+  auto error = [](const std::string& text) {
+    try {
+      ir::parse(text);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error("input x float32 [2]\nnode a relu(x) x -> y\n").find("line 2: unknown op kind"),
+            std::string::npos);
+  EXPECT_NE(error("node a activation(type=0) q -> y\n").find("'q' is used before it is defined"),
+            std::string::npos);
+  EXPECT_NE(error("input x float32 [2]\nnode a activation(kind=0) x -> y\n")
+                .find("no attribute 'kind' in activation"),
+            std::string::npos);
+  EXPECT_NE(error("input x float32 [2]\ninput x float32 [2]\n").find("defined twice"),
+            std::string::npos);
+  EXPECT_NE(error("input x float32 [2\n").find("line 1"), std::string::npos);
+}
+
+TEST(PointwiseProgram, TextRoundTripsAndRejectsBadPrograms) {
+  const std::string text =
+      "in 0; const 0.5; mul %0 %1; erf %2; leaky_relu[0.01,0] %3; in 1; select %5 %0 "
+      "%4; cast float16 %6; out %7 float16; out %3 float32";
+  ir::PwProgram p = ir::parse_pointwise(text);
+  EXPECT_EQ(ir::to_text(p), text);
+  EXPECT_EQ(p.num_inputs(), 2);
+  for (const char* bad : {"in 0; mul %0 %1; out %1 float32", "in 0; frobnicate %0; out %1 float32",
+                          "in 0", "in 0; out %0 int32", "in 0; exp %0 %0; out %1 float32"}) {
+    EXPECT_THROW(ir::parse_pointwise(bad), Error) << bad;
+  }
+}
+
+TEST(Rewrites, GeluErfDecomposition) {
+  EXPECT_EQ(rewrite("input x float32 [2,8]\n"
+                    "weights sqrt2 float32 [] = [1.41421354]\n"
+                    "weights one float32 [] = [1]\n"
+                    "weights half float32 [] = [0.5]\n"
+                    "node div elementwise(op=5) x, sqrt2 -> t0\n"
+                    "node erf unary(op=9) t0 -> t1\n"
+                    "node add elementwise(op=0) t1, one -> t2\n"
+                    "node mul elementwise(op=1) x, t2 -> t3\n"
+                    "node mul2 elementwise(op=1) t3, half -> y\n"
+                    "outputs y\n",
+                    [](const ir::Graph& g) { return fuse_gelu(g, quiet_logger()); }),
+            "input x float32 [2,8]\n"
+            "node \"div + erf + add + mul + mul2\" activation(type=9 alpha=0 beta=0) x -> y\n"
+            "outputs y\n");
+}
+
+TEST(Rewrites, GeluErfWithHalfFirstAndMultiplyByReciprocal) {
+  // (x * 0.5) * (1 + erf(x * 0.7071))
+  EXPECT_EQ(rewrite("input x float32 [4]\n"
+                    "weights r float32 [1] = [0.707106769]\n"
+                    "weights one float32 [1] = [1]\n"
+                    "weights half float32 [1] = [0.5]\n"
+                    "node h elementwise(op=1) x, half -> t0\n"
+                    "node s elementwise(op=1) x, r -> t1\n"
+                    "node erf unary(op=9) t1 -> t2\n"
+                    "node add elementwise(op=0) one, t2 -> t3\n"
+                    "node mul elementwise(op=1) t0, t3 -> y\n"
+                    "outputs y\n",
+                    [](const ir::Graph& g) { return fuse_gelu(g, quiet_logger()); }),
+            "input x float32 [4]\n"
+            "node \"h + s + erf + add + mul\" activation(type=9 alpha=0 beta=0) x -> y\n"
+            "outputs y\n");
+}
+
+TEST(Rewrites, GeluTanhDecomposition) {
+  EXPECT_EQ(rewrite("input x float32 [4]\n"
+                    "weights three float32 [] = [3]\n"
+                    "weights c float32 [] = [0.044715]\n"
+                    "weights k float32 [] = [0.797884583]\n"
+                    "weights one float32 [] = [1]\n"
+                    "weights half float32 [] = [0.5]\n"
+                    "node pow elementwise(op=6) x, three -> t0\n"
+                    "node cm elementwise(op=1) c, t0 -> t1\n"
+                    "node in elementwise(op=0) x, t1 -> t2\n"
+                    "node km elementwise(op=1) t2, k -> t3\n"
+                    "node tanh activation(type=2 alpha=0 beta=0) t3 -> t4\n"
+                    "node add elementwise(op=0) t4, one -> t5\n"
+                    "node hm elementwise(op=1) t5, half -> t6\n"
+                    "node mul elementwise(op=1) t6, x -> y\n"
+                    "outputs y\n",
+                    [](const ir::Graph& g) { return fuse_gelu(g, quiet_logger()); }),
+            "input x float32 [4]\n"
+            "node \"pow + cm + in + km + tanh + add + hm + mul\" activation(type=10 alpha=0 "
+            "beta=0) x -> y\n"
+            "outputs y\n");
+}
+
+TEST(Rewrites, GeluNotFusedWhenAnIntermediateIsReadElsewhere) {
+  const std::string before =
+      "input x float32 [2]\n"
+      "weights sqrt2 float32 [] = [1.41421354]\n"
+      "weights one float32 [] = [1]\n"
+      "weights half float32 [] = [0.5]\n"
+      "node div elementwise(op=5) x, sqrt2 -> t0\n"
+      "node erf unary(op=9) t0 -> t1\n"
+      "node add elementwise(op=0) t1, one -> t2\n"
+      "node mul elementwise(op=1) x, t2 -> t3\n"
+      "node mul2 elementwise(op=1) t3, half -> y\n"
+      "outputs y, t1\n";
+  EXPECT_EQ(rewrite(before, [](const ir::Graph& g) { return fuse_gelu(g, quiet_logger()); }),
+            ir::print(ir::parse(before)));
+}
+
+TEST(Rewrites, DecomposedLayerNormWithResidual) {
+  // s = a + b; LayerNorm(s) * gamma + beta, with s also read by a later residual add.
+  EXPECT_EQ(rewrite("input a float32 [2,3,4]\n"
+                    "input b float32 [2,3,4]\n"
+                    "weights eps float32 [] = [1e-06]\n"
+                    "weights two float32 [] = [2]\n"
+                    "weights gamma float32 [4] = [1, 2, 3, 4]\n"
+                    "weights beta float32 [1,1,4] = [0, 0.5, 0, 0.5]\n"
+                    "node res elementwise(op=0) a, b -> s\n"
+                    "node mean reduce(op=4 axes=4 keep_dims=true) s -> m\n"
+                    "node sub elementwise(op=4) s, m -> d\n"
+                    "node sq elementwise(op=6) d, two -> d2\n"
+                    "node var reduce(op=4 axes=4 keep_dims=true) d2 -> v\n"
+                    "node addeps elementwise(op=0) v, eps -> ve\n"
+                    "node sqrt unary(op=2) ve -> sd\n"
+                    "node div elementwise(op=5) d, sd -> n\n"
+                    "node scale elementwise(op=1) n, gamma -> ns\n"
+                    "node shift elementwise(op=0) ns, beta -> y\n"
+                    "node next elementwise(op=0) y, s -> z\n"
+                    "outputs z\n",
+                    [](const ir::Graph& g) { return fuse_layer_norm(g, quiet_logger()); }),
+            "input a float32 [2,3,4]\n"
+            "input b float32 [2,3,4]\n"
+            "weights gamma float32 [4] = [1, 2, 3, 4]\n"
+            "weights beta.fused_bias float32 [4] = [0, 0.5, 0, 0.5]\n"
+            "node \"res + mean + sub + sq + var + addeps + sqrt + div + scale + shift\" "
+            "layer_norm(epsilon=1e-06 rms=false num_outputs=2) a, b, gamma, "
+            "beta.fused_bias -> y, s\n"
+            "node next elementwise(op=0) y, s -> z\n"
+            "outputs z\n");
+}
+
+TEST(Rewrites, RmsNormWithReciprocal) {
+  EXPECT_EQ(rewrite("input x float16 [3,8]\n"
+                    "weights eps float16 [] = [1e-05]\n"
+                    "weights w float16 [8] = [1, 1, 1, 1, 2, 2, 2, 2]\n"
+                    "node sq elementwise(op=1) x, x -> x2\n"
+                    "node mean reduce(op=4 axes=2 keep_dims=true) x2 -> m\n"
+                    "node add elementwise(op=0) m, eps -> me\n"
+                    "node sqrt unary(op=2) me -> s\n"
+                    "node inv unary(op=3) s -> r\n"
+                    "node mul elementwise(op=1) x, r -> n\n"
+                    "node w elementwise(op=1) w, n -> y\n"
+                    "outputs y\n",
+                    [](const ir::Graph& g) { return fuse_layer_norm(g, quiet_logger()); }),
+            "input x float16 [3,8]\n"
+            "weights w float16 [8] = [1, 1, 1, 1, 2, 2, 2, 2]\n"
+            "node \"sq + mean + add + sqrt + inv + mul + w\" layer_norm(epsilon=1.001358e-05 "
+            "rms=true num_outputs=1) x, -, w, - -> y\n"
+            "outputs y\n");
+}
+
+TEST(Rewrites, NormalizationLayerOverTheLastAxis) {
+  EXPECT_EQ(rewrite("input x float32 [2,5,6]\n"
+                    "weights g float32 [1,1,6] = [1, 2, 3, 4, 5, 6]\n"
+                    "weights b float32 [1,1,6] = [6, 5, 4, 3, 2, 1]\n"
+                    "node ln normalization(axes=4 epsilon=1e-12 num_groups=1) x, g, b "
+                    "-> y\n"
+                    "node other normalization(axes=6 epsilon=1e-12 num_groups=1) y, g, "
+                    "b -> z\n"
+                    "outputs z\n",
+                    [](const ir::Graph& g) { return fuse_layer_norm(g, quiet_logger()); }),
+            "input x float32 [2,5,6]\n"
+            "weights g float32 [1,1,6] = [1, 2, 3, 4, 5, 6]\n"
+            "weights b float32 [1,1,6] = [6, 5, 4, 3, 2, 1]\n"
+            "weights g.fused_bias float32 [6] = [1, 2, 3, 4, 5, 6]\n"
+            "weights b.fused_bias float32 [6] = [6, 5, 4, 3, 2, 1]\n"
+            "node ln layer_norm(epsilon=1e-12 rms=false num_outputs=1) x, -, "
+            "g.fused_bias, b.fused_bias -> y\n"
+            "node other normalization(axes=6 epsilon=1e-12 num_groups=1) y, g, b -> z\n"
+            "outputs z\n");
+}
+
+TEST(Rewrites, PointwiseRegionBecomesOneFusedOp) {
+  // y = relu(x + bias) * 2, and t = x + bias is also an output: two outputs.
+  EXPECT_EQ(rewrite("input x float16 [2,3,8]\n"
+                    "weights bias float16 [8] = [1, 2, 3, 4, 5, 6, 7, 8]\n"
+                    "weights two float16 [] = [2]\n"
+                    "node add elementwise(op=0) x, bias -> t\n"
+                    "node relu activation(type=0 alpha=0 beta=0) t -> r\n"
+                    "node mul elementwise(op=1) r, two -> y\n"
+                    "outputs y, t\n",
+                    [](const ir::Graph& g) { return fuse_pointwise(g, quiet_logger()); }),
+            "input x float16 [2,3,8]\n"
+            "weights bias float16 [8] = [1, 2, 3, 4, 5, 6, 7, 8]\n"
+            "node \"add + relu + mul\" fused_pointwise(program=\"in 0; in 1; add %0 %1; relu %2; "
+            "const 2; mul %3 %4; out %2 float16; out %5 float16\" num_outputs=2) x, bias -> t, "
+            "y\n"
+            "outputs y, t\n");
+}
+
+TEST(Rewrites, PointwiseFusionStopsAtShapeChangesAndKeepsWeightsForRefit) {
+  // a [4,1] + b [1,4] -> [4,4]: the add's output shape differs from its inputs, so the exp of a
+  // (shape [4,1]) starts another region; with keep_weights the scalar stays an input.
+  EXPECT_EQ(rewrite("input a float32 [4,1]\n"
+                    "input b float32 [1,4]\n"
+                    "weights k float32 [] = [3]\n"
+                    "node e unary(op=0) a -> ea\n"
+                    "node add elementwise(op=0) ea, b -> s\n"
+                    "node mul elementwise(op=1) s, k -> y\n"
+                    "outputs y\n",
+                    [](const ir::Graph& g) { return fuse_pointwise(g, quiet_logger(), true); }),
+            "input a float32 [4,1]\n"
+            "input b float32 [1,4]\n"
+            "weights k float32 [] = [3]\n"
+            "node e unary(op=0) a -> ea\n"
+            "node \"add + mul\" fused_pointwise(program=\"in 0; in 1; add %0 %1; in 2; mul %2 %3; "
+            "out %4 float32\" num_outputs=1) ea, b, k -> y\n"
+            "outputs y\n");
+}
+
+TEST(Rewrites, PointwiseFusionDoesNotCreateCycles) {
+  // r = relu(x); m = matmul(r, w); y = r + m: the add cannot join relu's region, since its
+  // other input depends on that region.
+  const std::string before =
+      "input x float32 [4,4]\n"
+      "weights w float32 [4,4]\n"
+      "node relu activation(type=0 alpha=0 beta=0) x -> r\n"
+      "node mm matrix_multiply(op_a=0 op_b=0 fused_activation=false fused_activation_type=0 "
+      "fused_activation_alpha=0 fused_activation_beta=0) r, w -> m\n"
+      "node add elementwise(op=0) r, m -> y\n"
+      "outputs y\n";
+  EXPECT_EQ(rewrite(before, [](const ir::Graph& g) { return fuse_pointwise(g, quiet_logger()); }),
+            ir::print(ir::parse(before)));
+}
+
+TEST(Rewrites, IdentitiesAndNoOpCastsAreRemoved) {
+  EXPECT_EQ(rewrite("input x float32 [3]\n"
+                    "node id identity(output_type=0) x -> a\n"
+                    "node c cast(to_type=0) a -> b\n"
+                    "node h cast(to_type=1) b -> c\n"
+                    "node relu activation(type=0 alpha=0 beta=0) b -> y\n"
+                    "node out identity(output_type=1) c -> z\n"
+                    "outputs y, z\n",
+                    [](const ir::Graph& g) { return remove_identities(g, quiet_logger()); }),
+            "input x float32 [3]\n"
+            "node h cast(to_type=1) x -> c\n"
+            "node relu activation(type=0 alpha=0 beta=0) x -> y\n"
+            "node out identity(output_type=1) c -> z\n"
+            "outputs y, z\n");
+}
+
+TEST(PassManager, VerifyNamesThePassThatBrokeTheGraph) {
+  ir::Graph g = ir::parse(
+      "input x float32 [3]\n"
+      "node relu activation(type=0 alpha=0 beta=0) x -> y\n"
+      "outputs y\n");
+  PassManager pm(quiet_logger());
+  pm.set_verify(true);
+  pm.run("fine", g, [](const ir::Graph& in) { return in; });
+  try {
+    pm.run("breaks_it", g, [](const ir::Graph& in) {
+      ir::Graph out = in;
+      out.tensors[out.nodes[0].outputs[0]].dims = Dims{4};  // recorded dims no longer inferred
+      return out;
+    });
+    FAIL() << "verification passed a broken graph";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("after pass 'breaks_it'"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(pm.history(), (std::vector<std::string>{"fine", "breaks_it"}));
+}
+
+}  // namespace
+}  // namespace kiln::builder

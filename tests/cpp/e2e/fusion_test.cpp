@@ -1,0 +1,112 @@
+// The optimizer end to end on the CPU backend: networks with GELU, LayerNorm and pointwise chains
+// build into fewer steps (internal ops), give the reference's results in float32 and float16, and
+// survive a plan round trip (format version 2 names internal op kinds).
+#include <cmath>
+
+#include "e2e/e2e_util.h"
+#include "plan/plan.h"
+
+namespace kiln::test {
+namespace {
+
+constexpr int64_t kRows = 6, kH = 16;
+
+std::vector<float> ramp(size_t n, float scale, float phase) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = scale * std::sin(phase + 0.37f * static_cast<float>(i));
+  return v;
+}
+
+// y = LayerNorm(x + r) * gamma + beta (decomposed), z = gelu_erf(y) (decomposed) + y * 0.25.
+std::unique_ptr<NetworkDefinition> block(Builder& builder) {
+  static const std::vector<float> gamma = ramp(kH, 1.0f, 0.3f), beta = ramp(kH, 0.5f, 1.1f);
+  static const float eps = 1e-5f, two = 2.0f, sqrt2 = 1.41421356f, one = 1.0f, half = 0.5f,
+                     quarter = 0.25f;
+  auto net = builder.create_network();
+  Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{kRows, kH});
+  Tensor* r = net->add_input("r", DataType::kFLOAT, Dims{kRows, kH});
+  auto scalar = [&](const float* v) {
+    return net->add_constant(Dims{1, 1}, Weights{DataType::kFLOAT, v, 1})->get_output(0);
+  };
+  auto ew = [&](Tensor* a, Tensor* b, ElementWiseOperation op) {
+    return net->add_elementwise(*a, *b, op)->get_output(0);
+  };
+  Tensor* s = ew(x, r, ElementWiseOperation::kSUM);
+  Tensor* mean = net->add_reduce(*s, ReduceOperation::kAVG, 2u, true)->get_output(0);
+  Tensor* d = ew(s, mean, ElementWiseOperation::kSUB);
+  Tensor* d2 = ew(d, scalar(&two), ElementWiseOperation::kPOW);
+  Tensor* var = net->add_reduce(*d2, ReduceOperation::kAVG, 2u, true)->get_output(0);
+  Tensor* sd = net->add_unary(*ew(var, scalar(&eps), ElementWiseOperation::kSUM),
+                              UnaryOperation::kSQRT)
+                   ->get_output(0);
+  Tensor* n = ew(d, sd, ElementWiseOperation::kDIV);
+  Tensor* g = net->add_constant(Dims{1, kH}, Weights{DataType::kFLOAT, gamma.data(), kH})
+                  ->get_output(0);
+  Tensor* b = net->add_constant(Dims{1, kH}, Weights{DataType::kFLOAT, beta.data(), kH})
+                  ->get_output(0);
+  Tensor* y = ew(ew(n, g, ElementWiseOperation::kPROD), b, ElementWiseOperation::kSUM);
+  Tensor* e = net->add_unary(*ew(y, scalar(&sqrt2), ElementWiseOperation::kDIV),
+                             UnaryOperation::kERF)
+                  ->get_output(0);
+  Tensor* gelu = ew(ew(y, ew(e, scalar(&one), ElementWiseOperation::kSUM),
+                       ElementWiseOperation::kPROD),
+                    scalar(&half), ElementWiseOperation::kPROD);
+  Tensor* z = ew(gelu, ew(y, scalar(&quarter), ElementWiseOperation::kPROD),
+                 ElementWiseOperation::kSUM);
+  z->set_name("z");
+  net->mark_output(*z);
+  return net;
+}
+
+std::vector<double> reference(const std::vector<float>& x, const std::vector<float>& r) {
+  std::vector<float> gamma = ramp(kH, 1.0f, 0.3f), beta = ramp(kH, 0.5f, 1.1f);
+  std::vector<double> out(x.size());
+  for (int64_t row = 0; row < kRows; ++row) {
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < kH; ++i) mean += x[row * kH + i] + r[row * kH + i];
+    mean /= kH;
+    for (int64_t i = 0; i < kH; ++i) {
+      double dv = x[row * kH + i] + r[row * kH + i] - mean;
+      var += dv * dv;
+    }
+    var /= kH;
+    for (int64_t i = 0; i < kH; ++i) {
+      double y = (x[row * kH + i] + r[row * kH + i] - mean) / std::sqrt(var + 1e-5) * gamma[i] +
+                 beta[i];
+      out[row * kH + i] = 0.5 * y * (1 + std::erf(y / std::sqrt(2.0))) + 0.25 * y;
+    }
+  }
+  return out;
+}
+
+void check_block(bool fp16, double tolerance) {
+  Builder builder(quiet_logger());
+  auto net = block(builder);
+  auto config = builder.create_builder_config();
+  if (fp16) config->set_flag(BuilderFlag::kFP16);
+  config->set_default_device_type(DeviceType::kCPU);
+  std::vector<uint8_t> plan = builder.build_serialized_network(*net, *config);
+  ASSERT_FALSE(plan.empty());
+  EXPECT_EQ(plan::read_header(plan.data(), plan.size()).format_version, 2u);
+  Runtime runtime(quiet_logger());
+  auto engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
+  ASSERT_NE(engine, nullptr);
+  // 24 layers: a skip-LayerNorm and one fused pointwise op (GELU + the scaled residual) remain;
+  // fp16 adds its two input casts and one output cast, which the pointwise region absorbs.
+  EXPECT_LE(engine->num_layers(), fp16 ? 4 : 2);
+  std::vector<float> x = ramp(kRows * kH, 2.0f, 0.0f), r = ramp(kRows * kH, 1.0f, 2.0f);
+  auto ctx = engine->create_execution_context();
+  auto out = run_float(*ctx, *engine, {{"x", {Dims{kRows, kH}, x}}, {"r", {Dims{kRows, kH}, r}}});
+  EXPECT_LT(max_rel_error(out["z"], reference(x, r)), tolerance);
+}
+
+TEST(OptimizerCpu, TransformerBlockPartsFuseAndMatchTheReference) {
+  check_block(false, 2e-5);
+}
+
+TEST(OptimizerCpu, TransformerBlockPartsInFp16) {
+  check_block(true, 2e-2);
+}
+
+}  // namespace
+}  // namespace kiln::test
