@@ -116,10 +116,47 @@ class Fuser {
     return false;
   }
 
+  // No input of the region's layers comes from outside it through a path that starts inside it.
+  bool cycle_free(int32_t rid) const {
+    const Region& r = regions_[rid];
+    for (int32_t m : r.nodes) {
+      for (int32_t t : g_.nodes[m].inputs) {
+        int32_t q = t >= 0 ? g_.tensors[t].producer : -1;
+        if (q >= 0 && region_of_[q] != rid && depends_on_region(q, r, rid)) return false;
+      }
+    }
+    return true;
+  }
+
+  // Moves region `from` into region `into` when shapes match, the size allows and no cycle
+  // results; otherwise leaves both as they were.
+  void try_merge(int32_t into, int32_t from) {
+    Region& a = regions_[into];
+    Region& b = regions_[from];
+    if (!b.alive || into == from) return;
+    if (a.nodes.size() + b.nodes.size() > kMaxInstructions / 3) return;
+    int32_t like = g_.nodes[a.nodes[0]].outputs[0];
+    if (!same_shape(g_.nodes[b.nodes[0]].outputs[0], a.shape, like)) return;
+    const Region saved = a;
+    for (int32_t m : b.nodes) region_of_[m] = into;
+    a.nodes.insert(a.nodes.end(), b.nodes.begin(), b.nodes.end());
+    std::sort(a.nodes.begin(), a.nodes.end(),
+              [&](int32_t x, int32_t y) { return position_[x] < position_[y]; });
+    a.first = std::min(a.first, b.first);
+    if (cycle_free(into)) {
+      b.alive = false;
+      b.nodes.clear();
+      return;
+    }
+    for (int32_t m : b.nodes) region_of_[m] = from;
+    a = saved;
+  }
+
   void place(int32_t n) {
     const ir::Node& node = g_.nodes[n];
     if (!pointwise_layer(g_, node)) return;
     const int32_t out = node.outputs[0];
+    int32_t joined = -1;
     for (int32_t t : node.inputs) {
       int32_t p = g_.tensors[t].producer;
       if (p < 0 || region_of_[p] < 0) continue;
@@ -136,6 +173,15 @@ class Fuser {
       if (cycle) continue;
       r.nodes.push_back(n);
       region_of_[n] = rid;
+      joined = rid;
+      break;
+    }
+    if (joined >= 0) {
+      // Other regions feeding this layer join too where they can (two branches meeting).
+      for (int32_t t : node.inputs) {
+        int32_t p = g_.tensors[t].producer;
+        if (p >= 0 && region_of_[p] >= 0 && region_of_[p] != joined) try_merge(joined, region_of_[p]);
+      }
       return;
     }
     Region r;

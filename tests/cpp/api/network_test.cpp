@@ -725,9 +725,9 @@ TEST(NetworkGraph, DumpOfASmallNetwork) {
             "pre_padding=[1,1] post_padding=[1,1] dilation=[1,1] num_groups=1 "
             "fused_activation=false fused_activation_type=0 fused_activation_alpha=0 "
             "fused_activation_beta=0) x, conv1.kernel, "
-            "conv1.bias -> (Unnamed Layer* 2) [Convolution]_output\n"
-            "node (Unnamed Layer* 3) [Activation] activation(type=0 alpha=0 beta=0) "
-            "(Unnamed Layer* 2) [Convolution]_output -> y\n"
+            "conv1.bias -> \"(Unnamed Layer* 2) [Convolution]_output\"\n"
+            "node \"(Unnamed Layer* 3) [Activation]\" activation(type=0 alpha=0 beta=0) "
+            "\"(Unnamed Layer* 2) [Convolution]_output\" -> y\n"
             "outputs y\n");
   EXPECT_EQ(net.graph().tensors[net.graph().find_tensor("y")].dims, (Dims{-1, 2, 4, 4}));
 }

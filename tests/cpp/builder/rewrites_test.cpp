@@ -275,6 +275,24 @@ TEST(Rewrites, PointwiseFusionDoesNotCreateCycles) {
             ir::print(ir::parse(before)));
 }
 
+TEST(Rewrites, PointwiseBranchesMeetingInALayerMerge) {
+  // gelu(y) + y * 0.25 where y comes from a non-pointwise layer: both branches start regions of
+  // their own, which merge in the add.
+  EXPECT_EQ(rewrite("input x float32 [2,8]\n"
+                    "weights q float32 [] = [0.25]\n"
+                    "node sm softmax(axes=2) x -> y\n"
+                    "node g activation(type=9 alpha=0 beta=0) y -> a\n"
+                    "node m elementwise(op=1) y, q -> b\n"
+                    "node add elementwise(op=0) a, b -> z\n"
+                    "outputs z\n",
+                    [](const ir::Graph& g) { return fuse_pointwise(g, quiet_logger()); }),
+            "input x float32 [2,8]\n"
+            "node sm softmax(axes=2) x -> y\n"
+            "node \"g + m + add\" fused_pointwise(program=\"in 0; gelu_erf %0; const 0.25; mul %0 "
+            "%2; add %1 %3; out %4 float32\" num_outputs=1) y -> z\n"
+            "outputs z\n");
+}
+
 TEST(Rewrites, IdentitiesAndNoOpCastsAreRemoved) {
   EXPECT_EQ(rewrite("input x float32 [3]\n"
                     "node id identity(output_type=0) x -> a\n"

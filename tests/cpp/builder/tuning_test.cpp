@@ -105,9 +105,10 @@ std::unique_ptr<NetworkDefinition> small_network(Builder& builder) {
   Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{2, 3});
   ActivationLayer* relu = net->add_activation(*x, ActivationType::kRELU);
   relu->set_name("relu");
-  UnaryLayer* exp = net->add_unary(*relu->get_output(0), UnaryOperation::kEXP);
-  exp->set_name("exp");
-  net->mark_output(*exp->get_output(0));
+  // A softmax, not a pointwise layer: relu and it stay two steps (pointwise layers would fuse).
+  SoftMaxLayer* softmax = net->add_softmax(*relu->get_output(0));
+  softmax->set_name("softmax");
+  net->mark_output(*softmax->get_output(0));
   return net;
 }
 
@@ -145,12 +146,12 @@ TEST(AlgorithmSelector, SeesEveryLayerOfACpuBuildAndGetsTheChoices) {
   ASSERT_EQ(selector.seen[0].inputs.size(), 1u);
   EXPECT_EQ(selector.seen[0].inputs[0].name, "x");
   EXPECT_EQ(selector.seen[0].inputs[0].dims, (Dims{2, 3}));
-  EXPECT_EQ(selector.seen[1].layer_name, "exp");
+  EXPECT_EQ(selector.seen[1].layer_name, "softmax");
   EXPECT_EQ(selector.counts, (std::vector<size_t>{1, 1}));
   ASSERT_EQ(selector.reported.size(), 2u);
   EXPECT_EQ(selector.reported[1].implementation, "cpu.reference");
   EXPECT_EQ(selector.reported[1].time_ms, -1.0f);
-  EXPECT_EQ(selector.reported_contexts[1].layer_name, "exp");
+  EXPECT_EQ(selector.reported_contexts[1].layer_name, "softmax");
 }
 
 TEST(AlgorithmSelector, AnIndexOutOfRangeFailsTheBuildNamingTheLayer) {

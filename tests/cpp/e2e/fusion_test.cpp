@@ -91,8 +91,8 @@ void check_block(bool fp16, double tolerance) {
   Runtime runtime(quiet_logger());
   auto engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
   ASSERT_NE(engine, nullptr);
-  // 24 layers: a skip-LayerNorm and one fused pointwise op (GELU + the scaled residual) remain;
-  // fp16 adds its two input casts and one output cast, which the pointwise region absorbs.
+  // 24 layers become a skip-LayerNorm and one fused op (GELU, y * 0.25 and their sum: two regions
+  // meeting in the add merge); fp16 adds the two input casts (the output cast joins the region).
   EXPECT_LE(engine->num_layers(), fp16 ? 4 : 2);
   std::vector<float> x = ramp(kRows * kH, 2.0f, 0.0f), r = ramp(kRows * kH, 1.0f, 2.0f);
   auto ctx = engine->create_execution_context();
