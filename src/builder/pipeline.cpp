@@ -122,9 +122,12 @@ ir::Graph optimize(ir::Graph graph, const BuilderConfig& config, DeviceType devi
   phase.step(0);
   pm.run("remove_identities", graph,
          [&](const ir::Graph& g) { return remove_identities(g, logger); });
+  pm.run("merge_shuffles", graph, [&](const ir::Graph& g) { return merge_shuffles(g, logger); });
   pm.run("fuse_gelu", graph, [&](const ir::Graph& g) { return fuse_gelu(g, logger); });
   pm.run("fuse_layer_norm", graph,
          [&](const ir::Graph& g) { return fuse_layer_norm(g, logger, refit); });
+  pm.run("fold_scale_into_conv", graph,
+         [&](const ir::Graph& g) { return fold_scale_into_conv(g, logger, refit); });
   phase.step(1);
   if (config.get_flag(BuilderFlag::kFP16)) {
     pm.run("lower_precision", graph,

@@ -17,6 +17,9 @@ namespace kiln::builder {
 // input); a network output keeps its layer.
 ir::Graph remove_identities(const ir::Graph& graph, Logger& logger);
 
+// Two shuffle layers in a row (reshape + transpose chains) become one when at most one reshapes.
+ir::Graph merge_shuffles(const ir::Graph& graph, Logger& logger);
+
 // The erf and tanh GELU decompositions become activation layers (GELU_ERF, GELU_TANH).
 ir::Graph fuse_gelu(const ir::Graph& graph, Logger& logger);
 
@@ -25,6 +28,10 @@ ir::Graph fuse_gelu(const ir::Graph& graph, Logger& logger);
 // add in front folded in (skip-LayerNorm; its sum becomes a second output when read elsewhere).
 // With `keep_weights` (REFIT builds) scale/bias weights are used as they are, never reshaped.
 ir::Graph fuse_layer_norm(const ir::Graph& graph, Logger& logger, bool keep_weights = false);
+
+// A per-output-channel scale and shift after a convolution (BatchNormalization in inference form)
+// is folded into its weights and bias. Not with `keep_weights` (REFIT builds).
+ir::Graph fold_scale_into_conv(const ir::Graph& graph, Logger& logger, bool keep_weights = false);
 
 // Connected regions of pointwise layers (elementwise, unary, activation, select, cast, identity
 // over float32/float16/bfloat16/bool) become fused_pointwise ops, one pass over the output each.

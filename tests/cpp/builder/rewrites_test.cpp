@@ -293,6 +293,61 @@ TEST(Rewrites, PointwiseBranchesMeetingInALayerMerge) {
             "outputs z\n");
 }
 
+TEST(Rewrites, BatchNormScaleAndShiftFoldIntoTheConvolution) {
+  const std::string conv_attrs =
+      "convolution(num_output_maps=2 kernel_shape=[1,1] stride=[1,1] pre_padding=[0,0] "
+      "post_padding=[0,0] dilation=[1,1] num_groups=1 fused_activation=false "
+      "fused_activation_type=0 fused_activation_alpha=0 fused_activation_beta=0)";
+  EXPECT_EQ(rewrite("input x float32 [1,3,4,4]\n"
+                    "weights w float32 [2,3,1,1] = [1, 2, 3, 4, 5, 6]\n"
+                    "weights b float32 [2] = [1, -1]\n"
+                    "weights s float32 [1,2,1,1] = [2, 0.5]\n"
+                    "weights t float32 [1,2,1,1] = [10, 20]\n"
+                    "node conv " + conv_attrs + " x, w, b -> c\n"
+                    "node bn_mul elementwise(op=1) c, s -> m\n"
+                    "node bn_add elementwise(op=0) m, t -> a\n"
+                    "node relu activation(type=0 alpha=0 beta=0) a -> y\n"
+                    "outputs y\n",
+                    [](const ir::Graph& g) { return fold_scale_into_conv(g, quiet_logger()); }),
+            "input x float32 [1,3,4,4]\n"
+            "weights w.folded_scale float32 [2,3,1,1] = [2, 4, 6, 2, 2.5, 3]\n"
+            "weights \"conv + bn_mul + bn_add.folded_bias\" float32 [2] = [12, 19.5]\n"
+            "node \"conv + bn_mul + bn_add\" " + conv_attrs +
+                " x, w.folded_scale, \"conv + bn_mul + bn_add.folded_bias\" -> a\n"
+                "node relu activation(type=0 alpha=0 beta=0) a -> y\n"
+                "outputs y\n");
+}
+
+TEST(Rewrites, HeadSplitAndMergeShufflesMerge) {
+  // [2,6,8] -> reshape [2,6,2,4] -> transpose (0,2,1,3) -> [2,2,6,4] -> transpose (0,2,1,3)
+  // -> reshape [2,6,8]: two shuffles, the first reshapes, the second merges three.
+  EXPECT_EQ(rewrite("input x float32 [2,6,8]\n"
+                    "node split shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                    "reshape_dims=[2,6,2,4] zero_is_placeholder=true "
+                    "second_transpose=(0,1,2,3,4,5,6,7)) x -> a\n"
+                    "node heads shuffle(first_transpose=(0,2,1,3,4,5,6,7) has_reshape=false "
+                    "reshape_dims=[] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+                    "a -> b\n"
+                    "node relu activation(type=0 alpha=0 beta=0) b -> c\n"
+                    "node back shuffle(first_transpose=(0,2,1,3,4,5,6,7) has_reshape=false "
+                    "reshape_dims=[] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+                    "c -> d\n"
+                    "node merge shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                    "reshape_dims=[2,6,8] zero_is_placeholder=true "
+                    "second_transpose=(0,1,2,3,4,5,6,7)) d -> y\n"
+                    "outputs y\n",
+                    [](const ir::Graph& g) { return merge_shuffles(g, quiet_logger()); }),
+            "input x float32 [2,6,8]\n"
+            "node \"split + heads\" shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+            "reshape_dims=[2,6,2,4] zero_is_placeholder=true second_transpose=(0,2,1,3,4,5,6,7)) "
+            "x -> b\n"
+            "node relu activation(type=0 alpha=0 beta=0) b -> c\n"
+            "node \"back + merge\" shuffle(first_transpose=(0,2,1,3,4,5,6,7) has_reshape=true "
+            "reshape_dims=[2,6,8] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+            "c -> y\n"
+            "outputs y\n");
+}
+
 TEST(Rewrites, IdentitiesAndNoOpCastsAreRemoved) {
   EXPECT_EQ(rewrite("input x float32 [3]\n"
                     "node id identity(output_type=0) x -> a\n"
