@@ -20,6 +20,10 @@ ir::Graph remove_identities(const ir::Graph& graph, Logger& logger);
 // Two shuffle layers in a row (reshape + transpose chains) become one when at most one reshapes.
 ir::Graph merge_shuffles(const ir::Graph& graph, Logger& logger);
 
+// A shuffle ending in a swap of the last two dims, read only by a matrix multiply, hands the swap
+// to the multiply's operand flag (kNONE <-> kTRANSPOSE); a shuffle left doing nothing goes.
+ir::Graph fold_transpose_into_matmul(const ir::Graph& graph, Logger& logger);
+
 // The erf and tanh GELU decompositions become activation layers (GELU_ERF, GELU_TANH).
 ir::Graph fuse_gelu(const ir::Graph& graph, Logger& logger);
 

@@ -348,6 +348,38 @@ TEST(Rewrites, HeadSplitAndMergeShufflesMerge) {
             "outputs y\n");
 }
 
+TEST(Rewrites, TransposesFoldIntoMatrixMultiplies) {
+  const std::string mm =
+      "matrix_multiply(op_a=0 op_b=0 fused_activation=false fused_activation_type=0 "
+      "fused_activation_alpha=0 fused_activation_beta=0)";
+  const std::string mm_bt =
+      "matrix_multiply(op_a=0 op_b=1 fused_activation=false fused_activation_type=0 "
+      "fused_activation_alpha=0 fused_activation_beta=0)";
+  // k^T as a plain transpose disappears; k2 split into heads and transposed keeps its head split.
+  EXPECT_EQ(rewrite("input q float32 [2,3,4]\n"
+                    "input k float32 [2,3,4]\n"
+                    "input k2 float32 [3,8]\n"
+                    "node kt shuffle(first_transpose=(0,2,1,3,4,5,6,7) has_reshape=false "
+                    "reshape_dims=[] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+                    "k -> kT\n"
+                    "node s " + mm + " q, kT -> y\n"
+                    "node split shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                    "reshape_dims=[3,2,4] zero_is_placeholder=true "
+                    "second_transpose=(1,2,0,3,4,5,6,7)) k2 -> h\n"
+                    "node s2 " + mm + " q, h -> z\n"
+                    "outputs y, z\n",
+                    [](const ir::Graph& g) { return fold_transpose_into_matmul(g, quiet_logger()); }),
+            "input q float32 [2,3,4]\n"
+            "input k float32 [2,3,4]\n"
+            "input k2 float32 [3,8]\n"
+            "node \"kt + s\" " + mm_bt + " q, k -> y\n"
+            "node split shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+            "reshape_dims=[3,2,4] zero_is_placeholder=true second_transpose=(1,0,2,3,4,5,6,7)) "
+            "k2 -> h\n"
+            "node \"split + s2\" " + mm_bt + " q, h -> z\n"
+            "outputs y, z\n");
+}
+
 TEST(Rewrites, IdentitiesAndNoOpCastsAreRemoved) {
   EXPECT_EQ(rewrite("input x float32 [3]\n"
                     "node id identity(output_type=0) x -> a\n"

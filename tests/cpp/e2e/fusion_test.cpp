@@ -108,5 +108,46 @@ TEST(OptimizerCpu, TransformerBlockPartsInFp16) {
   check_block(true, 2e-2);
 }
 
+// scores = q · (k split into heads and transposed): the head split's reshape and transposes merge
+// into one shuffle, whose last swap the matrix multiply takes over; results stay exact.
+TEST(OptimizerCpu, HeadSplitTransposesFoldAndKeepResults) {
+  constexpr int64_t kB = 2, kS = 3, kHeads = 2, kD = 4;
+  Builder builder(quiet_logger());
+  auto net = builder.create_network();
+  Tensor* q = net->add_input("q", DataType::kFLOAT, Dims{kB, kHeads, kS, kD});
+  Tensor* k = net->add_input("k", DataType::kFLOAT, Dims{kB, kS, kHeads * kD});
+  auto* split = net->add_shuffle(*k);
+  split->set_reshape_dimensions(Dims{kB, kS, kHeads, kD});
+  auto* heads = net->add_shuffle(*split->get_output(0));
+  heads->set_first_transpose(Permutation{{0, 2, 1, 3, 4, 5, 6, 7}});
+  auto* kt = net->add_shuffle(*heads->get_output(0));
+  kt->set_first_transpose(Permutation{{0, 1, 3, 2, 4, 5, 6, 7}});
+  auto* mm = net->add_matrix_multiply(*q, MatrixOperation::kNONE, *kt->get_output(0),
+                                      MatrixOperation::kNONE);
+  mm->get_output(0)->set_name("scores");
+  net->mark_output(*mm->get_output(0));
+  auto config = builder.create_builder_config();
+  auto engine = build_cpu_engine(builder, *net, *config);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->num_layers(), 2);  // one shuffle, one multiply
+  std::vector<float> vq = ramp(kB * kHeads * kS * kD, 1.0f, 0.2f);
+  std::vector<float> vk = ramp(kB * kS * kHeads * kD, 1.5f, 1.3f);
+  auto ctx = engine->create_execution_context();
+  auto out = run_float(*ctx, *engine,
+                       {{"q", {Dims{kB, kHeads, kS, kD}, vq}}, {"k", {Dims{kB, kS, kHeads * kD}, vk}}});
+  std::vector<double> want(kB * kHeads * kS * kS);
+  for (int64_t b = 0; b < kB; ++b)
+    for (int64_t h = 0; h < kHeads; ++h)
+      for (int64_t i = 0; i < kS; ++i)
+        for (int64_t j = 0; j < kS; ++j) {
+          double acc = 0;
+          for (int64_t d = 0; d < kD; ++d)
+            acc += static_cast<double>(vq[((b * kHeads + h) * kS + i) * kD + d]) *
+                   vk[(b * kS + j) * kHeads * kD + h * kD + d];
+          want[((b * kHeads + h) * kS + i) * kS + j] = acc;
+        }
+  EXPECT_LT(max_rel_error(out["scores"], want), 1e-6);
+}
+
 }  // namespace
 }  // namespace kiln::test

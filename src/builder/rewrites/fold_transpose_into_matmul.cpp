@@ -1,0 +1,84 @@
+// fold_transpose_into_matmul: a shuffle whose last step swaps the last two dimensions, read only by
+// a matrix multiply, hands that swap to the multiply (its operand flag flips between kNONE and
+// kTRANSPOSE, which the GEMM libraries do for free) instead of copying the data transposed:
+//
+//   k' = transpose(k, (0,1,3,2)); s = matmul(q, k')    ->   s = matmul(q, k, op_b = TRANSPOSE)
+//
+// The shuffle keeps the rest of its work (a head split's reshape and (0,2,1,3) stays one copy);
+// a shuffle left doing nothing at all is removed. Run after merge_shuffles.
+#include "builder/rewrites/match.h"
+#include "builder/rewrites/rewrites.h"
+
+namespace kiln::builder {
+
+namespace {
+
+Permutation then(const Permutation& p, const Permutation& q) {
+  Permutation r;
+  for (int i = 0; i < Dims::kMaxDims; ++i) r.order[i] = p.order[q.order[i]];
+  return r;
+}
+
+Permutation swap_last_two(int32_t rank) {
+  Permutation s;
+  std::swap(s.order[rank - 2], s.order[rank - 1]);
+  return s;
+}
+
+bool is_identity(const Permutation& p) {
+  return p == Permutation{};
+}
+
+}  // namespace
+
+ir::Graph fold_transpose_into_matmul(const ir::Graph& graph, Logger& logger) {
+  ir::Graph g = graph;
+  std::vector<bool> keep(g.nodes.size(), true);
+  match::Uses u(g);
+  int32_t folded = 0;
+  for (int32_t i = 0; i < static_cast<int32_t>(g.nodes.size()); ++i) {
+    if (!keep[i] || g.nodes[i].kind() != LayerType::kMATRIX_MULTIPLY) continue;
+    for (int operand = 0; operand < 2; ++operand) {
+      ir::Node& mm = g.nodes[i];
+      if (static_cast<int32_t>(mm.inputs.size()) <= operand) continue;
+      auto& attrs = mm.get<MatrixMultiplyAttrs>();
+      MatrixOperation& op = operand == 0 ? attrs.op_a : attrs.op_b;
+      if (op == MatrixOperation::kVECTOR) continue;
+      const int32_t t = mm.inputs[operand];
+      const int32_t s = t >= 0 ? g.tensors[t].producer : -1;
+      if (s < 0 || !keep[s] || g.nodes[s].kind() != LayerType::kSHUFFLE ||
+          g.nodes[s].inputs.size() != 1 || u.sole_consumer(t) != i)
+        continue;
+      const int32_t rank = g.tensors[t].dims.nb_dims;
+      if (rank < 2) continue;
+      ShuffleAttrs a = g.nodes[s].get<ShuffleAttrs>();
+      const Permutation swap = swap_last_two(rank);
+      if (a.has_reshape) {
+        // Only the second transpose runs after the reshape; a reshape alone ends in a plain
+        // row-major [.., M, N] that a swap cannot be taken from.
+        if (is_identity(a.second_transpose)) continue;
+        a.second_transpose = then(a.second_transpose, swap);
+      } else {
+        a.first_transpose = then(then(a.first_transpose, a.second_transpose), swap);
+        a.second_transpose = Permutation{};
+      }
+      op = op == MatrixOperation::kNONE ? MatrixOperation::kTRANSPOSE : MatrixOperation::kNONE;
+      mm.name = g.nodes[s].name + " + " + mm.name;
+      if (!a.has_reshape && is_identity(a.first_transpose)) {
+        mm.inputs[operand] = g.nodes[s].inputs[0];  // the shuffle does nothing any more
+        keep[s] = false;
+      } else {
+        g.nodes[s].attrs = a;
+        std::swap(g.tensors[t].dims.d[rank - 2], g.tensors[t].dims.d[rank - 1]);
+      }
+      ++folded;
+    }
+  }
+  if (folded > 0) {
+    logger.report(Logger::Severity::kVERBOSE,
+                  str_cat("fold_transpose_into_matmul: ", folded, " transposes folded"));
+  }
+  return remove_nodes(g, keep);
+}
+
+}  // namespace kiln::builder
