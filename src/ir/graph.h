@@ -53,6 +53,11 @@ constexpr size_t attrs_index() {
 template <typename A>
 constexpr LayerType kind_of = static_cast<LayerType>(detail::attrs_index<A>() - 1);
 
+// kind_of<A> as an int32_t: switches over every kind (public and internal) use it as the case
+// label, on static_cast<int32_t>(kind), so that internal values draw no -Wswitch warning.
+template <typename A>
+constexpr int32_t kind_value = static_cast<int32_t>(kind_of<A>);
+
 namespace op {
 #define KILN_INTERNAL_OP(UPPER, Pascal, snake, num_outputs) \
   constexpr LayerType k##UPPER = kind_of<Pascal##Attrs>;

@@ -4,9 +4,9 @@
 namespace kiln {
 
 const char* to_string(LayerType type) {
-  switch (type) {
+  switch (static_cast<int32_t>(type)) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case ir::kind_of<Pascal##Attrs>:                    \
+  case ir::kind_value<Pascal##Attrs>:                 \
     return #snake;
 #include "ir/all_ops.def"
 #undef KILN_LAYER
@@ -17,9 +17,9 @@ const char* to_string(LayerType type) {
 namespace ir {
 
 InferFn infer_fn(LayerType type) {
-  switch (type) {
+  switch (static_cast<int32_t>(type)) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case kind_of<Pascal##Attrs>:                        \
+  case kind_value<Pascal##Attrs>:                     \
     return &infer_##snake;
 #include "ir/all_ops.def"
 #undef KILN_LAYER
@@ -28,9 +28,9 @@ InferFn infer_fn(LayerType type) {
 }
 
 int32_t num_outputs(LayerType type) {
-  switch (type) {
+  switch (static_cast<int32_t>(type)) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case kind_of<Pascal##Attrs>:                        \
+  case kind_value<Pascal##Attrs>:                     \
     return num_outputs;
 #include "ir/all_ops.def"
 #undef KILN_LAYER
@@ -65,9 +65,9 @@ bool op_kind_from_name(std::string_view name, LayerType* kind) {
 }
 
 Attrs make_attrs(LayerType kind) {
-  switch (kind) {
+  switch (static_cast<int32_t>(kind)) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case kind_of<Pascal##Attrs>:                        \
+  case kind_value<Pascal##Attrs>:                     \
     return Pascal##Attrs{};
 #include "ir/all_ops.def"
 #undef KILN_LAYER

@@ -298,8 +298,13 @@ struct FieldParser {
       if (w.size() < 2 || w[0] != '0' || w[1] != 'x' || w.size() % 2 != 0)
         c.bad("expected hex bytes 0x... for " + name);
       v.clear();
+      auto hex = [&](char ch) -> int {
+        if (ch >= '0' && ch <= '9') return ch - '0';
+        if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+        c.bad("'" + w + "' is not hex bytes");
+      };
       for (size_t i = 2; i < w.size(); i += 2) {
-        v.push_back(static_cast<uint8_t>(std::stoi(w.substr(i, 2), nullptr, 16)));
+        v.push_back(static_cast<uint8_t>(hex(w[i]) * 16 + hex(w[i + 1])));
       }
     } else {
       v = static_cast<T>(c.integer());
@@ -416,6 +421,10 @@ Graph parse(std::string_view text) {
       int32_t t = define(c.name());
       g.tensors[t].type = parse_type(c);
       g.tensors[t].dims = c.dims();
+      for (int32_t i = 0; i < g.tensors[t].dims.nb_dims; ++i) {
+        int64_t d = g.tensors[t].dims.d[i];
+        if (d < -1 || d > (int64_t{1} << 31)) c.bad("input dims out of range");
+      }
       g.inputs.push_back(t);
     } else if (c.eat("weights ")) {
       std::string name = c.name();
@@ -423,8 +432,13 @@ Graph parse(std::string_view text) {
       w.name = name;
       w.type = parse_type(c);
       w.dims = c.dims();
-      int64_t n = volume(w.dims);
-      if (w.dims.nb_dims < 0 || n < 0) c.bad("weights need static dims");
+      if (w.dims.nb_dims < 0) c.bad("weights need static dims");
+      int64_t n = 1;
+      for (int32_t i = 0; i < w.dims.nb_dims; ++i) {
+        if (w.dims.d[i] < 0 || w.dims.d[i] > (int64_t{1} << 28)) c.bad("weights dims out of range");
+        n *= w.dims.d[i];
+        if (n > (int64_t{1} << 28)) c.bad("weights of more than 2^28 elements");
+      }
       auto bytes = std::make_shared<std::vector<uint8_t>>(n * element_size(w.type));
       if (c.eat("=")) {
         c.expect("[");

@@ -3,9 +3,9 @@
 namespace kiln::cpu {
 
 KernelFn kernel(LayerType type) {
-  switch (type) {
+  switch (static_cast<int32_t>(type)) {
 #define KILN_LAYER(UPPER, Pascal, snake, num_outputs) \
-  case ir::kind_of<Pascal##Attrs>:                    \
+  case ir::kind_value<Pascal##Attrs>:                 \
     return &run_##snake;
 #include "ir/all_ops.def"
 #undef KILN_LAYER

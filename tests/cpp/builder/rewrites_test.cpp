@@ -75,6 +75,47 @@ TEST(PointwiseProgram, TextRoundTripsAndRejectsBadPrograms) {
   }
 }
 
+// Plans carry programs and tests carry IR text: mangled text must be refused with an Error, never
+// crash or loop (ASan runs this in CI).
+TEST(PointwiseProgram, MangledTextIsRefusedOrRoundTrips) {
+  const std::string program =
+      "in 0; const -0.5; mul %0 %1; in 1; select %3 %2 %0; gelu_tanh %4; cast bfloat16 %5; "
+      "out %6 bfloat16; out %4 bool";
+  const std::string graph =
+      "input x float32 [-1,4]\nweights w float32 [4] = [1, 2, 3, 4]\n"
+      "node n fused_pointwise(program=\"in 0; in 1; add %0 %1; out %2 float32\" num_outputs=1) x, "
+      "w -> y\noutputs y\n";
+  uint32_t state = 12345;
+  auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  const std::string alphabet = "%;[], 0123456789.-eabcdfinoutx\"=()->\n";
+  int parsed = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string p = round % 2 ? program : graph;
+    for (int edits = 1 + next() % 4; edits > 0; --edits) {
+      size_t at = next() % p.size();
+      switch (next() % 3) {
+        case 0: p[at] = alphabet[next() % alphabet.size()]; break;
+        case 1: p.erase(at, 1 + next() % 3); break;
+        default: p.insert(at, 1, alphabet[next() % alphabet.size()]); break;
+      }
+      if (p.empty()) p = "x";
+    }
+    try {
+      if (round % 2) {
+        ir::PwProgram parsed_program = ir::parse_pointwise(p);
+        EXPECT_EQ(ir::to_text(ir::parse_pointwise(ir::to_text(parsed_program))),
+                  ir::to_text(parsed_program));
+      } else {
+        ir::Graph g = ir::parse(p);
+        EXPECT_EQ(ir::print(ir::parse(ir::print(g))), ir::print(g));
+      }
+      ++parsed;
+    } catch (const Error&) {
+    }
+  }
+  EXPECT_GT(parsed, 10);  // some mutations stay valid (a changed digit, a changed name)
+}
+
 TEST(Rewrites, GeluErfDecomposition) {
   EXPECT_EQ(rewrite("input x float32 [2,8]\n"
                     "weights sqrt2 float32 [] = [1.41421354]\n"
