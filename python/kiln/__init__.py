@@ -95,6 +95,7 @@ from ._helpers import (
 from ._gpu import DeviceArray
 from ._infer import infer as _infer
 from ._plugin import PluginV3
+from . import _legacy
 
 # Everything else the extension defines (the layers added after the first release and their
 # enums: IResizeLayer, SampleMode, ...), so new bindings need no edit here.
@@ -105,7 +106,12 @@ del _name
 
 _kiln._set_dims_type(Dims)
 
-__version__ = _kiln.version()
+# Scripts gate on the TensorRT version (`if int(trt.__version__.split(".")[0]) >= 10:`), so
+# __version__ is the TensorRT API level kiln implements; kiln's own version is kiln_version.
+TENSORRT_API_VERSION = "10.13.0"
+__version__ = TENSORRT_API_VERSION
+kiln_version = _kiln.version()
+__kiln_version__ = kiln_version
 
 # TensorRT's module-level data type names.
 float32 = DataType.FLOAT
@@ -120,6 +126,52 @@ bool = DataType.BOOL  # noqa: A001 - TensorRT's name
 DataType.itemsize = property(_itemsize, doc="Bytes per element.")
 
 IExecutionContext.infer = _infer
+
+# TensorRT's alias (same value as STRIP_PLAN).
+BuilderFlag.WEIGHTLESS = BuilderFlag.STRIP_PLAN
+
+_legacy.install(_kiln)
+
+
+def _layer_classes():
+    """LayerType -> the trt.I...Layer class of that kind."""
+    classes, pending = {}, [ILayer]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls is not ILayer and cls.__module__.startswith("kiln"):
+            key = cls.__name__[1:-len("Layer")].upper()
+            for kind in LayerType:
+                if kind.name.replace("_", "") == key:
+                    classes[kind] = cls
+    return classes
+
+
+_LAYER_CLASSES = _layer_classes()
+_object_class = object.__dict__["__class__"]
+_layer_kind = ILayer.__dict__["type"]
+
+
+def _get_layer_class(self):
+    return type(self)
+
+
+def _set_layer_class(self, cls):
+    """TensorRT's downcast idiom, checked: `layer.__class__ = trt.IConvolutionLayer` works when the
+    layer is a convolution (or the class is trt.ILayer); any other class raises TypeError."""
+    if not (isinstance(cls, type) and issubclass(cls, ILayer)):
+        raise TypeError(f"ILayer.__class__ = {cls!r}: a layer can only be viewed as trt.ILayer or "
+                        "its own kind's class (trt.IConvolutionLayer, ...)")
+    kind = _layer_kind.__get__(self, ILayer)
+    expected = _LAYER_CLASSES.get(kind)
+    if cls is not ILayer and cls is not expected:
+        raise TypeError(
+            f"ILayer.__class__ = trt.{cls.__name__}: layer '{self.name}' is a {kind.name} layer; "
+            f"view it as trt.{expected.__name__ if expected else 'ILayer'} (check layer.type first)")
+    _object_class.__set__(self, cls)
+
+
+_kiln._set_type_attr(ILayer, "__class__", property(_get_layer_class, _set_layer_class))
 
 
 def _enter(self):

@@ -3,6 +3,9 @@
 // mode).
 #include <nanobind/stl/string.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "bindings.h"
 
 namespace kiln::python {
@@ -244,6 +247,36 @@ void bind_layers(nb::module_& m) {
       .def_prop_rw("axes", &NormalizationLayer::axes, setter(&NormalizationLayer::set_axes, "axes"))
       .def_prop_rw("num_groups", &NormalizationLayer::nb_groups,
                    setter(&NormalizationLayer::set_nb_groups, "num_groups"));
+}
+
+void finish_layer_classes(nb::module_& m) {
+  // TensorRT scripts downcast with `layer.__class__ = trt.IConvolutionLayer`. Python allows
+  // that assignment between classes of the same instance layout; nanobind sizes each class for
+  // its C++ type, so the layer classes get one common size here. Layer instances only ever
+  // reference layers the network owns (they are never stored inline), so the size changes no
+  // instance. kiln/__init__.py installs ILayer.__class__, which checks the class against the
+  // layer's kind before assigning.
+  std::vector<PyTypeObject*> types;
+  std::vector<nb::object> pending{nb::borrow(nb::type<Layer>())};
+  while (!pending.empty()) {
+    nb::object t = pending.back();
+    pending.pop_back();
+    types.push_back(reinterpret_cast<PyTypeObject*>(t.ptr()));
+    for (nb::handle sub : t.attr("__subclasses__")()) pending.push_back(nb::borrow(sub));
+  }
+  Py_ssize_t size = 0;
+  for (PyTypeObject* t : types) size = std::max(size, t->tp_basicsize);
+  for (PyTypeObject* t : types) t->tp_basicsize = size;
+
+  m.def(
+      "_set_type_attr",
+      [](nb::handle type, const char* name, nb::handle value) {
+        if (!PyType_Check(type.ptr())) throw nb::type_error("_set_type_attr: not a type");
+        auto* tp = reinterpret_cast<PyTypeObject*>(type.ptr());
+        if (PyDict_SetItemString(tp->tp_dict, name, value.ptr()) != 0) throw nb::python_error();
+        PyType_Modified(tp);
+      },
+      "Puts an attribute in a class's own dictionary (used for ILayer.__class__).");
 }
 
 }  // namespace kiln::python

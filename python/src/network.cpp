@@ -75,6 +75,13 @@ Tensor* checked_index(int32_t index, int32_t count,
   return (def.*get)(index);
 }
 
+// TensorRT's get_layer returns the base ILayer (whose .type is the LayerType, where an activation
+// or pooling layer's own .type is its ActivationType/PoolingType); nanobind would return the most
+// derived class, so the instance is made as an ILayer that keeps the network alive.
+nb::object base_layer(Layer* layer, nb::handle network) {
+  return nb::inst_reference(nb::type<Layer>(), layer, network);
+}
+
 }  // namespace
 
 void bind_network(nb::module_& m) {
@@ -154,20 +161,22 @@ void bind_network(nb::module_& m) {
           nb::arg("index"), kRef, "The index-th network output, or None.")
       .def(
           "get_layer",
-          [](const PyNetwork& n, int32_t i) -> Layer* {
-            if (i < 0 || i >= n.def->num_layers()) return nullptr;
-            return n.def->get_layer(i);
+          [](nb::handle self, int32_t i) -> nb::object {
+            const PyNetwork& n = nb::cast<const PyNetwork&>(self);
+            if (i < 0 || i >= n.def->num_layers()) return nb::none();
+            return base_layer(n.def->get_layer(i), self);
           },
-          nb::arg("index"), kRef, "The index-th layer, or None.")
+          nb::arg("index"),
+          "The index-th layer as the base trt.ILayer (as in TensorRT: .type is its LayerType; "
+          "`layer.__class__ = trt.IConvolutionLayer` gives the kind's properties), or None.")
       .def("__len__", [](const PyNetwork& n) { return n.def->num_layers(); })
-      .def(
-          "__getitem__",
-          [](const PyNetwork& n, int32_t i) -> Layer* {
-            if (i < 0) i += n.def->num_layers();
-            if (i < 0 || i >= n.def->num_layers()) throw nb::index_error();
-            return n.def->get_layer(i);
-          },
-          kRef)
+      .def("__getitem__",
+           [](nb::handle self, int32_t i) -> nb::object {
+             const PyNetwork& n = nb::cast<const PyNetwork&>(self);
+             if (i < 0) i += n.def->num_layers();
+             if (i < 0 || i >= n.def->num_layers()) throw nb::index_error();
+             return base_layer(n.def->get_layer(i), self);
+           })
       .def(
           "add_input",
           [](PyNetwork& n, const std::string& name, DataType dtype, const Dims& shape) {

@@ -213,6 +213,14 @@ void bind_runtime(nb::module_& m) {
         report_error(c.logger, api, message);
       },
       "Logs a failure of a Python-side helper (infer) through the context's logger.");
+  m.def(
+      "_report_engine_error",
+      [](PyEngine& e, const char* api, const std::string& message) {
+        remember_error(message);
+        report_error(e.logger, api, message);
+      },
+      "Logs a failure of a Python-side helper (TensorRT 8 bindings) through the engine's "
+      "logger.");
 
   // Device memory for infer() on GPU engines without torch (kiln/_gpu.py).
   nb::class_<DeviceBuffer>(m, "_DeviceBuffer")
