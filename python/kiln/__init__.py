@@ -26,6 +26,7 @@ from . import _kiln
 from ._kiln import (
     ActivationType,
     AlgorithmIOInfo,
+    AlgorithmIOInfo as IAlgorithmIOInfo,
     Builder,
     BuilderFlag,
     DataType,
@@ -88,6 +89,7 @@ from ._helpers import (
     Dims4,
     DimsHW,
     NetworkDefinitionCreationFlag,
+    Permutation,
     _itemsize,
     nptype,
     volume,
@@ -96,6 +98,47 @@ from ._gpu import DeviceArray
 from ._infer import infer as _infer
 from ._plugin import PluginV3
 from . import _legacy
+from . import _trt10_members
+from . import _trt10_parsers
+from . import _trt10_layers
+from ._trt10_layers import ScaleMode
+from ._trt10_parsers import IAlgorithmVariant
+from ._trt10_parsers import ErrorCodeTRT, PaddingMode, PluginFieldCollection, TilingOptimizationLevel
+from ._trt10 import (
+    AllocatorFlag,
+    CalibrationAlgoType,
+    EngineCapability,
+    ExecutionContextAllocationStrategy,
+    IDebugListener,
+    IErrorRecorder,
+    IGpuAllocator,
+    IGpuAsyncAllocator,
+    IInt8Calibrator,
+    IInt8EntropyCalibrator,
+    IInt8EntropyCalibrator2,
+    IInt8LegacyCalibrator,
+    IInt8MinMaxCalibrator,
+    IOutputAllocator,
+    IRuntimeConfig,
+    ISerializationConfig,
+    IStreamReader,
+    IStreamReaderV2,
+    IStreamWriter,
+    NodeIndices,
+    SubGraphCollection,
+    OnnxParserFlag,
+    PreviewFeature,
+    Profiler,
+    ProfilingVerbosity,
+    QuantizationFlag,
+    RuntimePlatform,
+    SeekPosition,
+    SerializationFlag,
+    TempfileControlFlag,
+    TensorFormat,
+    TensorLocation,
+    TensorRTPhase,
+)
 
 # Everything else the extension defines (the layers added after the first release and their
 # enums: IResizeLayer, SampleMode, ...), so new bindings need no edit here.
@@ -127,10 +170,34 @@ DataType.itemsize = property(_itemsize, doc="Bytes per element.")
 
 IExecutionContext.infer = _infer
 
-# TensorRT's alias (same value as STRIP_PLAN).
-BuilderFlag.WEIGHTLESS = BuilderFlag.STRIP_PLAN
+# The TensorRT members kiln implements in Python are attached to the extension's classes here.
+# python/make_stubs.py runs stubgen without them (_KILN_STUBGEN=1), then describes them itself.
+_COMPAT = not _os.environ.get("_KILN_STUBGEN")
+if _COMPAT:
+    BuilderFlag.WEIGHTLESS = BuilderFlag.STRIP_PLAN  # TensorRT's alias (STRIP_PLAN's value)
+    _legacy.install(_kiln)
+    _trt10_members.install(_kiln)
+    _trt10_parsers.install(_kiln)
+    _trt10_layers.install(_kiln)
 
-_legacy.install(_kiln)
+# TensorRT's module-level names for types kiln cannot run (DataType members exist for scripts that
+# name them; calls that would need kiln to run them raise TypeError).
+fp8 = DataType.FP8
+int4 = DataType.INT4
+fp4 = DataType.FP4
+e8m0 = DataType.E8M0
+
+
+def get_nv_onnx_parser_version() -> int:
+    """The ONNX-parser API level kiln's OnnxParser speaks, as TensorRT encodes it
+    (major * 10000 + minor * 100 + patch)."""
+    return _trt10_members.NV_ONNX_PARSER_VERSION
+
+
+def get_builder_plugin_registry(runtime_platform=None):
+    """The plugin registry builders use (kiln has one registry)."""
+    return get_plugin_registry()
+
 
 
 def _layer_classes():
@@ -171,7 +238,8 @@ def _set_layer_class(self, cls):
     _object_class.__set__(self, cls)
 
 
-_kiln._set_type_attr(ILayer, "__class__", property(_get_layer_class, _set_layer_class))
+if _COMPAT:
+    _kiln._set_type_attr(ILayer, "__class__", property(_get_layer_class, _set_layer_class))
 
 
 def _enter(self):

@@ -244,7 +244,12 @@ def build_engine(self, network, config):
     plan = self.build_serialized_network(network, config)
     if plan is None:
         return None
-    return _kiln.Runtime(self.logger).deserialize_cuda_engine(plan)
+    engine = _kiln.Runtime(self.logger).deserialize_cuda_engine(plan)
+    if engine is not None and hasattr(network, "name"):
+        from ._trt10 import _state
+
+        _state(engine)["name"] = network.name
+    return engine
 
 
 def _build_cuda_engine(self, network):

@@ -162,6 +162,10 @@ class BufferView {
 void bind_enums(nb::module_& m);
 void bind_logger(nb::module_& m);
 void bind_layers(nb::module_& m);
+// ILayer's recorded hints (precision, output types, metadata) and ITensor's dimension names live
+// beside the network; forget_layer_hints drops a network's when it goes (PyNetwork's destructor).
+void forget_layer_hints(const NetworkDefinition& network);
+void bind_tensor_dimension_names(nb::class_<Tensor>& tensor);
 void bind_layers_extra(nb::module_& m);
 // After every layer class is bound (module.cpp): what the downcast idiom needs.
 void finish_layer_classes(nb::module_& m);

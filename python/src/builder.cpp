@@ -109,7 +109,7 @@ void bind_builder(nb::module_& m) {
 
   nb::class_<PyConfig> config(m, "IBuilderConfig",
                               "Build settings; made by Builder.create_builder_config().",
-                              nb::type_slots(config_slots));
+                              nb::type_slots(config_slots), nb::is_weak_referenceable());
   config
       .def(
           "set_flag",
@@ -223,7 +223,8 @@ void bind_builder(nb::module_& m) {
           "DeviceType.GPU (default; CPU with a warning when no GPU is usable) or DeviceType.CPU.");
   bind_config_tuning(config);
 
-  nb::class_<PyBuilder>(m, "Builder", "Builds networks into plans: TensorRT's trt.Builder.")
+  nb::class_<PyBuilder>(m, "Builder", "Builds networks into plans: TensorRT's trt.Builder.",
+                        nb::is_weak_referenceable())
       .def(
           "__init__",
           [](PyBuilder* self, Logger& logger) {

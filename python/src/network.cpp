@@ -61,6 +61,7 @@ PyNetwork::PyNetwork(std::unique_ptr<NetworkDefinition> network, Logger* log)
   register_logger(def.get(), logger);
 }
 PyNetwork::~PyNetwork() {
+  forget_layer_hints(*def);
   unregister_logger(def.get());
 }
 
@@ -111,7 +112,9 @@ void bind_network(nb::module_& m) {
           "numpy", [](const PyWeights& w) { return w.array; },
           "The values as a flat-or-shaped numpy array (None for empty weights).");
 
-  nb::class_<Tensor>(m, "ITensor", "A tensor of a network; owned by the network.")
+  nb::class_<Tensor> tensor(m, "ITensor", "A tensor of a network; owned by the network.");
+  bind_tensor_dimension_names(tensor);
+  tensor
       .def_prop_rw(
           "name", [](const Tensor& t) { return t.name(); },
           [](Tensor& t, const std::string& name) {
@@ -140,7 +143,8 @@ void bind_network(nb::module_& m) {
 
   nb::class_<PyNetwork> network(m, "INetworkDefinition",
                                 "A network being defined: add_input, add_* layers, mark_output. "
-                                "Layers and tensors it returns keep it alive.");
+                                "Layers and tensors it returns keep it alive.",
+                                nb::is_weak_referenceable());
   network.def_prop_ro("num_inputs", [](const PyNetwork& n) { return n.def->num_inputs(); })
       .def_prop_ro("num_outputs", [](const PyNetwork& n) { return n.def->num_outputs(); })
       .def_prop_ro("num_layers", [](const PyNetwork& n) { return n.def->num_layers(); })

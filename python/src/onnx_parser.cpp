@@ -60,7 +60,8 @@ void bind_onnx_parser(nb::module_& m) {
 
   nb::class_<PyOnnxParser>(m, "OnnxParser",
                            "Fills a network from an ONNX model (opsets 9 to 24): TensorRT's "
-                           "trt.OnnxParser(network, logger).")
+                           "trt.OnnxParser(network, logger).",
+                           nb::is_weak_referenceable())
       .def(
           "__init__",
           [](PyOnnxParser* self, PyNetwork& network, Logger& logger) {
