@@ -1320,6 +1320,12 @@ class Weights:
         """Empty weights of a type."""
 
     @overload
+    def __init__(self, type: DataType, ptr: int, count: int) -> None:
+        """
+        TensorRT's Weights(type, ptr, count): `count` values at host address `ptr` (an int, e.g. array.ctypes.data), not copied: keep the memory alive until the network copied them (add_* and set_* copy at once). numpy() gives None for these.
+        """
+
+    @overload
     def __init__(self, a: object) -> None:
         """Weights holding the values of an array (anything numpy accepts)."""
 
@@ -1675,6 +1681,11 @@ class IAlgorithmContext:
 
 class IAlgorithm:
     """One candidate: an implementation in one configuration."""
+
+    def get_algorithm_io_info(self, index: int) -> object:
+        """
+        TensorRT's IAlgorithmIOInfo of the layer's index-th input, then outputs (None past the end).
+        """
 
     @property
     def implementation(self) -> str:

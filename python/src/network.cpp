@@ -98,6 +98,17 @@ void bind_network(nb::module_& m) {
           },
           nb::arg("type") = DataType::kFLOAT, "Empty weights of a type.")
       .def(
+          "__init__",
+          [](PyWeights* self, DataType type, uintptr_t ptr, int64_t count) {
+            if (count < 0) throw nb::value_error("kiln.Weights: count must be >= 0");
+            if (ptr == 0 && count > 0) throw nb::value_error("kiln.Weights: null pointer");
+            new (self) PyWeights{nb::none(), type, reinterpret_cast<const void*>(ptr), count};
+          },
+          nb::arg("type"), nb::arg("ptr"), nb::arg("count"),
+          "TensorRT's Weights(type, ptr, count): `count` values at host address `ptr` (an int, "
+          "e.g. array.ctypes.data), not copied: keep the memory alive until the network copied "
+          "them (add_* and set_* copy at once). numpy() gives None for these.")
+      .def(
           "__init__", [](PyWeights* self, nb::handle a) { new (self) PyWeights(to_weights(a)); },
           nb::arg("a"), "Weights holding the values of an array (anything numpy accepts).")
       .def_prop_ro(

@@ -289,7 +289,7 @@ def test_refitter_members(logger):
 
 
 def test_algorithm_variant_has_integer_ids(logger):
-    seen = []
+    seen, io = [], []
 
     class Selector(trt.IAlgorithmSelector):
         def __init__(self):
@@ -298,6 +298,8 @@ def test_algorithm_variant_has_integer_ids(logger):
         def select_algorithms(self, context, choices):
             for c in choices:
                 seen.append(c.algorithm_variant)
+                io.append((c.get_algorithm_io_info(0), c.get_algorithm_io_info(1),
+                           c.get_algorithm_io_info(2)))
             return list(range(len(choices)))
 
     builder = trt.Builder(logger)
@@ -308,3 +310,23 @@ def test_algorithm_variant_has_integer_ids(logger):
                         for v in seen)
     assert seen[0].implementation_name == "cpu.reference"
     assert trt.IAlgorithmIOInfo is trt.AlgorithmIOInfo
+    first_input, first_output, past_end = io[0]  # relu: one input, one output
+    assert first_input.dtype == trt.float32 and first_input.shape == (2, 3)  # profile opt
+    assert first_input.strides == (3, 1) and first_input.vectorized_dim == -1
+    assert first_output.shape == (2, 3) and past_end is None
+
+
+def test_weights_from_a_raw_pointer(logger):
+    """TensorRT 8's Weights(type, ptr, count): the values are read when the layer is added."""
+    values = np.arange(6, dtype=np.float32)
+    builder = trt.Builder(logger)
+    network = builder.create_network(0)
+    constant = network.add_constant((2, 3), trt.Weights(trt.float32, values.ctypes.data, 6))
+    constant.get_output(0).name = "c"
+    network.mark_output(constant.get_output(0))
+    values[:] = -1  # the network copied them already
+    engine = load(logger, build_cpu(builder, network))
+    out = engine.create_execution_context().infer({})
+    np.testing.assert_array_equal(out["c"], np.arange(6, dtype=np.float32).reshape(2, 3))
+    with pytest.raises(ValueError, match="null pointer"):
+        trt.Weights(trt.float32, 0, 3)
