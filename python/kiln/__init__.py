@@ -103,7 +103,12 @@ from . import _trt10_parsers
 from . import _trt10_layers
 from ._trt10_layers import ScaleMode
 from ._trt10_parsers import IAlgorithmVariant
-from ._trt10_parsers import ErrorCodeTRT, PaddingMode, PluginFieldCollection, TilingOptimizationLevel
+from ._trt10_parsers import (
+    ErrorCodeTRT,
+    PaddingMode,
+    PluginFieldCollection,
+    TilingOptimizationLevel,
+)
 from ._trt10 import (
     AllocatorFlag,
     CalibrationAlgoType,
@@ -234,7 +239,8 @@ def _set_layer_class(self, cls):
     if cls is not ILayer and cls is not expected:
         raise TypeError(
             f"ILayer.__class__ = trt.{cls.__name__}: layer '{self.name}' is a {kind.name} layer; "
-            f"view it as trt.{expected.__name__ if expected else 'ILayer'} (check layer.type first)")
+            f"view it as trt.{expected.__name__ if expected else 'ILayer'} "
+            "(check layer.type first)")
     _object_class.__set__(self, cls)
 
 

@@ -222,13 +222,16 @@ def execute_async_v2(self, bindings, stream_handle: int) -> bool:
 
 
 def _implicit_batch(api: str):
+    is_async = "async" in api
+    signature = "batch_size, bindings, stream_handle" if is_async else "batch_size, bindings"
+    instead = "execute_async_v2(bindings, stream_handle)" if is_async else "execute_v2(bindings)"
+
     def call(self, batch_size=1, bindings=None, *args, **kwargs):
         raise _kiln.Error(
-            f"IExecutionContext.{api}(batch_size, bindings{', stream_handle' if 'async' in api else ''}): "
-            "TensorRT 7's implicit batch mode is not supported by kiln (TensorRT 10 removed it "
-            "too). Give the network input an explicit batch dimension (add_input(name, dtype, "
-            "(-1, C, H, W)) plus an optimization profile), then call set_input_shape / "
-            f"set_binding_shape and {'execute_async_v2(bindings, stream_handle)' if 'async' in api else 'execute_v2(bindings)'}.")
+            f"IExecutionContext.{api}({signature}): TensorRT 7's implicit batch mode is not "
+            "supported by kiln (TensorRT 10 removed it too). Give the network input an explicit "
+            "batch dimension (add_input(name, dtype, (-1, C, H, W)) plus an optimization "
+            f"profile), then call set_input_shape / set_binding_shape and {instead}.")
 
     call.__name__ = api
     call.__doc__ = f"TensorRT 7's implicit-batch {api}: raises kiln.Error (not supported)."

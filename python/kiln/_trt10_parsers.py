@@ -155,8 +155,9 @@ def _padding_mode_property():
 
     def set(self, mode):
         if PaddingMode(int(mode)) != PaddingMode.EXPLICIT_ROUND_DOWN:
-            raise _kiln.Error(f"{type(self).__name__}.padding_mode = {PaddingMode(int(mode)).name}: "
-                              "kiln pads explicitly; compute the padding and set pre_padding / "
+            name = PaddingMode(int(mode)).name
+            raise _kiln.Error(f"{type(self).__name__}.padding_mode = {name}: kiln pads "
+                              "explicitly; compute the padding and set pre_padding / "
                               "post_padding (EXPLICIT_ROUND_DOWN is the only mode)")
 
     return property(get, set, doc="EXPLICIT_ROUND_DOWN: kiln pads explicitly (pre/post padding).")
