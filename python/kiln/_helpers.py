@@ -32,30 +32,76 @@ class Dims(tuple):
         return "(" + ", ".join(str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
 
 
-def _dims_n(name: str, rank: int):
-    def make(*values):
+Dims.MAX_DIMS = 8  # TensorRT's Dims.MAX_DIMS: kiln shapes have at most 8 dimensions
+
+
+class _DimsN(Dims):
+    """A Dims of a fixed rank, made as ``Dims2(1, 2)`` or ``Dims2((1, 2))``."""
+
+    __slots__ = ()
+    RANK = 0
+
+    def __new__(cls, *values):
         if len(values) == 1 and not isinstance(values[0], int):
             values = tuple(values[0])
-        if len(values) != rank:
-            raise ValueError(f"{name} takes {rank} dimensions, got {len(values)}")
-        return Dims(values)
-
-    make.__name__ = name
-    make.__doc__ = f"TensorRT's {name}: a Dims of {rank} dimensions."
-    return make
+        if len(values) != cls.RANK:
+            raise ValueError(f"{cls.__name__} takes {cls.RANK} dimensions, got {len(values)}")
+        return super().__new__(cls, values)
 
 
-Dims2 = _dims_n("Dims2", 2)
-DimsHW = _dims_n("DimsHW", 2)
-Dims3 = _dims_n("Dims3", 3)
-Dims4 = _dims_n("Dims4", 4)
+class Dims2(_DimsN):
+    """TensorRT's Dims2: a Dims of 2 dimensions."""
+
+    __slots__ = ()
+    RANK = 2
+
+
+class DimsHW(Dims2):
+    """TensorRT's DimsHW: 2 dimensions, height and width (``.h``, ``.w``)."""
+
+    __slots__ = ()
+
+    @property
+    def h(self) -> int:
+        return self[0]
+
+    @property
+    def w(self) -> int:
+        return self[1]
+
+
+class Dims3(_DimsN):
+    """TensorRT's Dims3: a Dims of 3 dimensions."""
+
+    __slots__ = ()
+    RANK = 3
+
+
+class Dims4(_DimsN):
+    """TensorRT's Dims4: a Dims of 4 dimensions."""
+
+    __slots__ = ()
+    RANK = 4
+
+
+class Permutation(tuple):
+    """TensorRT's Permutation: an axis order for IShuffleLayer's transposes (any sequence of ints
+    is accepted there too)."""
+
+    __slots__ = ()
+
+    def __new__(cls, order: Iterable[int] = ()):
+        return super().__new__(cls, (int(a) for a in order))
 
 
 class NetworkDefinitionCreationFlag(enum.IntEnum):
-    """Flags for Builder.create_network. Explicit batch is kiln's only mode: accepted, no effect."""
+    """Flags for Builder.create_network. Explicit batch is kiln's only mode: accepted, no effect.
+    STRONGLY_TYPED is read back (network.get_flag); the Python plugin flags do not apply."""
 
     EXPLICIT_BATCH = 0
     STRONGLY_TYPED = 1
+    PREFER_JIT_PYTHON_PLUGINS = 2
+    PREFER_AOT_PYTHON_PLUGINS = 3
 
 
 def volume(shape: Iterable[int]) -> int:

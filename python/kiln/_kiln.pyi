@@ -11,6 +11,7 @@ from typing import overload
 
 import kiln
 from kiln import _enter as __enter__, _exit as __exit__
+from kiln._plugin import _field_of as of, _field_values as values
 
 
 class Error(RuntimeError):
@@ -51,84 +52,148 @@ class IHostMemory:
     def __len__(self) -> int: ...
 
 class DataType(enum.IntEnum):
-    """Element types of tensors and weights."""
+    """
+    Element types of tensors and weights (TensorRT values; kiln runs FLOAT, HALF, BF16, INT8, UINT8, INT32, INT64, BOOL).
+    """
 
     FLOAT = 0
 
     HALF = 1
 
-    BF16 = 2
+    INT8 = 2
 
-    INT8 = 3
+    INT32 = 3
 
-    UINT8 = 4
+    BOOL = 4
 
-    INT32 = 5
+    UINT8 = 5
 
-    INT64 = 6
+    FP8 = 6
 
-    BOOL = 7
+    BF16 = 7
+
+    INT64 = 8
+
+    INT4 = 9
+
+    FP4 = 10
+
+    E8M0 = 11
 
     @property
     def itemsize(self) -> int:
         """Bytes per element."""
 
 class LayerType(enum.IntEnum):
-    """Layer kinds."""
+    """Layer kinds (TensorRT values)."""
 
-    ACTIVATION = 0
+    CONVOLUTION = 0
 
     CAST = 1
 
-    CONCATENATION = 2
+    ACTIVATION = 2
 
-    CONSTANT = 3
+    POOLING = 3
 
-    CONVOLUTION = 4
+    LRN = 4
 
-    ELEMENTWISE = 5
+    SCALE = 5
 
-    GATHER = 6
+    SOFTMAX = 6
 
-    IDENTITY = 7
+    DECONVOLUTION = 7
 
-    MATRIX_MULTIPLY = 8
+    CONCATENATION = 8
 
-    NORMALIZATION = 9
+    ELEMENTWISE = 9
 
-    POOLING = 10
+    PLUGIN = 10
 
-    REDUCE = 11
+    UNARY = 11
 
-    SELECT = 12
+    PADDING = 12
 
     SHUFFLE = 13
 
-    SLICE = 14
+    REDUCE = 14
 
-    SOFTMAX = 15
+    TOPK = 15
 
-    TOPK = 16
+    GATHER = 16
 
-    UNARY = 17
+    MATRIX_MULTIPLY = 17
 
-    DECONVOLUTION = 18
+    RAGGED_SOFTMAX = 18
 
-    RESIZE = 19
+    CONSTANT = 19
 
-    SCATTER = 20
+    IDENTITY = 20
 
-    SHAPE = 21
+    PLUGIN_V2 = 21
 
-    CUMULATIVE = 22
+    SLICE = 22
 
-    LRN = 23
+    SHAPE = 23
 
-    ONE_HOT = 24
+    PARAMETRIC_RELU = 24
 
-    FILL = 25
+    RESIZE = 25
+
+    TRIP_LIMIT = 26
+
+    RECURRENCE = 27
+
+    ITERATOR = 28
+
+    LOOP_OUTPUT = 29
+
+    SELECT = 30
+
+    FILL = 31
+
+    QUANTIZE = 32
+
+    DEQUANTIZE = 33
+
+    CONDITION = 34
+
+    CONDITIONAL_INPUT = 35
+
+    CONDITIONAL_OUTPUT = 36
+
+    SCATTER = 37
+
+    EINSUM = 38
+
+    ASSERTION = 39
+
+    ONE_HOT = 40
+
+    NON_ZERO = 41
+
+    GRID_SAMPLE = 42
+
+    NMS = 43
+
+    REVERSE_SEQUENCE = 44
+
+    NORMALIZATION = 45
+
+    PLUGIN_V3 = 46
+
+    SQUEEZE = 47
+
+    UNSQUEEZE = 48
+
+    CUMULATIVE = 49
+
+    DYNAMIC_QUANTIZE = 50
 
 class ActivationType(enum.IntEnum):
+    """
+    Activation functions (TensorRT values; SILU and MISH are kiln extensions).
+    """
+
     RELU = 0
 
     SIGMOID = 1
@@ -141,25 +206,25 @@ class ActivationType(enum.IntEnum):
 
     SELU = 5
 
-    SOFTPLUS = 6
+    SOFTSIGN = 6
 
-    CLIP = 7
+    SOFTPLUS = 7
 
-    HARD_SIGMOID = 8
+    CLIP = 8
 
-    GELU_ERF = 9
+    HARD_SIGMOID = 9
 
-    GELU_TANH = 10
+    SCALED_TANH = 10
 
-    SILU = 11
+    THRESHOLDED_RELU = 11
 
-    THRESHOLDED_RELU = 12
+    GELU_ERF = 12
 
-    SOFTSIGN = 13
+    GELU_TANH = 13
 
-    SCALED_TANH = 14
+    SILU = 1000
 
-    MISH = 15
+    MISH = 1001
 
 class ElementWiseOperation(enum.IntEnum):
     SUM = 0
@@ -191,6 +256,8 @@ class ElementWiseOperation(enum.IntEnum):
     LESS = 13
 
 class UnaryOperation(enum.IntEnum):
+    """Unary operations (TensorRT values)."""
+
     EXP = 0
 
     LOG = 1
@@ -209,42 +276,46 @@ class UnaryOperation(enum.IntEnum):
 
     TAN = 8
 
-    ERF = 9
+    SINH = 9
 
-    FLOOR = 10
+    COSH = 10
 
-    CEIL = 11
+    ASIN = 11
 
-    ROUND = 12
+    ACOS = 12
 
-    NOT = 13
+    ATAN = 13
 
-    SIGN = 14
+    ASINH = 14
 
-    SINH = 15
+    ACOSH = 15
 
-    COSH = 16
+    ATANH = 16
 
-    ASIN = 17
+    CEIL = 17
 
-    ACOS = 18
+    FLOOR = 18
 
-    ATAN = 19
+    ERF = 19
 
-    ASINH = 20
+    NOT = 20
 
-    ACOSH = 21
+    SIGN = 21
 
-    ATANH = 22
+    ROUND = 22
 
     ISINF = 23
 
     ISNAN = 24
 
 class PoolingType(enum.IntEnum):
+    """Pooling kinds (TensorRT values; kiln runs MAX and AVERAGE)."""
+
     MAX = 0
 
     AVERAGE = 1
+
+    MAX_AVERAGE_BLEND = 2
 
 class ReduceOperation(enum.IntEnum):
     SUM = 0
@@ -278,44 +349,124 @@ class TensorIOMode(enum.IntEnum):
 
 class DeviceType(enum.IntEnum):
     """
-    Where an engine runs: GPU (the default; falls back to CPU with a warning when no GPU is usable) or CPU (kiln's CPU backend).
+    Where an engine runs: GPU (the default; falls back to CPU with a warning when no GPU is usable) or CPU (kiln's CPU backend, a kiln extension). DLA is not applicable to kiln.
     """
 
     GPU = 0
 
-    CPU = 1
+    DLA = 1
+
+    CPU = 1000
 
 class BuilderFlag(enum.IntEnum):
+    """
+    Builder options (TensorRT values). kiln implements FP16, BF16, TF32, REFIT, DEBUG, VERSION_COMPATIBLE, DISABLE_TIMING_CACHE; the others are accepted with a warning.
+    """
+
     FP16 = 0
 
-    BF16 = 1
+    INT8 = 1
 
-    TF32 = 2
+    DEBUG = 2
 
-    REFIT = 3
+    GPU_FALLBACK = 3
 
-    DEBUG = 4
+    REFIT = 4
 
-    VERSION_COMPATIBLE = 5
+    DISABLE_TIMING_CACHE = 5
 
-    DISABLE_TIMING_CACHE = 6
+    TF32 = 6
+
+    SPARSE_WEIGHTS = 7
+
+    SAFETY_SCOPE = 8
+
+    OBEY_PRECISION_CONSTRAINTS = 9
+
+    PREFER_PRECISION_CONSTRAINTS = 10
+
+    DIRECT_IO = 11
+
+    REJECT_EMPTY_ALGORITHMS = 12
+
+    VERSION_COMPATIBLE = 13
+
+    EXCLUDE_LEAN_RUNTIME = 14
+
+    FP8 = 15
+
+    ERROR_ON_TIMING_CACHE_MISS = 16
+
+    BF16 = 17
+
+    DISABLE_COMPILATION_CACHE = 18
+
+    STRIP_PLAN = 19
+
+    REFIT_IDENTICAL = 20
+
+    WEIGHT_STREAMING = 21
+
+    INT4 = 22
+
+    REFIT_INDIVIDUAL = 23
+
+    STRICT_NANS = 24
+
+    MONITOR_MEMORY = 25
+
+    FP4 = 26
+
+    EDITABLE_TIMING_CACHE = 27
+
+    DISTRIBUTIVE_INDEPENDENCE = 28
+
+    WEIGHTLESS: Any
 
 class MemoryPoolType(enum.IntEnum):
+    """
+    Memory pools; kiln has WORKSPACE (the DLA and tactic pools are not applicable).
+    """
+
     WORKSPACE = 0
 
+    DLA_MANAGED_SRAM = 1
+
+    DLA_LOCAL_DRAM = 2
+
+    DLA_GLOBAL_DRAM = 3
+
+    TACTIC_DRAM = 4
+
+    TACTIC_SHARED_MEMORY = 5
+
 class HardwareCompatibilityLevel(enum.IntEnum):
-    SAME_COMPUTE_CAPABILITY = 0
+    """
+    Which GPUs a GPU plan may run on: NONE and SAME_COMPUTE_CAPABILITY (kiln treats them alike: the build device's compute capability) or AMPERE_PLUS.
+    """
+
+    NONE = 0
 
     AMPERE_PLUS = 1
 
+    SAME_COMPUTE_CAPABILITY = 2
+
 class TacticSource(enum.IntEnum):
+    """
+    Tactic libraries (TensorRT values; KILN, kiln's own kernels, is bit 31).
+    """
+
     CUBLAS = 0
 
     CUBLAS_LT = 1
 
     CUDNN = 2
 
-    KILN = 3
+    EDGE_MASK_CONVOLUTIONS = 3
+
+    JIT_CONVOLUTIONS = 4
+
+    KILN = 31
 
 class ILogger:
     """
@@ -364,6 +515,41 @@ class Logger(ILogger):
 
 class ILayer:
     """The common part of every layer; owned by the network."""
+
+    @property
+    def precision(self) -> DataType:
+        """
+        The precision asked for (FLOAT when none was). Recorded, not applied: see docs/python.md.
+        """
+
+    @precision.setter
+    def precision(self, arg: DataType, /) -> None: ...
+
+    @property
+    def precision_is_set(self) -> bool: ...
+
+    def reset_precision(self) -> None: ...
+
+    def set_output_type(self, index: int, dtype: DataType) -> None:
+        """
+        Recorded, not applied (IIdentityLayer.set_output_type converts): see docs/python.md.
+        """
+
+    def get_output_type(self, index: int) -> DataType:
+        """The output type asked for (FLOAT when none was)."""
+
+    def output_type_is_set(self, index: int) -> bool: ...
+
+    def reset_output_type(self, index: int) -> None: ...
+
+    @property
+    def metadata(self) -> str:
+        """
+        A string the script attaches to the layer (kept with the network definition; kiln plans do not store it).
+        """
+
+    @metadata.setter
+    def metadata(self, arg: str, /) -> None: ...
 
     @property
     def name(self) -> str: ...
@@ -451,6 +637,39 @@ class IConvolutionLayer(ILayer):
     @bias.setter
     def bias(self, bias: object | None) -> None: ...
 
+    @property
+    def dilation(self) -> Any:
+        """TensorRT 7/8's 2-D dilation (a DimsHW): dilation_nd of a 2-D layer."""
+
+    @dilation.setter
+    def dilation(self, value: Any, /) -> None: ...
+
+    @property
+    def kernel_size(self) -> Any:
+        """TensorRT 7/8's 2-D kernel_size (a DimsHW): kernel_size_nd of a 2-D layer."""
+
+
+    @property
+    def padding(self) -> Any:
+        """TensorRT 7/8's 2-D padding (a DimsHW): padding_nd of a 2-D layer."""
+
+    @padding.setter
+    def padding(self, value: Any, /) -> None: ...
+
+    @property
+    def padding_mode(self) -> Any:
+        """EXPLICIT_ROUND_DOWN: kiln pads explicitly (pre/post padding)."""
+
+    @padding_mode.setter
+    def padding_mode(self, value: Any, /) -> None: ...
+
+    @property
+    def stride(self) -> Any:
+        """TensorRT 7/8's 2-D stride (a DimsHW): stride_nd of a 2-D layer."""
+
+    @stride.setter
+    def stride(self, value: Any, /) -> None: ...
+
 class IPoolingLayer(ILayer):
     @property
     def type(self) -> PoolingType: ...
@@ -493,6 +712,41 @@ class IPoolingLayer(ILayer):
 
     @average_count_excludes_padding.setter
     def average_count_excludes_padding(self, arg: bool, /) -> None: ...
+
+    @property
+    def blend_factor(self) -> Any:
+        """0.0: kiln has no MAX_AVERAGE_BLEND pooling."""
+
+    @blend_factor.setter
+    def blend_factor(self, value: Any, /) -> None: ...
+
+    @property
+    def padding(self) -> Any:
+        """TensorRT 7/8's 2-D padding (a DimsHW): padding_nd of a 2-D layer."""
+
+    @padding.setter
+    def padding(self, value: Any, /) -> None: ...
+
+    @property
+    def padding_mode(self) -> Any:
+        """EXPLICIT_ROUND_DOWN: kiln pads explicitly (pre/post padding)."""
+
+    @padding_mode.setter
+    def padding_mode(self, value: Any, /) -> None: ...
+
+    @property
+    def stride(self) -> Any:
+        """TensorRT 7/8's 2-D stride (a DimsHW): stride_nd of a 2-D layer."""
+
+    @stride.setter
+    def stride(self, value: Any, /) -> None: ...
+
+    @property
+    def window_size(self) -> Any:
+        """TensorRT 7/8's 2-D window_size (a DimsHW): window_size_nd of a 2-D layer."""
+
+    @window_size.setter
+    def window_size(self, value: Any, /) -> None: ...
 
 class IActivationLayer(ILayer):
     @property
@@ -856,6 +1110,32 @@ class IDeconvolutionLayer(ILayer):
     @num_groups.setter
     def num_groups(self, arg: int, /) -> None: ...
 
+    @property
+    def kernel_size(self) -> Any:
+        """TensorRT 7/8's 2-D kernel_size (a DimsHW): kernel_size_nd of a 2-D layer."""
+
+
+    @property
+    def padding(self) -> Any:
+        """TensorRT 7/8's 2-D padding (a DimsHW): padding_nd of a 2-D layer."""
+
+    @padding.setter
+    def padding(self, value: Any, /) -> None: ...
+
+    @property
+    def padding_mode(self) -> Any:
+        """EXPLICIT_ROUND_DOWN: kiln pads explicitly (pre/post padding)."""
+
+    @padding_mode.setter
+    def padding_mode(self, value: Any, /) -> None: ...
+
+    @property
+    def stride(self) -> Any:
+        """TensorRT 7/8's 2-D stride (a DimsHW): stride_nd of a 2-D layer."""
+
+    @stride.setter
+    def stride(self, value: Any, /) -> None: ...
+
 class IResizeLayer(ILayer):
     @property
     def shape(self) -> kiln.Dims | None:
@@ -1027,6 +1307,9 @@ class IFillLayer(ILayer):
     @to_type.setter
     def to_type(self, arg: DataType, /) -> None: ...
 
+    def is_alpha_beta_int64(self) -> Any:
+        ...
+
 class Weights:
     """
     Weight values for add_constant, add_convolution_nd, add_fully_connected: a numpy array (kept alive; float64 becomes float32), or empty. Plain numpy arrays are accepted wherever Weights are.
@@ -1035,6 +1318,12 @@ class Weights:
     @overload
     def __init__(self, type: DataType = DataType.FLOAT) -> None:
         """Empty weights of a type."""
+
+    @overload
+    def __init__(self, type: DataType, ptr: int, count: int) -> None:
+        """
+        TensorRT's Weights(type, ptr, count): `count` values at host address `ptr` (an int, e.g. array.ctypes.data), not copied: keep the memory alive until the network copied them (add_* and set_* copy at once). numpy() gives None for these.
+        """
 
     @overload
     def __init__(self, a: object) -> None:
@@ -1059,6 +1348,14 @@ class Weights:
 
 class ITensor:
     """A tensor of a network; owned by the network."""
+
+    def set_dimension_name(self, index: int, name: str) -> None:
+        """
+        Names a dimension (read back by get_dimension_name; kiln does not use the names to relate dimensions).
+        """
+
+    def get_dimension_name(self, index: int) -> object:
+        """The name set_dimension_name gave, or None."""
 
     @property
     def name(self) -> str:
@@ -1085,6 +1382,36 @@ class ITensor:
 
     def __repr__(self) -> str: ...
 
+    @property
+    def allowed_formats(self) -> Any:
+        """1 << TensorFormat.LINEAR: kiln's I/O tensors are row-major."""
+
+    @allowed_formats.setter
+    def allowed_formats(self, value: Any, /) -> None: ...
+
+    @property
+    def broadcast_across_batch(self) -> Any:
+        """False: kiln has no implicit batch."""
+
+
+    @property
+    def dynamic_range(self) -> Any:
+        """None: INT8 is not applicable."""
+
+
+    @property
+    def location(self) -> Any:
+        """TensorLocation.DEVICE: the engine's device."""
+
+    @location.setter
+    def location(self, value: Any, /) -> None: ...
+
+    def reset_dynamic_range(self) -> Any:
+        ...
+
+    def set_dynamic_range(self, min, max) -> Any:
+        ...
+
 class INetworkDefinition:
     """
     A network being defined: add_input, add_* layers, mark_output. Layers and tensors it returns keep it alive.
@@ -1109,12 +1436,14 @@ class INetworkDefinition:
     def get_output(self, index: int) -> ITensor:
         """The index-th network output, or None."""
 
-    def get_layer(self, index: int) -> ILayer:
-        """The index-th layer, or None."""
+    def get_layer(self, index: int) -> object:
+        """
+        The index-th layer as the base trt.ILayer (as in TensorRT: .type is its LayerType; `layer.__class__ = trt.IConvolutionLayer` gives the kind's properties), or None.
+        """
 
     def __len__(self) -> int: ...
 
-    def __getitem__(self, arg: int, /) -> ILayer: ...
+    def __getitem__(self, arg: int, /) -> object: ...
 
     def add_input(self, name: str, dtype: DataType, shape: Sequence[int]) -> ITensor:
         """
@@ -1202,6 +1531,75 @@ class INetworkDefinition:
     def add_fill(self, shape: Sequence[int], op: FillOperation, output_type: DataType = DataType.FLOAT) -> IFillLayer:
         """LINSPACE: element i = alpha + i * beta (set layer.alpha / layer.beta)."""
 
+    def add_plugin_v3(self, inputs: Sequence[ITensor], shape_inputs: Sequence[ITensor], plugin: object) -> IPluginV3Layer:
+        """
+        A plugin layer: a C++ plugin (IPluginV3) or a Python kiln.PluginV3 (CPU backend). The network keeps a clone.
+        """
+
+    def add_convolution(self, input, num_output_maps, kernel_shape, kernel, bias = ...) -> Any:
+        """TensorRT 7/8's 2-D add_convolution: add_convolution_nd with a DimsHW kernel shape."""
+
+    def add_deconvolution(self, input, num_output_maps, kernel_shape, kernel, bias = ...) -> Any:
+        """TensorRT 7/8's 2-D add_deconvolution: add_deconvolution_nd with a DimsHW kernel shape."""
+
+    def add_gather_v2(self, input, indices, mode) -> Any:
+        """TensorRT's add_gather_v2: add_gather with the mode (DEFAULT, ELEMENT, ND) set first."""
+
+    def add_padding_nd(self, input, pre_padding, post_padding) -> Any:
+        """Zero padding of the last len(pre_padding) dimensions (an ISliceLayer in FILL mode)."""
+
+    def add_parametric_relu(self, input, slopes) -> Any:
+        """output = input where input >= 0, else input * slopes (slopes broadcast)."""
+
+    def add_pooling(self, input, type, window_size) -> Any:
+        """TensorRT 7/8's 2-D add_pooling: add_pooling_nd with a DimsHW window."""
+
+    def add_scale(self, input, mode, shift = ..., scale = ..., power = ...) -> Any:
+        """TensorRT's add_scale: add_scale_nd with the channel axis third from the end (NCHW: 1)."""
+
+    def add_scale_nd(self, input, mode, shift = ..., scale = ..., power = ..., channel_axis = ...) -> Any:
+        """output = (input * scale + shift) ** power, built from constants and elementwise layers."""
+
+    @property
+    def builder(self) -> Any:
+        ...
+
+    @property
+    def error_recorder(self) -> Any:
+        """Read back; kiln reports errors through the logger"""
+
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
+    @property
+    def flags(self) -> Any:
+        ...
+
+    def get_flag(self, flag) -> Any:
+        ...
+
+    def is_debug_tensor(self, tensor) -> Any:
+        ...
+
+    def mark_debug(self, tensor) -> Any:
+        ...
+
+    def mark_output_for_shapes(self, tensor) -> Any:
+        ...
+
+    @property
+    def name(self) -> Any:
+        """The network's name (read back)."""
+
+    @name.setter
+    def name(self, value: Any, /) -> None: ...
+
+    def unmark_debug(self, tensor) -> Any:
+        ...
+
+    def unmark_output_for_shapes(self, tensor) -> Any:
+        ...
+
 class ITimingCache:
     """Measured tactic times; made by IBuilderConfig.create_timing_cache()."""
 
@@ -1239,6 +1637,20 @@ class AlgorithmIOInfo:
     def shape(self) -> kiln.Dims:
         """The shape at the profile's opt point."""
 
+    @property
+    def components_per_element(self) -> Any:
+        """1: not vectorized."""
+
+
+    @property
+    def strides(self) -> Any:
+        """Row-major strides of the opt shape (elements)."""
+
+
+    @property
+    def vectorized_dim(self) -> Any:
+        """-1: kiln's tensors are not vectorized."""
+
 class IAlgorithmContext:
     """The layer a selection is about."""
 
@@ -1269,6 +1681,11 @@ class IAlgorithmContext:
 
 class IAlgorithm:
     """One candidate: an implementation in one configuration."""
+
+    def get_algorithm_io_info(self, index: int) -> object:
+        """
+        TensorRT's IAlgorithmIOInfo of the layer's index-th input, then outputs (None past the end).
+        """
 
     @property
     def implementation(self) -> str:
@@ -1307,12 +1724,27 @@ class IAlgorithmSelector:
 
     def __init__(self) -> None: ...
 
+    def report_algorithms(self, contexts, choices) -> Any:
+        ...
+
+    def select_algorithms(self, context, choices) -> Any:
+        ...
+
 class IProgressMonitor:
     """
     Subclass it and define phase_start(phase_name, parent_phase, num_steps), step_complete(phase_name, step) -> bool (False cancels the build) and phase_finish(phase_name). Call IProgressMonitor.__init__(self).
     """
 
     def __init__(self) -> None: ...
+
+    def phase_finish(self, phase_name) -> Any:
+        ...
+
+    def phase_start(self, phase_name, parent_phase, num_steps) -> Any:
+        ...
+
+    def step_complete(self, phase_name, step) -> Any:
+        ...
 
 class IOptimizationProfile:
     """
@@ -1329,10 +1761,24 @@ class IOptimizationProfile:
 
     def __bool__(self) -> bool: ...
 
+    @property
+    def extra_memory_target(self) -> Any:
+        """1.0 (not applicable)."""
+
+
+    def get_shape_input(self, input) -> Any:
+        ...
+
+    def set_shape_input(self, input, min, opt, max) -> Any:
+        ...
+
 class IBuilderConfig:
     """Build settings; made by Builder.create_builder_config()."""
 
-    def set_flag(self, flag: BuilderFlag) -> None: ...
+    def set_flag(self, flag: BuilderFlag) -> None:
+        """
+        Sets a flag. Flags kiln does not implement (INT8, FP8, SPARSE_WEIGHTS, OBEY_PRECISION_CONSTRAINTS, ...) are remembered and logged as having no effect.
+        """
 
     def clear_flag(self, flag: BuilderFlag) -> None: ...
 
@@ -1340,7 +1786,7 @@ class IBuilderConfig:
 
     @property
     def flags(self) -> int:
-        """Bitmask of 1 << int(BuilderFlag.X)."""
+        """Bitmask of 1 << int(BuilderFlag.X) (TensorRT's bit positions)."""
 
     @flags.setter
     def flags(self, arg: int, /) -> None: ...
@@ -1362,15 +1808,6 @@ class IBuilderConfig:
     def max_aux_streams(self, arg: int, /) -> None: ...
 
     @property
-    def builder_optimization_level(self) -> int:
-        """
-        0 (heuristics only, fastest build) to 5 (time the most candidates); 3 by default.
-        """
-
-    @builder_optimization_level.setter
-    def builder_optimization_level(self, arg: int, /) -> None: ...
-
-    @property
     def hardware_compatibility_level(self) -> HardwareCompatibilityLevel:
         """
         Which GPUs a GPU plan may run on: SAME_COMPUTE_CAPABILITY (default) or AMPERE_PLUS.
@@ -1379,8 +1816,19 @@ class IBuilderConfig:
     @hardware_compatibility_level.setter
     def hardware_compatibility_level(self, arg: HardwareCompatibilityLevel, /) -> None: ...
 
+    @property
+    def builder_optimization_level(self) -> int:
+        """
+        0 (heuristics only, fastest build) to 5 (time the most candidates); 3 by default.
+        """
+
+    @builder_optimization_level.setter
+    def builder_optimization_level(self, arg: int, /) -> None: ...
+
     def set_tactic_sources(self, tactic_sources: int) -> bool:
-        """Bitmask of 1 << int(TacticSource.X); returns True."""
+        """
+        Bitmask of 1 << int(TacticSource.X); returns True. EDGE_MASK_CONVOLUTIONS and JIT_CONVOLUTIONS are not applicable to kiln and ignored.
+        """
 
     def get_tactic_sources(self) -> int: ...
 
@@ -1424,6 +1872,147 @@ class IBuilderConfig:
     @progress_monitor.setter
     def progress_monitor(self, monitor: object | None) -> None: ...
 
+    @property
+    def DLA_core(self) -> Any:
+        """Not applicable to kiln: reads -1; setting warns."""
+
+    @DLA_core.setter
+    def DLA_core(self, value: Any, /) -> None: ...
+
+    @property
+    def avg_timing_iterations(self) -> Any:
+        """Read back; kiln times each candidate its own number of runs"""
+
+    @avg_timing_iterations.setter
+    def avg_timing_iterations(self, value: Any, /) -> None: ...
+
+    def can_run_on_DLA(self, layer) -> Any:
+        ...
+
+    def clear_quantization_flag(self, flag) -> Any:
+        ...
+
+    @property
+    def engine_capability(self) -> Any:
+        """STANDARD; the others are not applicable."""
+
+    @engine_capability.setter
+    def engine_capability(self, value: Any, /) -> None: ...
+
+    @property
+    def error_recorder(self) -> Any:
+        """Read back; kiln reports errors through the logger"""
+
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
+    def get_calibration_profile(self) -> Any:
+        ...
+
+    def get_device_type(self, layer) -> Any:
+        ...
+
+    def get_preview_feature(self, feature) -> Any:
+        ...
+
+    def get_quantization_flag(self, flag) -> Any:
+        ...
+
+    @property
+    def int8_calibrator(self) -> Any:
+        """Read back; kiln has no INT8 calibration"""
+
+    @int8_calibrator.setter
+    def int8_calibrator(self, value: Any, /) -> None: ...
+
+    def is_device_type_set(self, layer) -> Any:
+        ...
+
+    @property
+    def l2_limit_for_tiling(self) -> Any:
+        """Read back; kiln has no tiling optimization"""
+
+    @l2_limit_for_tiling.setter
+    def l2_limit_for_tiling(self, value: Any, /) -> None: ...
+
+    @property
+    def max_num_tactics(self) -> Any:
+        """Read back; kiln times every candidate its optimization level allows"""
+
+    @max_num_tactics.setter
+    def max_num_tactics(self, value: Any, /) -> None: ...
+
+    @property
+    def max_workspace_size(self) -> Any:
+        """TensorRT 8: the WORKSPACE memory-pool limit."""
+
+    @max_workspace_size.setter
+    def max_workspace_size(self, value: Any, /) -> None: ...
+
+    @property
+    def plugins_to_serialize(self) -> Any:
+        """Read back; kiln plans refer to plugins by name"""
+
+    @plugins_to_serialize.setter
+    def plugins_to_serialize(self, value: Any, /) -> None: ...
+
+    @property
+    def profile_stream(self) -> Any:
+        """Read back; kiln times tactics on its own stream"""
+
+    @profile_stream.setter
+    def profile_stream(self, value: Any, /) -> None: ...
+
+    @property
+    def profiling_verbosity(self) -> Any:
+        """Read back; kiln plans always carry every layer's name, tactic, precision and shapes (EngineInspector)."""
+
+    @profiling_verbosity.setter
+    def profiling_verbosity(self, value: Any, /) -> None: ...
+
+    @property
+    def quantization_flags(self) -> Any:
+        """INT8 calibration flags: not applicable to kiln."""
+
+    @quantization_flags.setter
+    def quantization_flags(self, value: Any, /) -> None: ...
+
+    @property
+    def remote_auto_tuning_config(self) -> Any:
+        """Read back; kiln has no remote auto-tuning"""
+
+    @remote_auto_tuning_config.setter
+    def remote_auto_tuning_config(self, value: Any, /) -> None: ...
+
+    def reset_device_type(self, layer) -> Any:
+        ...
+
+    @property
+    def runtime_platform(self) -> Any:
+        """Not applicable to kiln: reads <RuntimePlatform.SAME_AS_BUILD: 0>; setting warns."""
+
+    @runtime_platform.setter
+    def runtime_platform(self, value: Any, /) -> None: ...
+
+    def set_calibration_profile(self, profile) -> Any:
+        ...
+
+    def set_device_type(self, layer, device_type) -> Any:
+        ...
+
+    def set_preview_feature(self, feature, enable) -> Any:
+        ...
+
+    def set_quantization_flag(self, flag) -> Any:
+        ...
+
+    @property
+    def tiling_optimization_level(self) -> Any:
+        """Read back; kiln has no tiling optimization"""
+
+    @tiling_optimization_level.setter
+    def tiling_optimization_level(self, value: Any, /) -> None: ...
+
 class Builder:
     """Builds networks into plans: TensorRT's trt.Builder."""
 
@@ -1449,6 +2038,81 @@ class Builder:
     @property
     def platform_has_fast_fp16(self) -> bool:
         """True: every backend runs float16 layers."""
+
+    @property
+    def platform_has_fast_int8(self) -> bool:
+        """False: kiln has no INT8 (quantized) engines."""
+
+    @property
+    def platform_has_tf32(self) -> bool:
+        """
+        True: BuilderFlag.TF32 is honoured (on the GPU; the CPU backend computes float32).
+        """
+
+    @property
+    def logger(self) -> object:
+        """The logger the builder was made with."""
+
+    @property
+    def max_batch_size(self) -> int:
+        """
+        TensorRT 7/8's implicit-batch size: stored, no effect (kiln networks have an explicit batch dimension; give it a range with an optimization profile).
+        """
+
+    @max_batch_size.setter
+    def max_batch_size(self, arg: int, /) -> None: ...
+
+    def build_cuda_engine(self, network) -> Any:
+        ...
+
+    def build_engine(self, network, config) -> Any:
+        """TensorRT 8: build_serialized_network + Runtime.deserialize_cuda_engine in one call."""
+
+    def build_engine_with_config(self, network, config) -> Any:
+        """TensorRT 8: build_serialized_network + Runtime.deserialize_cuda_engine in one call."""
+
+    def build_serialized_network_to_stream(self, network, config, writer) -> Any:
+        ...
+
+    @property
+    def error_recorder(self) -> Any:
+        """Read back; kiln reports errors through the logger and kiln.get_last_error(), not an IErrorRecorder"""
+
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
+    def get_plugin_registry(self) -> Any:
+        ...
+
+    @property
+    def gpu_allocator(self) -> Any:
+        """Read back; kiln allocates build memory itself"""
+
+    @gpu_allocator.setter
+    def gpu_allocator(self, value: Any, /) -> None: ...
+
+    def is_network_supported(self, network, config) -> Any:
+        """Whether kiln builds `network` with `config`: a build, its plan dropped."""
+
+    @property
+    def max_DLA_batch_size(self) -> Any:
+        """DLA is not applicable to kiln."""
+
+
+    @property
+    def max_threads(self) -> Any:
+        """Read back; kiln's builder does not take a thread limit"""
+
+    @max_threads.setter
+    def max_threads(self, value: Any, /) -> None: ...
+
+    @property
+    def num_DLA_cores(self) -> Any:
+        """DLA is not applicable to kiln: 0 cores."""
+
+
+    def reset(self) -> Any:
+        ...
 
 class ICudaEngine:
     """
@@ -1491,8 +2155,165 @@ class ICudaEngine:
     def serialize(self) -> IHostMemory:
         """The plan bytes as IHostMemory."""
 
+    def create_engine_inspector(self) -> object:
+        """
+        An EngineInspector describing the engine's layers (get_layer_information, get_engine_information).
+        """
+
     def create_execution_context(self) -> IExecutionContext | None:
         """A new execution context, or None with the reason logged."""
+
+    def __getitem__(self, key) -> Any:
+        """TensorRT 8: engine[i] is binding i's name, engine["name"] its index."""
+
+    def __iter__(self) -> Any:
+        ...
+
+    def __len__(self) -> Any:
+        ...
+
+    def binding_is_input(self, binding) -> Any:
+        """TensorRT 8: whether a binding (index or name) is an input."""
+
+    def create_execution_context_without_device_memory(self) -> Any:
+        ...
+
+    def create_runtime_config(self) -> Any:
+        ...
+
+    def create_serialization_config(self) -> Any:
+        ...
+
+    @property
+    def device_memory_size_v2(self) -> Any:
+        ...
+
+    @property
+    def engine_capability(self) -> Any:
+        ...
+
+    @property
+    def error_recorder(self) -> Any:
+        """Read back; kiln reports errors through the logger"""
+
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
+    def get_binding_dtype(self, binding) -> Any:
+        """TensorRT 8: the DataType of a binding (index or name), None for a bad binding."""
+
+    def get_binding_index(self, name) -> Any:
+        """TensorRT 8: the binding index of a name ("x" or "x [profile 1]"), -1 when unknown."""
+
+    def get_binding_name(self, index) -> Any:
+        """TensorRT 8: the name of a binding ("x", "x [profile 1]"), or None for a bad index."""
+
+    def get_binding_shape(self, binding) -> Any:
+        """TensorRT 8: the shape of a binding as built (-1 for dynamic dimensions)."""
+
+    def get_device_memory_size_for_profile(self, profile_index) -> Any:
+        ...
+
+    def get_device_memory_size_for_profile_v2(self, profile_index) -> Any:
+        ...
+
+    def get_profile_shape(self, profile_index, binding) -> Any:
+        """TensorRT 8: [min, opt, max] of an input binding (index or name) in a profile."""
+
+    def get_tensor_bytes_per_component(self, name, profile_index = ...) -> Any:
+        ...
+
+    def get_tensor_components_per_element(self, name, profile_index = ...) -> Any:
+        ...
+
+    def get_tensor_format(self, name, profile_index = ...) -> Any:
+        ...
+
+    def get_tensor_format_desc(self, name, profile_index = ...) -> Any:
+        ...
+
+    def get_tensor_location(self, name) -> Any:
+        ...
+
+    def get_tensor_profile_values(self, profile_index, name) -> Any:
+        ...
+
+    def get_tensor_vectorized_dim(self, name, profile_index = ...) -> Any:
+        ...
+
+    def get_weight_streaming_automatic_budget(self) -> Any:
+        ...
+
+    @property
+    def hardware_compatibility_level(self) -> Any:
+        """The hardware-compatibility level the plan was built with (its header)."""
+
+
+    @property
+    def has_implicit_batch_dimension(self) -> Any:
+        """False: kiln has no implicit batch."""
+
+
+    def is_debug_tensor(self, name) -> Any:
+        ...
+
+    def is_shape_inference_io(self, name) -> Any:
+        ...
+
+    @property
+    def max_batch_size(self) -> Any:
+        """TensorRT 8: 1 (explicit batch)."""
+
+
+    @property
+    def minimum_weight_streaming_budget(self) -> Any:
+        """weight streaming is not applicable to kiln."""
+
+
+    @property
+    def name(self) -> Any:
+        """The network's name when built by build_engine in this process; "" for a deserialized plan (kiln plans do not store it)."""
+
+
+    @property
+    def num_bindings(self) -> Any:
+        """TensorRT 8: num_io_tensors x profiles."""
+
+
+    @property
+    def profiling_verbosity(self) -> Any:
+        ...
+
+    @property
+    def refittable(self) -> Any:
+        """Built with BuilderFlag.REFIT."""
+
+
+    def serialize_with_config(self, config) -> Any:
+        ...
+
+    @property
+    def streamable_weights_size(self) -> Any:
+        """weight streaming is not applicable to kiln: 0."""
+
+
+    @property
+    def weight_streaming_budget(self) -> Any:
+        """Not applicable to kiln: reads -1; setting warns."""
+
+    @weight_streaming_budget.setter
+    def weight_streaming_budget(self, value: Any, /) -> None: ...
+
+    @property
+    def weight_streaming_budget_v2(self) -> Any:
+        """Not applicable to kiln: reads 0; setting warns."""
+
+    @weight_streaming_budget_v2.setter
+    def weight_streaming_budget_v2(self, value: Any, /) -> None: ...
+
+    @property
+    def weight_streaming_scratch_memory_size(self) -> Any:
+        """weight streaming is not applicable to kiln"""
 
 class IExecutionContext:
     """
@@ -1541,6 +2362,24 @@ class IExecutionContext:
     def device_memory_size(self) -> int:
         """Device memory this context holds (kiln)."""
 
+    @property
+    def profiler(self) -> object:
+        """
+        An IProfiler: report_layer_time(layer_name, ms) is called for every layer after each run (None: no profiling).
+        """
+
+    @profiler.setter
+    def profiler(self, profiler: object | None) -> None: ...
+
+    @property
+    def nvtx_verbosity(self) -> int:
+        """
+        ProfilingVerbosity of the NVTX ranges kiln emits around layers on the GPU: NONE turns them off; LAYER_NAMES_ONLY and DETAILED both name the layers.
+        """
+
+    @nvtx_verbosity.setter
+    def nvtx_verbosity(self, arg: int, /) -> None: ...
+
     def set_cuda_graph_mode(self, enabled: bool) -> None:
         """kiln: capture the work into a CUDA graph and replay it (GPU engines)."""
 
@@ -1548,34 +2387,274 @@ class IExecutionContext:
         """Sets shapes, allocates outputs, runs; {output name: array}, or None with the
         reason logged (see kiln/_infer.py)."""
 
+    @property
+    def all_binding_shapes_specified(self) -> Any:
+        ...
+
+    @property
+    def all_shape_inputs_specified(self) -> Any:
+        """True: kiln engines have no shape-tensor inputs."""
+
+
+    @property
+    def debug_sync(self) -> Any:
+        """Read back; build with BuilderFlag.DEBUG to synchronise after every step"""
+
+    @debug_sync.setter
+    def debug_sync(self, value: Any, /) -> None: ...
+
+    @property
+    def enqueue_emits_profile(self) -> Any:
+        """Read back; kiln reports to the profiler during every run"""
+
+    @enqueue_emits_profile.setter
+    def enqueue_emits_profile(self, value: Any, /) -> None: ...
+
+    @property
+    def error_recorder(self) -> Any:
+        """Read back; kiln reports errors through the logger"""
+
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
+    def execute(self, batch_size = ..., bindings = ..., *args, **kwargs) -> Any:
+        """TensorRT 7's implicit-batch execute: raises kiln.Error (not supported)."""
+
+    def execute_async(self, batch_size = ..., bindings = ..., *args, **kwargs) -> Any:
+        """TensorRT 7's implicit-batch execute_async: raises kiln.Error (not supported)."""
+
+    def execute_async_v2(self, bindings, stream_handle) -> Any:
+        """TensorRT 8: sets every I/O tensor's address from `bindings`, then execute_async_v3."""
+
+    def get_binding_shape(self, binding) -> Any:
+        """TensorRT 8: the shape of a binding in this context (inputs as set, outputs inferred)."""
+
+    def get_debug_listener(self) -> Any:
+        ...
+
+    def get_debug_state(self, name) -> Any:
+        ...
+
+    def get_input_consumed_event(self) -> Any:
+        ...
+
+    def get_max_output_size(self, name) -> Any:
+        """Bytes the output needs at most: its size with every input at its profile's max shape."""
+
+    def get_output_allocator(self, tensor_name) -> Any:
+        ...
+
+    def get_runtime_config(self) -> Any:
+        ...
+
+    def get_tensor_strides(self, name) -> Any:
+        ...
+
+    def infer_shapes(self) -> Any:
+        """Names of the inputs whose shape is not set yet ([] when every output shape is known)."""
+
+    @property
+    def name(self) -> Any:
+        """The context's name (read back)."""
+
+    @name.setter
+    def name(self, value: Any, /) -> None: ...
+
+    @property
+    def persistent_cache_limit(self) -> Any:
+        """Read back; kiln does not set aside persistent L2 cache"""
+
+    @persistent_cache_limit.setter
+    def persistent_cache_limit(self, value: Any, /) -> None: ...
+
+    def report_to_profiler(self) -> Any:
+        ...
+
+    def set_all_tensors_debug_state(self, name, flag) -> Any:
+        ...
+
+    def set_binding_shape(self, binding, shape) -> Any:
+        """TensorRT 8: set_input_shape for an input binding of the active profile."""
+
+    def set_debug_listener(self, listener) -> Any:
+        ...
+
+    def set_device_memory(self, memory, size = ...) -> Any:
+        ...
+
+    def set_input_consumed_event(self, event) -> Any:
+        ...
+
+    def set_output_allocator(self, tensor_name, output_allocator) -> Any:
+        ...
+
+    def set_tensor_debug_state(self, name, flag) -> Any:
+        ...
+
+    @property
+    def temporary_allocator(self) -> Any:
+        """Read back; kiln allocates scratch memory itself"""
+
+    @temporary_allocator.setter
+    def temporary_allocator(self, value: Any, /) -> None: ...
+
+    @property
+    def unfused_tensors_debug_state(self) -> Any:
+        """Not applicable to kiln: reads False; setting warns."""
+
+    @unfused_tensors_debug_state.setter
+    def unfused_tensors_debug_state(self, value: Any, /) -> None: ...
+
+    def update_device_memory_size_for_shapes(self) -> Any:
+        ...
+
+class IProfiler:
+    """
+    Per-layer times: subclass it and implement report_layer_time(layer_name, ms); set it as context.profiler.
+    """
+
+    def __init__(self) -> None: ...
+
+    def report_layer_time(self, layer_name, ms) -> Any:
+        ...
+
+class LayerInformationFormat(enum.IntEnum):
+    ONELINE = 0
+
+    JSON = 1
+
+class EngineInspector:
+    """
+    Describes an engine's layers; made by ICudaEngine.create_engine_inspector().
+    """
+
+    @property
+    def execution_context(self) -> object:
+        """
+        Accepted for TensorRT scripts: kiln's layer information does not depend on a context's shapes.
+        """
+
+    @execution_context.setter
+    def execution_context(self, context: object | None) -> None: ...
+
+    def get_layer_information(self, layer_index: int, format: LayerInformationFormat) -> object:
+        """One layer's description, or None (reason logged) for a bad index."""
+
+    def get_engine_information(self, format: LayerInformationFormat) -> str:
+        """Every layer's description."""
+
+    @property
+    def error_recorder(self) -> Any:
+        ...
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
 class Runtime:
     """Loads plans: TensorRT's trt.Runtime."""
 
     def __init__(self, logger: ILogger) -> None: ...
+
+    @property
+    def logger(self) -> object:
+        """The logger the runtime was made with."""
 
     def deserialize_cuda_engine(self, serialized_engine: object) -> ICudaEngine | None:
         """
         An ICudaEngine from plan bytes (bytes, IHostMemory, anything with the buffer protocol), or None with the reason logged for a truncated, corrupted, foreign or newer-format plan.
         """
 
+    @property
+    def DLA_core(self) -> Any:
+        """Not applicable to kiln: reads -1; setting warns."""
+
+    @DLA_core.setter
+    def DLA_core(self, value: Any, /) -> None: ...
+
+    @property
+    def engine_host_code_allowed(self) -> Any:
+        """Read back; kiln plans never contain host code, so allowing it changes nothing."""
+
+    @engine_host_code_allowed.setter
+    def engine_host_code_allowed(self, value: Any, /) -> None: ...
+
+    @property
+    def error_recorder(self) -> Any:
+        """Read back; kiln reports errors through the logger and kiln.get_last_error(), not an IErrorRecorder"""
+
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
+    def get_plugin_registry(self) -> Any:
+        ...
+
+    @property
+    def gpu_allocator(self) -> Any:
+        """Read back; kiln allocates engine memory itself"""
+
+    @gpu_allocator.setter
+    def gpu_allocator(self, value: Any, /) -> None: ...
+
+    def load_runtime(self, path) -> Any:
+        ...
+
+    @property
+    def max_threads(self) -> Any:
+        """Read back; kiln's runtime does not take a thread limit"""
+
+    @max_threads.setter
+    def max_threads(self, value: Any, /) -> None: ...
+
+    @property
+    def num_DLA_cores(self) -> Any:
+        """DLA is not applicable to kiln: 0 cores."""
+
+
+    @property
+    def tempfile_control_flags(self) -> Any:
+        """Read back; kiln writes no temporary files."""
+
+    @tempfile_control_flags.setter
+    def tempfile_control_flags(self, value: Any, /) -> None: ...
+
+    @property
+    def temporary_directory(self) -> Any:
+        """Read back; kiln writes no temporary files."""
+
+    @temporary_directory.setter
+    def temporary_directory(self, value: Any, /) -> None: ...
+
 class ErrorCode(enum.IntEnum):
-    """OnnxParser error codes."""
+    """OnnxParser error codes (TensorRT values)."""
 
     SUCCESS = 0
 
     INTERNAL_ERROR = 1
 
-    INVALID_VALUE = 2
+    MEM_ALLOC_FAILED = 2
 
-    INVALID_GRAPH = 3
+    MODEL_DESERIALIZE_FAILED = 3
 
-    INVALID_NODE = 4
+    INVALID_VALUE = 4
 
-    UNSUPPORTED_GRAPH = 5
+    INVALID_GRAPH = 5
 
-    UNSUPPORTED_NODE = 6
+    INVALID_NODE = 6
 
-    MODEL_DESERIALIZE_FAILED = 7
+    UNSUPPORTED_GRAPH = 7
+
+    UNSUPPORTED_NODE = 8
+
+    UNSUPPORTED_NODE_ATTR = 9
+
+    UNSUPPORTED_NODE_INPUT = 10
+
+    UNSUPPORTED_NODE_DATATYPE = 11
+
+    UNSUPPORTED_NODE_DYNAMIC = 12
+
+    UNSUPPORTED_NODE_SHAPE = 13
+
+    REFIT_FAILED = 14
 
 class ParserError:
     """One problem OnnxParser found."""
@@ -1592,6 +2671,21 @@ class ParserError:
     def node_operator(self) -> str: ...
 
     def __str__(self) -> str: ...
+
+    def file(self) -> Any:
+        ...
+
+    def func(self) -> Any:
+        ...
+
+    def line(self) -> Any:
+        ...
+
+    def local_function_stack(self) -> Any:
+        ...
+
+    def local_function_stack_size(self) -> Any:
+        ...
 
 class OnnxParser:
     """
@@ -1618,6 +2712,51 @@ class OnnxParser:
     def supports_operator(self, op_name: str) -> bool:
         """Whether kiln has an importer for this ai.onnx op type."""
 
+    def clear_flag(self, flag) -> Any:
+        ...
+
+    @property
+    def flags(self) -> Any:
+        ...
+
+    def get_flag(self, flag) -> Any:
+        ...
+
+    def get_subgraph_nodes(self, index) -> Any:
+        ...
+
+    def get_used_vc_plugin_libraries(self) -> Any:
+        ...
+
+    def is_subgraph_supported(self, index) -> Any:
+        ...
+
+    def load_initializer(self, name, data, size) -> Any:
+        ...
+
+    def load_model_proto(self, model, path = ...) -> Any:
+        ...
+
+    @property
+    def num_subgraphs(self) -> Any:
+        ...
+
+    def parse_model_proto(self, model = ..., path = ...) -> Any:
+        """Parses an onnx.ModelProto (or the model load_model_proto gave)."""
+
+    def parse_with_weight_descriptors(self, model) -> Any:
+        ...
+
+    def set_flag(self, flag) -> Any:
+        ...
+
+    def supports_model(self, model, path = ...) -> Any:
+        """(True, [([node indices], True)]) when kiln parses the whole model, else (False, [([nodes
+that failed], False)]): the model is parsed into a scratch network."""
+
+    def supports_model_v2(self, model, path = ...) -> Any:
+        """Whether kiln parses the whole model; the subgraph queries then describe the result."""
+
 class WeightsRole(enum.IntEnum):
     """The part weights play in a layer (Refitter.set_weights)."""
 
@@ -1638,7 +2777,11 @@ class Refitter:
     New weights for an engine built with BuilderFlag.REFIT: trt.Refitter(engine, logger). docs/refit.md.
     """
 
-    def __init__(self, engine: ICudaEngine, logger: ILogger) -> None: ...
+    def __init__(self, engine: object, logger: ILogger) -> None: ...
+
+    @property
+    def logger(self) -> object:
+        """The logger the refitter was made with."""
 
     def set_named_weights(self, name: str, weights: object) -> bool:
         """
@@ -1652,7 +2795,9 @@ class Refitter:
         """Every refittable weights name."""
 
     def get_missing_weights(self) -> list[str]:
-        """Weights that must still be set (always empty in kiln: each refits on its own)."""
+        """
+        Weights that must still be set (always empty in kiln: each refits on its own).
+        """
 
     def get_all(self) -> tuple[list[str], list[WeightsRole]]:
         """(layer names, roles) of every layer with refittable weights."""
@@ -1664,6 +2809,45 @@ class Refitter:
 
     def refit_cuda_engine_async(self, stream: int) -> bool:
         """refit_cuda_engine with the device copies queued on `stream`."""
+
+    @property
+    def error_recorder(self) -> Any:
+        """Read back; kiln reports errors through the logger"""
+
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
+    def get_dynamic_range(self, tensor_name) -> Any:
+        ...
+
+    def get_missing(self) -> Any:
+        ...
+
+    def get_named_weights(self, name) -> Any:
+        """The weights set_named_weights gave `name` on this refitter (empty Weights when none)."""
+
+    def get_tensors_with_dynamic_range(self) -> Any:
+        ...
+
+    def get_weights_location(self, name) -> Any:
+        ...
+
+    @property
+    def max_threads(self) -> Any:
+        """Read back; kiln's refitter does not take a thread limit"""
+
+    @max_threads.setter
+    def max_threads(self, value: Any, /) -> None: ...
+
+    def set_dynamic_range(self, tensor_name, min, max) -> Any:
+        ...
+
+    @property
+    def weights_validation(self) -> Any:
+        """Always on in kiln."""
+
+    @weights_validation.setter
+    def weights_validation(self, value: Any, /) -> None: ...
 
 class OnnxParserRefitter:
     """
@@ -1679,3 +2863,146 @@ class OnnxParserRefitter:
 
     def refit_from_bytes(self, model: object, path: object | None = None) -> bool:
         """refit_from_file for ONNX bytes; `path` locates external data."""
+
+    def load_initializer(self, name, data, size) -> Any:
+        ...
+
+    def load_model_proto(self, model, path = ...) -> Any:
+        ...
+
+    def refit_model_proto(self, model = ...) -> Any:
+        ...
+
+class PluginFieldType(enum.Enum):
+    FLOAT16 = 0
+
+    FLOAT32 = 1
+
+    FLOAT64 = 2
+
+    INT8 = 3
+
+    INT16 = 4
+
+    INT32 = 5
+
+    INT64 = 6
+
+    CHAR = 7
+
+    UINT8 = 8
+
+class PluginPhase(enum.Enum):
+    BUILD = 0
+
+    RUNTIME = 1
+
+class PluginField:
+    """
+    A named, typed array of values. data: bytes-like raw values of `type` (kiln.PluginField.of builds one from numpy or a str).
+    """
+
+    def __init__(self, name: str, data: object, type: PluginFieldType) -> None: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def type(self) -> PluginFieldType: ...
+
+    @property
+    def length(self) -> int: ...
+
+    @property
+    def data(self) -> object:
+        """The raw bytes (a str for CHAR fields)."""
+
+    @property
+    def size(self) -> Any:
+        """Number of values."""
+
+class IPluginV3:
+    """A plugin made by a C++ creator."""
+
+    def get_plugin_name(self) -> str: ...
+
+    def get_plugin_version(self) -> str: ...
+
+    @property
+    def plugin_namespace(self) -> str: ...
+
+    def get_nb_outputs(self) -> int: ...
+
+    def get_fields_to_serialize(self) -> list[PluginField]: ...
+
+class IPluginCreator:
+    """A creator registered from C++."""
+
+    def get_plugin_name(self) -> str: ...
+
+    def get_plugin_version(self) -> str: ...
+
+    @property
+    def plugin_namespace(self) -> str: ...
+
+    @property
+    def field_names(self) -> list[PluginField]: ...
+
+    def create_plugin(self, name: str, fields: Sequence[PluginField], phase: PluginPhase = PluginPhase.BUILD) -> IPluginV3: ...
+
+    @property
+    def name(self) -> Any:
+        ...
+
+    @property
+    def plugin_version(self) -> Any:
+        ...
+
+class IPluginRegistry:
+    """The process-wide plugin registry."""
+
+    def register_creator(self, creator: object, plugin_namespace: str = '') -> bool:
+        """
+        Registers a C++ creator or a Python object with get_plugin_name, get_plugin_version and create_plugin(name, fields, phase); False when the key is taken.
+        """
+
+    def deregister_creator(self, name: str, version: str, plugin_namespace: str = '') -> bool: ...
+
+    def get_creator(self, name: str, version: str, plugin_namespace: str = '') -> IPluginCreator: ...
+
+    @property
+    def all_creators(self) -> list[IPluginCreator]: ...
+
+    def load_library(self, path: str) -> int:
+        """The number of creators registered, or -1 (reason logged)."""
+
+    @property
+    def all_creators_recursive(self) -> Any:
+        ...
+
+    @property
+    def error_recorder(self) -> Any:
+        """None: kiln reports plugin errors through the logger."""
+
+    @error_recorder.setter
+    def error_recorder(self, value: Any, /) -> None: ...
+
+    def get_plugin_creator(self, type, version, plugin_namespace = ...) -> Any:
+        ...
+
+    @property
+    def parent_search_enabled(self) -> Any:
+        """True: kiln has one process-wide registry."""
+
+
+    @property
+    def plugin_creator_list(self) -> Any:
+        ...
+
+def get_plugin_registry() -> IPluginRegistry: ...
+
+def init_kiln_plugins(plugin_namespace: str = '') -> bool:
+    """Registers kiln's built-in plugins (BiasGelu)."""
+
+class IPluginV3Layer(ILayer):
+    def get_plugin(self) -> IPluginV3: ...

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kiln/kiln.h"
+#include "trt_enums.h"
 
 namespace nb = nanobind;
 
@@ -115,6 +116,9 @@ struct PyConfig {
   nb::object timing_cache = nb::none();
   nb::object algorithm_selector = nb::none();
   nb::object progress_monitor = nb::none();
+  // TensorRT builder flags kiln does not implement, set by the script (bit = TensorRT's value):
+  // get_flag reads them back; they change nothing.
+  uint32_t other_flags = 0;
 };
 
 // Garbage-collector slots of IBuilderConfig (tuning.cpp).
@@ -158,7 +162,13 @@ class BufferView {
 void bind_enums(nb::module_& m);
 void bind_logger(nb::module_& m);
 void bind_layers(nb::module_& m);
+// ILayer's recorded hints (precision, output types, metadata) and ITensor's dimension names live
+// beside the network; forget_layer_hints drops a network's when it goes (PyNetwork's destructor).
+void forget_layer_hints(const NetworkDefinition& network);
+void bind_tensor_dimension_names(nb::class_<Tensor>& tensor);
 void bind_layers_extra(nb::module_& m);
+// After every layer class is bound (module.cpp): what the downcast idiom needs.
+void finish_layer_classes(nb::module_& m);
 void bind_network(nb::module_& m);
 void bind_network_extra(nb::class_<PyNetwork>& network);
 void bind_builder(nb::module_& m);

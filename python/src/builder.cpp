@@ -4,6 +4,7 @@
 #include <nanobind/stl/unique_ptr.h>
 
 #include "bindings.h"
+#include "trt_enums.h"
 
 namespace kiln::python {
 
@@ -15,18 +16,72 @@ struct PyBuilder {
   std::unique_ptr<Builder> builder;
   Logger* logger;
   std::vector<const OptimizationProfile*> profiles;  // registered with the logger
+  int32_t max_batch_size = 1;                        // TensorRT 7/8's, no effect
 
   ~PyBuilder() {
     for (const OptimizationProfile* p : profiles) unregister_logger(p);
   }
 };
 
-// One bit per BuilderFlag value.
-constexpr int32_t kNumFlags = static_cast<int32_t>(BuilderFlag::kDISABLE_TIMING_CACHE) + 1;
+bool get_flag(const PyConfig& c, trt::BuilderFlag f) {
+  kiln::BuilderFlag k;
+  if (trt::to_kiln_flag(f, k)) return c.config->get_flag(k);
+  return (c.other_flags >> static_cast<int32_t>(f)) & 1u;
+}
+
+// Why a TensorRT flag kiln does not implement changes nothing.
+const char* unimplemented_flag_reason(trt::BuilderFlag f) {
+  using F = trt::BuilderFlag;
+  switch (f) {
+    case F::INT8:
+    case F::FP8:
+    case F::INT4:
+    case F::FP4:
+      return "kiln builds float32/float16/bfloat16 engines only (no quantized precisions)";
+    case F::OBEY_PRECISION_CONSTRAINTS:
+    case F::PREFER_PRECISION_CONSTRAINTS:
+      return "kiln does not honour per-layer precision constraints (ILayer.precision)";
+    case F::GPU_FALLBACK:
+      return "DLA is not applicable to kiln";
+    case F::SAFETY_SCOPE:
+      return "kiln has no safety runtime";
+    case F::WEIGHT_STREAMING:
+      return "kiln does not stream weights";
+    default:
+      return "kiln does not implement it";
+  }
+}
+
+void warn_unimplemented_flag(const PyConfig& c, trt::BuilderFlag f) {
+  nb::object name = nb::cast(f).attr("name");
+  std::string message = "set_flag: BuilderFlag." + nb::cast<std::string>(name) +
+                        " is accepted but has no effect: " + unimplemented_flag_reason(f);
+  if (c.logger != nullptr) c.logger->report(Logger::Severity::kWARNING, message);
+}
 
 PyType_Slot config_slots[] = {{Py_tp_traverse, reinterpret_cast<void*>(config_traverse)},
                               {Py_tp_clear, reinterpret_cast<void*>(config_clear)},
                               {0, nullptr}};
+
+// Tactic-source masks: bit int(trt::TacticSource) <-> bit int(kiln::TacticSource).
+uint32_t tactic_mask_to_kiln(uint32_t mask) {
+  uint32_t out = 0;
+  for (int32_t bit = 0; bit < 32; ++bit) {
+    kiln::TacticSource k;
+    if (((mask >> bit) & 1u) && trt::to_kiln(static_cast<trt::TacticSource>(bit), k))
+      out |= 1u << static_cast<int32_t>(k);
+  }
+  return out;
+}
+
+uint32_t tactic_mask_to_trt(uint32_t mask) {
+  uint32_t out = 0;
+  for (int32_t bit = 0; bit < 32; ++bit) {
+    if ((mask >> bit) & 1u)
+      out |= 1u << static_cast<int32_t>(trt::to_trt(static_cast<kiln::TacticSource>(bit)));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -54,29 +109,63 @@ void bind_builder(nb::module_& m) {
 
   nb::class_<PyConfig> config(m, "IBuilderConfig",
                               "Build settings; made by Builder.create_builder_config().",
-                              nb::type_slots(config_slots));
+                              nb::type_slots(config_slots), nb::is_weak_referenceable());
   config
       .def(
-          "set_flag", [](PyConfig& c, BuilderFlag f) { c.config->set_flag(f); }, nb::arg("flag"))
+          "set_flag",
+          [](PyConfig& c, trt::BuilderFlag f) {
+            kiln::BuilderFlag k;
+            if (trt::to_kiln_flag(f, k)) {
+              c.config->set_flag(k);
+            } else {
+              warn_unimplemented_flag(c, f);
+              c.other_flags |= 1u << static_cast<int32_t>(f);
+            }
+          },
+          nb::arg("flag"),
+          "Sets a flag. Flags kiln does not implement (INT8, FP8, SPARSE_WEIGHTS, "
+          "OBEY_PRECISION_CONSTRAINTS, ...) are remembered and logged as having no effect.")
       .def(
-          "clear_flag", [](PyConfig& c, BuilderFlag f) { c.config->clear_flag(f); },
+          "clear_flag",
+          [](PyConfig& c, trt::BuilderFlag f) {
+            kiln::BuilderFlag k;
+            if (trt::to_kiln_flag(f, k)) {
+              c.config->clear_flag(k);
+            } else {
+              c.other_flags &= ~(1u << static_cast<int32_t>(f));
+            }
+          },
           nb::arg("flag"))
-      .def(
-          "get_flag", [](const PyConfig& c, BuilderFlag f) { return c.config->get_flag(f); },
-          nb::arg("flag"))
+      .def("get_flag", &get_flag, nb::arg("flag"))
       .def_prop_rw(
-          "flags", [](const PyConfig& c) { return c.config->flags(); },
+          "flags",
+          [](const PyConfig& c) {
+            uint32_t mask = 0;
+            for (int32_t bit = 0; bit < trt::kNumBuilderFlags; ++bit) {
+              if (get_flag(c, static_cast<trt::BuilderFlag>(bit))) mask |= 1u << bit;
+            }
+            return mask;
+          },
           [](PyConfig& c, uint32_t flags) {
-            for (int32_t bit = 0; bit < kNumFlags; ++bit) {
-              auto flag = static_cast<BuilderFlag>(bit);
-              if ((flags >> bit) & 1u) {
-                c.config->set_flag(flag);
+            for (int32_t bit = 0; bit < trt::kNumBuilderFlags; ++bit) {
+              auto flag = static_cast<trt::BuilderFlag>(bit);
+              kiln::BuilderFlag k;
+              bool on = (flags >> bit) & 1u;
+              if (trt::to_kiln_flag(flag, k)) {
+                if (on) {
+                  c.config->set_flag(k);
+                } else {
+                  c.config->clear_flag(k);
+                }
+              } else if (on) {
+                if (!((c.other_flags >> bit) & 1u)) warn_unimplemented_flag(c, flag);
+                c.other_flags |= 1u << bit;
               } else {
-                c.config->clear_flag(flag);
+                c.other_flags &= ~(1u << bit);
               }
             }
           },
-          "Bitmask of 1 << int(BuilderFlag.X).")
+          "Bitmask of 1 << int(BuilderFlag.X) (TensorRT's bit positions).")
       .def(
           "set_memory_pool_limit",
           [](PyConfig& c, MemoryPoolType pool, uint64_t size) {
@@ -120,18 +209,22 @@ void bind_builder(nb::module_& m) {
       .def(
           "set_tactic_sources",
           [](PyConfig& c, uint32_t mask) {
-            c.config->set_tactic_sources(mask);
+            c.config->set_tactic_sources(tactic_mask_to_kiln(mask));
             return true;
           },
-          nb::arg("tactic_sources"), "Bitmask of 1 << int(TacticSource.X); returns True.")
-      .def("get_tactic_sources", [](const PyConfig& c) { return c.config->tactic_sources(); })
+          nb::arg("tactic_sources"),
+          "Bitmask of 1 << int(TacticSource.X); returns True. EDGE_MASK_CONVOLUTIONS and "
+          "JIT_CONVOLUTIONS are not applicable to kiln and ignored.")
+      .def("get_tactic_sources",
+           [](const PyConfig& c) { return tactic_mask_to_trt(c.config->tactic_sources()); })
       .def_prop_rw(
           "default_device_type", [](const PyConfig& c) { return c.config->default_device_type(); },
           [](PyConfig& c, DeviceType type) { c.config->set_default_device_type(type); },
           "DeviceType.GPU (default; CPU with a warning when no GPU is usable) or DeviceType.CPU.");
   bind_config_tuning(config);
 
-  nb::class_<PyBuilder>(m, "Builder", "Builds networks into plans: TensorRT's trt.Builder.")
+  nb::class_<PyBuilder>(m, "Builder", "Builds networks into plans: TensorRT's trt.Builder.",
+                        nb::is_weak_referenceable())
       .def(
           "__init__",
           [](PyBuilder* self, Logger& logger) {
@@ -182,7 +275,21 @@ void bind_builder(nb::module_& m) {
           "network cannot be built.")
       .def_prop_ro(
           "platform_has_fast_fp16", [](const PyBuilder&) { return true; },
-          "True: every backend runs float16 layers.");
+          "True: every backend runs float16 layers.")
+      .def_prop_ro(
+          "platform_has_fast_int8", [](const PyBuilder&) { return false; },
+          "False: kiln has no INT8 (quantized) engines.")
+      .def_prop_ro(
+          "platform_has_tf32", [](const PyBuilder&) { return true; },
+          "True: BuilderFlag.TF32 is honoured (on the GPU; the CPU backend computes float32).")
+      .def_prop_ro(
+          "logger", [](const PyBuilder& b) { return nb::find(b.logger); },
+          "The logger the builder was made with.")
+      .def_prop_rw(
+          "max_batch_size", [](const PyBuilder& b) { return b.max_batch_size; },
+          [](PyBuilder& b, int32_t n) { b.max_batch_size = n; },
+          "TensorRT 7/8's implicit-batch size: stored, no effect (kiln networks have an explicit "
+          "batch dimension; give it a range with an optimization profile).");
 }
 
 }  // namespace kiln::python

@@ -3,6 +3,13 @@
 // mode).
 #include <nanobind/stl/string.h>
 
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
 #include "bindings.h"
 
 namespace kiln::python {
@@ -36,10 +43,158 @@ void permutation_property(nb::class_<ShuffleLayer, Layer>& cls, const char* name
       });
 }
 
+// TensorRT's per-layer hints kiln records but does not apply (docs/python.md): the precision and
+// output types a script asks for, and the layer's metadata string. Keyed by the C++ layer; the
+// entries of a network go when its INetworkDefinition does (forget_layer_hints).
+struct LayerHints {
+  std::optional<DataType> precision;
+  std::map<int32_t, DataType> output_types;
+  std::string metadata;
+};
+std::unordered_map<const Layer*, LayerHints> layer_hints;
+std::unordered_map<const Tensor*, std::map<int32_t, std::string>> dimension_names;
+std::unordered_set<const NetworkDefinition*> warned_networks;
+
+LayerHints* find_hints(const Layer& layer) {
+  auto it = layer_hints.find(&layer);
+  return it == layer_hints.end() ? nullptr : &it->second;
+}
+
+// Once per network: per-layer precision is recorded, not applied.
+void warn_precision_not_applied(const Layer& layer, const char* api) {
+  if (!warned_networks.insert(&layer.network()).second) return;
+  if (Logger* logger = logger_of(layer)) {
+    logger->report(Logger::Severity::kWARNING,
+                   std::string(api) +
+                       ": kiln records per-layer precision and output types but does not apply "
+                       "them: it chooses precisions from BuilderFlag.FP16/BF16 (or the network's "
+                       "types when strongly typed). To force a type, insert add_cast or an "
+                       "identity layer with set_output_type.");
+  }
+}
+
+void check_output_index(const Layer& l, int32_t index, const char* api) {
+  if (index < 0 || index >= l.num_outputs()) {
+    throw Error(std::string(api) + ": layer '" + l.name() + "' has " +
+                std::to_string(l.num_outputs()) + " outputs, no output " + std::to_string(index));
+  }
+}
+
+void bind_layer_hints(nb::class_<Layer>& layer) {
+  layer
+      .def_prop_rw(
+          "precision",
+          [](const Layer& l) {
+            const LayerHints* h = find_hints(l);
+            return h && h->precision ? *h->precision : DataType::kFLOAT;
+          },
+          [](Layer& l, DataType type) {
+            layer_hints[&l].precision = type;
+            warn_precision_not_applied(l, "ILayer.precision");
+          },
+          "The precision asked for (FLOAT when none was). Recorded, not applied: see "
+          "docs/python.md.")
+      .def_prop_ro("precision_is_set",
+                   [](const Layer& l) {
+                     const LayerHints* h = find_hints(l);
+                     return h != nullptr && h->precision.has_value();
+                   })
+      .def("reset_precision",
+           [](Layer& l) {
+             if (LayerHints* h = find_hints(l)) h->precision.reset();
+           })
+      .def(
+          "set_output_type",
+          [](Layer& l, int32_t index, DataType type) {
+            guarded_void(logger_of(l), "ILayer.set_output_type", [&] {
+              check_output_index(l, index, "ILayer.set_output_type");
+              layer_hints[&l].output_types[index] = type;
+              warn_precision_not_applied(l, "ILayer.set_output_type");
+            });
+          },
+          nb::arg("index"), nb::arg("dtype"),
+          "Recorded, not applied (IIdentityLayer.set_output_type converts): see docs/python.md.")
+      .def(
+          "get_output_type",
+          [](const Layer& l, int32_t index) {
+            const LayerHints* h = find_hints(l);
+            if (h != nullptr) {
+              auto it = h->output_types.find(index);
+              if (it != h->output_types.end()) return it->second;
+            }
+            return DataType::kFLOAT;
+          },
+          nb::arg("index"), "The output type asked for (FLOAT when none was).")
+      .def(
+          "output_type_is_set",
+          [](const Layer& l, int32_t index) {
+            const LayerHints* h = find_hints(l);
+            return h != nullptr && h->output_types.count(index) > 0;
+          },
+          nb::arg("index"))
+      .def(
+          "reset_output_type",
+          [](Layer& l, int32_t index) {
+            if (LayerHints* h = find_hints(l)) h->output_types.erase(index);
+          },
+          nb::arg("index"))
+      .def_prop_rw(
+          "metadata",
+          [](const Layer& l) {
+            const LayerHints* h = find_hints(l);
+            return h ? h->metadata : std::string();
+          },
+          [](Layer& l, const std::string& text) { layer_hints[&l].metadata = text; },
+          "A string the script attaches to the layer (kept with the network definition; kiln "
+          "plans do not store it).");
+}
+
 }  // namespace
 
+void forget_layer_hints(const NetworkDefinition& network) {
+  warned_networks.erase(&network);
+  for (int32_t i = 0; i < network.num_layers(); ++i) {
+    const Layer* layer = network.get_layer(i);
+    layer_hints.erase(layer);
+    for (int32_t o = 0; o < layer->num_outputs(); ++o) dimension_names.erase(layer->get_output(o));
+  }
+  for (int32_t i = 0; i < network.num_inputs(); ++i) dimension_names.erase(network.get_input(i));
+}
+
+void bind_tensor_dimension_names(nb::class_<Tensor>& tensor) {
+  tensor
+      .def(
+          "set_dimension_name",
+          [](Tensor& t, int32_t index, const std::string& name) {
+            guarded_void(logger_of(t), "ITensor.set_dimension_name", [&] {
+              int32_t rank = t.dimensions().nb_dims;
+              if (index < 0 || index >= rank) {
+                throw Error("ITensor.set_dimension_name: tensor '" + t.name() + "' has " +
+                            std::to_string(rank) + " dimensions, no dimension " +
+                            std::to_string(index));
+              }
+              dimension_names[&t][index] = name;
+            });
+          },
+          nb::arg("index"), nb::arg("name"),
+          "Names a dimension (read back by get_dimension_name; kiln does not use the names to "
+          "relate dimensions).")
+      .def(
+          "get_dimension_name",
+          [](const Tensor& t, int32_t index) -> nb::object {
+            auto it = dimension_names.find(&t);
+            if (it == dimension_names.end()) return nb::none();
+            auto name = it->second.find(index);
+            if (name == it->second.end()) return nb::none();
+            return nb::str(name->second.c_str());
+          },
+          nb::arg("index"), "The name set_dimension_name gave, or None.");
+}
+
 void bind_layers(nb::module_& m) {
-  nb::class_<Layer>(m, "ILayer", "The common part of every layer; owned by the network.")
+  nb::class_<Layer> layer(m, "ILayer", "The common part of every layer; owned by the network.");
+  bind_layer_hints(layer);
+  layer
       .def_prop_rw(
           "name", [](const Layer& l) { return l.name(); },
           [](Layer& l, const std::string& name) {
@@ -244,6 +399,36 @@ void bind_layers(nb::module_& m) {
       .def_prop_rw("axes", &NormalizationLayer::axes, setter(&NormalizationLayer::set_axes, "axes"))
       .def_prop_rw("num_groups", &NormalizationLayer::nb_groups,
                    setter(&NormalizationLayer::set_nb_groups, "num_groups"));
+}
+
+void finish_layer_classes(nb::module_& m) {
+  // TensorRT scripts downcast with `layer.__class__ = trt.IConvolutionLayer`. Python allows
+  // that assignment between classes of the same instance layout; nanobind sizes each class for
+  // its C++ type, so the layer classes get one common size here. Layer instances only ever
+  // reference layers the network owns (they are never stored inline), so the size changes no
+  // instance. kiln/__init__.py installs ILayer.__class__, which checks the class against the
+  // layer's kind before assigning.
+  std::vector<PyTypeObject*> types;
+  std::vector<nb::object> pending{nb::borrow(nb::type<Layer>())};
+  while (!pending.empty()) {
+    nb::object t = pending.back();
+    pending.pop_back();
+    types.push_back(reinterpret_cast<PyTypeObject*>(t.ptr()));
+    for (nb::handle sub : t.attr("__subclasses__")()) pending.push_back(nb::borrow(sub));
+  }
+  Py_ssize_t size = 0;
+  for (PyTypeObject* t : types) size = std::max(size, t->tp_basicsize);
+  for (PyTypeObject* t : types) t->tp_basicsize = size;
+
+  m.def(
+      "_set_type_attr",
+      [](nb::handle type, const char* name, nb::handle value) {
+        if (!PyType_Check(type.ptr())) throw nb::type_error("_set_type_attr: not a type");
+        auto* tp = reinterpret_cast<PyTypeObject*>(type.ptr());
+        if (PyDict_SetItemString(tp->tp_dict, name, value.ptr()) != 0) throw nb::python_error();
+        PyType_Modified(tp);
+      },
+      "Puts an attribute in a class's own dictionary (used for ILayer.__class__).");
 }
 
 }  // namespace kiln::python

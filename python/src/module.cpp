@@ -207,6 +207,7 @@ NB_MODULE(_kiln, m) {
   bind_builder(m);
   bind_runtime(m);
   bind_onnx_parser(m);
-  bind_refit(m);    // after bind_runtime and bind_onnx_parser
-  bind_plugins(m);  // after bind_network: adds INetworkDefinition.add_plugin_v3
+  bind_refit(m);            // after bind_runtime and bind_onnx_parser
+  bind_plugins(m);          // after bind_network: adds INetworkDefinition.add_plugin_v3
+  finish_layer_classes(m);  // after every layer class
 }

@@ -61,6 +61,7 @@ PyNetwork::PyNetwork(std::unique_ptr<NetworkDefinition> network, Logger* log)
   register_logger(def.get(), logger);
 }
 PyNetwork::~PyNetwork() {
+  forget_layer_hints(*def);
   unregister_logger(def.get());
 }
 
@@ -73,6 +74,13 @@ Tensor* checked_index(int32_t index, int32_t count,
                       const NetworkDefinition& def) {
   if (index < 0 || index >= count) return nullptr;
   return (def.*get)(index);
+}
+
+// TensorRT's get_layer returns the base ILayer (whose .type is the LayerType, where an activation
+// or pooling layer's own .type is its ActivationType/PoolingType); nanobind would return the most
+// derived class, so the instance is made as an ILayer that keeps the network alive.
+nb::object base_layer(Layer* layer, nb::handle network) {
+  return nb::inst_reference(nb::type<Layer>(), layer, network);
 }
 
 }  // namespace
@@ -90,6 +98,17 @@ void bind_network(nb::module_& m) {
           },
           nb::arg("type") = DataType::kFLOAT, "Empty weights of a type.")
       .def(
+          "__init__",
+          [](PyWeights* self, DataType type, uintptr_t ptr, int64_t count) {
+            if (count < 0) throw nb::value_error("kiln.Weights: count must be >= 0");
+            if (ptr == 0 && count > 0) throw nb::value_error("kiln.Weights: null pointer");
+            new (self) PyWeights{nb::none(), type, reinterpret_cast<const void*>(ptr), count};
+          },
+          nb::arg("type"), nb::arg("ptr"), nb::arg("count"),
+          "TensorRT's Weights(type, ptr, count): `count` values at host address `ptr` (an int, "
+          "e.g. array.ctypes.data), not copied: keep the memory alive until the network copied "
+          "them (add_* and set_* copy at once). numpy() gives None for these.")
+      .def(
           "__init__", [](PyWeights* self, nb::handle a) { new (self) PyWeights(to_weights(a)); },
           nb::arg("a"), "Weights holding the values of an array (anything numpy accepts).")
       .def_prop_ro(
@@ -104,7 +123,9 @@ void bind_network(nb::module_& m) {
           "numpy", [](const PyWeights& w) { return w.array; },
           "The values as a flat-or-shaped numpy array (None for empty weights).");
 
-  nb::class_<Tensor>(m, "ITensor", "A tensor of a network; owned by the network.")
+  nb::class_<Tensor> tensor(m, "ITensor", "A tensor of a network; owned by the network.");
+  bind_tensor_dimension_names(tensor);
+  tensor
       .def_prop_rw(
           "name", [](const Tensor& t) { return t.name(); },
           [](Tensor& t, const std::string& name) {
@@ -133,7 +154,8 @@ void bind_network(nb::module_& m) {
 
   nb::class_<PyNetwork> network(m, "INetworkDefinition",
                                 "A network being defined: add_input, add_* layers, mark_output. "
-                                "Layers and tensors it returns keep it alive.");
+                                "Layers and tensors it returns keep it alive.",
+                                nb::is_weak_referenceable());
   network.def_prop_ro("num_inputs", [](const PyNetwork& n) { return n.def->num_inputs(); })
       .def_prop_ro("num_outputs", [](const PyNetwork& n) { return n.def->num_outputs(); })
       .def_prop_ro("num_layers", [](const PyNetwork& n) { return n.def->num_layers(); })
@@ -154,20 +176,22 @@ void bind_network(nb::module_& m) {
           nb::arg("index"), kRef, "The index-th network output, or None.")
       .def(
           "get_layer",
-          [](const PyNetwork& n, int32_t i) -> Layer* {
-            if (i < 0 || i >= n.def->num_layers()) return nullptr;
-            return n.def->get_layer(i);
+          [](nb::handle self, int32_t i) -> nb::object {
+            const PyNetwork& n = nb::cast<const PyNetwork&>(self);
+            if (i < 0 || i >= n.def->num_layers()) return nb::none();
+            return base_layer(n.def->get_layer(i), self);
           },
-          nb::arg("index"), kRef, "The index-th layer, or None.")
+          nb::arg("index"),
+          "The index-th layer as the base trt.ILayer (as in TensorRT: .type is its LayerType; "
+          "`layer.__class__ = trt.IConvolutionLayer` gives the kind's properties), or None.")
       .def("__len__", [](const PyNetwork& n) { return n.def->num_layers(); })
-      .def(
-          "__getitem__",
-          [](const PyNetwork& n, int32_t i) -> Layer* {
-            if (i < 0) i += n.def->num_layers();
-            if (i < 0 || i >= n.def->num_layers()) throw nb::index_error();
-            return n.def->get_layer(i);
-          },
-          kRef)
+      .def("__getitem__",
+           [](nb::handle self, int32_t i) -> nb::object {
+             const PyNetwork& n = nb::cast<const PyNetwork&>(self);
+             if (i < 0) i += n.def->num_layers();
+             if (i < 0 || i >= n.def->num_layers()) throw nb::index_error();
+             return base_layer(n.def->get_layer(i), self);
+           })
       .def(
           "add_input",
           [](PyNetwork& n, const std::string& name, DataType dtype, const Dims& shape) {

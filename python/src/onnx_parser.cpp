@@ -32,15 +32,23 @@ bool finish(PyOnnxParser& p, bool ok) {
 }  // namespace
 
 void bind_onnx_parser(nb::module_& m) {
-  nb::enum_<ParserErrorCode>(m, "ErrorCode", nb::is_arithmetic(), "OnnxParser error codes.")
-      .value("SUCCESS", ParserErrorCode::kSUCCESS)
-      .value("INTERNAL_ERROR", ParserErrorCode::kINTERNAL_ERROR)
-      .value("INVALID_VALUE", ParserErrorCode::kINVALID_VALUE)
-      .value("INVALID_GRAPH", ParserErrorCode::kINVALID_GRAPH)
-      .value("INVALID_NODE", ParserErrorCode::kINVALID_NODE)
-      .value("UNSUPPORTED_GRAPH", ParserErrorCode::kUNSUPPORTED_GRAPH)
-      .value("UNSUPPORTED_NODE", ParserErrorCode::kUNSUPPORTED_NODE)
-      .value("MODEL_DESERIALIZE_FAILED", ParserErrorCode::kMODEL_DESERIALIZE_FAILED);
+  nb::enum_<trt::ErrorCode>(m, "ErrorCode", nb::is_arithmetic(),
+                            "OnnxParser error codes (TensorRT values).")
+      .value("SUCCESS", trt::ErrorCode::SUCCESS)
+      .value("INTERNAL_ERROR", trt::ErrorCode::INTERNAL_ERROR)
+      .value("MEM_ALLOC_FAILED", trt::ErrorCode::MEM_ALLOC_FAILED)
+      .value("MODEL_DESERIALIZE_FAILED", trt::ErrorCode::MODEL_DESERIALIZE_FAILED)
+      .value("INVALID_VALUE", trt::ErrorCode::INVALID_VALUE)
+      .value("INVALID_GRAPH", trt::ErrorCode::INVALID_GRAPH)
+      .value("INVALID_NODE", trt::ErrorCode::INVALID_NODE)
+      .value("UNSUPPORTED_GRAPH", trt::ErrorCode::UNSUPPORTED_GRAPH)
+      .value("UNSUPPORTED_NODE", trt::ErrorCode::UNSUPPORTED_NODE)
+      .value("UNSUPPORTED_NODE_ATTR", trt::ErrorCode::UNSUPPORTED_NODE_ATTR)
+      .value("UNSUPPORTED_NODE_INPUT", trt::ErrorCode::UNSUPPORTED_NODE_INPUT)
+      .value("UNSUPPORTED_NODE_DATATYPE", trt::ErrorCode::UNSUPPORTED_NODE_DATATYPE)
+      .value("UNSUPPORTED_NODE_DYNAMIC", trt::ErrorCode::UNSUPPORTED_NODE_DYNAMIC)
+      .value("UNSUPPORTED_NODE_SHAPE", trt::ErrorCode::UNSUPPORTED_NODE_SHAPE)
+      .value("REFIT_FAILED", trt::ErrorCode::REFIT_FAILED);
 
   nb::class_<ParserError>(m, "ParserError", "One problem OnnxParser found.")
       .def("code", &ParserError::code)
@@ -52,7 +60,8 @@ void bind_onnx_parser(nb::module_& m) {
 
   nb::class_<PyOnnxParser>(m, "OnnxParser",
                            "Fills a network from an ONNX model (opsets 9 to 24): TensorRT's "
-                           "trt.OnnxParser(network, logger).")
+                           "trt.OnnxParser(network, logger).",
+                           nb::is_weak_referenceable())
       .def(
           "__init__",
           [](PyOnnxParser* self, PyNetwork& network, Logger& logger) {

@@ -34,7 +34,8 @@ void bind_refit(nb::module_& m) {
 
   nb::class_<PyRefitter>(m, "Refitter",
                          "New weights for an engine built with BuilderFlag.REFIT: "
-                         "trt.Refitter(engine, logger). docs/refit.md.")
+                         "trt.Refitter(engine, logger). docs/refit.md.",
+                         nb::is_weak_referenceable())
       .def(
           "__init__",
           [](PyRefitter* self, nb::handle engine, Logger& logger) {
@@ -43,6 +44,9 @@ void bind_refit(nb::module_& m) {
             new (self) PyRefitter{std::make_unique<Refitter>(e, logger), &logger};
           },
           nb::arg("engine"), nb::arg("logger"), nb::keep_alive<1, 2>(), nb::keep_alive<1, 3>())
+      .def_prop_ro(
+          "logger", [](const PyRefitter& r) { return nb::find(r.logger); },
+          "The logger the refitter was made with.")
       .def(
           "set_named_weights",
           [](PyRefitter& r, const std::string& name, nb::handle weights) {

@@ -6,6 +6,8 @@
 #include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
 
+#include <nanobind/trampoline.h>
+
 #include "device.h"
 
 namespace kiln::python {
@@ -24,7 +26,33 @@ struct PyEngine {
 struct PyContext {
   std::unique_ptr<ExecutionContext> context;
   Logger* logger;
-  nb::object engine;  // the PyEngine, for .engine
+  nb::object engine;                 // the PyEngine, for .engine
+  nb::object profiler = nb::none();  // the IProfiler the context reports to (kept alive)
+};
+
+// trt.IProfiler: report_layer_time(layer_name, ms) after each run, called from the running
+// thread (the GIL is taken for it). An exception in it is printed as unraisable: the run itself
+// has finished by then.
+struct PyProfiler : Profiler {
+  NB_TRAMPOLINE(Profiler, 1);
+
+  void report_layer_time(const char* layer_name, float ms) override {
+    nb::gil_scoped_acquire gil;
+    try {
+      nb::detail::ticket ticket(nb_trampoline, "report_layer_time",
+                                nb::detail::str_hash("report_layer_time"), true);
+      nb_trampoline.base().attr(ticket.key)(nb::str(layer_name), ms);
+    } catch (nb::python_error& e) {
+      e.discard_as_unraisable("IProfiler.report_layer_time");
+    }
+  }
+};
+
+struct PyInspector {
+  std::unique_ptr<EngineInspector> inspector;
+  Logger* logger;
+  nb::object engine;
+  nb::object execution_context = nb::none();
 };
 
 void* to_pointer(uintptr_t address) {
@@ -40,7 +68,8 @@ Engine& engine_of(nb::handle engine) {
 void bind_runtime(nb::module_& m) {
   nb::class_<PyEngine>(m, "ICudaEngine",
                        "An engine loaded from a plan: immutable, shared by its contexts. Its "
-                       "I/O tensors are inputs first, then outputs.")
+                       "I/O tensors are inputs first, then outputs.",
+                       nb::is_weak_referenceable())
       .def_prop_ro("num_io_tensors", [](const PyEngine& e) { return e.engine->num_io_tensors(); })
       .def(
           "get_tensor_name",
@@ -92,6 +121,17 @@ void bind_runtime(nb::module_& m) {
           "serialize", [](const PyEngine& e) { return make_host_memory(e.engine->serialize()); },
           "The plan bytes as IHostMemory.")
       .def(
+          "create_engine_inspector",
+          [](nb::handle self) -> nb::object {
+            PyEngine& e = nb::cast<PyEngine&>(self);
+            return guarded<nb::object>(e.logger, "create_engine_inspector", nb::none(), [&] {
+              return nb::cast(std::make_unique<PyInspector>(
+                  PyInspector{e.engine->create_engine_inspector(), e.logger, nb::borrow(self)}));
+            });
+          },
+          "An EngineInspector describing the engine's layers (get_layer_information, "
+          "get_engine_information).")
+      .def(
           "create_execution_context",
           [](nb::handle self) -> nb::object {
             PyEngine& e = nb::cast<PyEngine&>(self);
@@ -109,7 +149,8 @@ void bind_runtime(nb::module_& m) {
 
   nb::class_<PyContext>(m, "IExecutionContext",
                         "Per-inference state: input shapes, tensor addresses, the active profile. "
-                        "Use one context per thread.")
+                        "Use one context per thread.",
+                        nb::is_weak_referenceable())
       .def_prop_ro(
           "engine", [](const PyContext& c) { return c.engine; }, "The ICudaEngine.")
       .def(
@@ -200,11 +241,69 @@ void bind_runtime(nb::module_& m) {
       .def_prop_ro(
           "device_memory_size", [](const PyContext& c) { return c.context->device_memory_size(); },
           "Device memory this context holds (kiln).")
+      .def_prop_rw(
+          "profiler", [](const PyContext& c) { return c.profiler; },
+          [](PyContext& c, nb::handle profiler) {
+            if (profiler.is_none()) {
+              c.context->set_profiler(nullptr);
+            } else {
+              c.context->set_profiler(&nb::cast<Profiler&>(profiler));
+            }
+            c.profiler = nb::borrow(profiler);
+          },
+          nb::arg("profiler").none(),
+          "An IProfiler: report_layer_time(layer_name, ms) is called for every layer after each "
+          "run (None: no profiling).")
+      .def_prop_rw(
+          "nvtx_verbosity",
+          [](const PyContext& c) {
+            // ProfilingVerbosity: LAYER_NAMES_ONLY (0) when NVTX ranges are emitted, NONE (1)
+            // otherwise.
+            return c.context->get_nvtx() ? 0 : 1;
+          },
+          [](PyContext& c, int32_t verbosity) { c.context->set_nvtx(verbosity != 1); },
+          "ProfilingVerbosity of the NVTX ranges kiln emits around layers on the GPU: NONE "
+          "turns them off; LAYER_NAMES_ONLY and DETAILED both name the layers.")
       .def(
           "set_cuda_graph_mode",
           [](PyContext& c, bool enabled) { c.context->set_cuda_graph_mode(enabled); },
           nb::arg("enabled"),
           "kiln: capture the work into a CUDA graph and replay it (GPU engines).");
+
+  nb::class_<Profiler, PyProfiler>(m, "IProfiler",
+                                   "Per-layer times: subclass it and implement "
+                                   "report_layer_time(layer_name, ms); set it as context.profiler.")
+      .def(nb::init<>());
+
+  nb::enum_<LayerInformationFormat>(m, "LayerInformationFormat", nb::is_arithmetic())
+      .value("ONELINE", LayerInformationFormat::kONELINE)
+      .value("JSON", LayerInformationFormat::kJSON);
+
+  nb::class_<PyInspector>(m, "EngineInspector",
+                          "Describes an engine's layers; made by "
+                          "ICudaEngine.create_engine_inspector().")
+      .def_prop_rw(
+          "execution_context", [](const PyInspector& i) { return i.execution_context; },
+          [](PyInspector& i, nb::handle context) { i.execution_context = nb::borrow(context); },
+          nb::arg("context").none(),
+          "Accepted for TensorRT scripts: kiln's layer information does not depend on a "
+          "context's shapes.")
+      .def(
+          "get_layer_information",
+          [](const PyInspector& i, int32_t layer_index, LayerInformationFormat format) {
+            return guarded<nb::object>(i.logger, "get_layer_information", nb::none(), [&] {
+              return nb::object(
+                  nb::str(i.inspector->get_layer_information(layer_index, format).c_str()));
+            });
+          },
+          nb::arg("layer_index"), nb::arg("format"),
+          "One layer's description, or None (reason logged) for a bad index.")
+      .def(
+          "get_engine_information",
+          [](const PyInspector& i, LayerInformationFormat format) {
+            return i.inspector->get_engine_information(format);
+          },
+          nb::arg("format"), "Every layer's description.");
 
   m.def(
       "_report_error",
@@ -213,6 +312,23 @@ void bind_runtime(nb::module_& m) {
         report_error(c.logger, api, message);
       },
       "Logs a failure of a Python-side helper (infer) through the context's logger.");
+  m.def(
+      "_report_failure",
+      [](nb::handle logger, const char* api, const std::string& message) {
+        remember_error(message);
+        report_error(logger.is_none() ? nullptr : &nb::cast<Logger&>(logger), api, message);
+      },
+      nb::arg("logger").none(), nb::arg("api"), nb::arg("message"),
+      "Logs a failure of a Python-side member through `logger` (stderr when None) and "
+      "remembers it for get_last_error().");
+  m.def(
+      "_report_engine_error",
+      [](PyEngine& e, const char* api, const std::string& message) {
+        remember_error(message);
+        report_error(e.logger, api, message);
+      },
+      "Logs a failure of a Python-side helper (TensorRT 8 bindings) through the engine's "
+      "logger.");
 
   // Device memory for infer() on GPU engines without torch (kiln/_gpu.py).
   nb::class_<DeviceBuffer>(m, "_DeviceBuffer")
@@ -249,10 +365,14 @@ void bind_runtime(nb::module_& m) {
       },
       nb::arg("stream"));
 
-  nb::class_<PyRuntime>(m, "Runtime", "Loads plans: TensorRT's trt.Runtime.")
+  nb::class_<PyRuntime>(m, "Runtime", "Loads plans: TensorRT's trt.Runtime.",
+                        nb::is_weak_referenceable())
       .def(
           "__init__", [](PyRuntime* self, Logger& logger) { new (self) PyRuntime{&logger}; },
           nb::arg("logger"), nb::keep_alive<1, 2>())
+      .def_prop_ro(
+          "logger", [](const PyRuntime& r) { return nb::find(r.logger); },
+          "The logger the runtime was made with.")
       .def(
           "deserialize_cuda_engine",
           [](PyRuntime& r, nb::handle serialized) -> nb::object {

@@ -18,6 +18,20 @@ namespace {
   throw Error(message);
 }
 
+// TensorRT's IAlgorithm.get_algorithm_io_info(i): the layer's inputs then outputs, attached to
+// each candidate handed to Python (IAlgorithm has a __dict__ for it).
+nb::list io_of(const AlgorithmContext& context) {
+  nb::list io;
+  for (const AlgorithmIOInfo& info : context.inputs) io.append(nb::cast(info));
+  for (const AlgorithmIOInfo& info : context.outputs) io.append(nb::cast(info));
+  return io;
+}
+
+nb::object with_io(nb::object algorithm, nb::handle io) {
+  nb::setattr(algorithm, "_io", io);
+  return algorithm;
+}
+
 struct PyAlgorithmSelector : AlgorithmSelector {
   NB_TRAMPOLINE(AlgorithmSelector);
 
@@ -26,7 +40,8 @@ struct PyAlgorithmSelector : AlgorithmSelector {
     nb::gil_scoped_acquire gil;
     try {
       nb::list choices;
-      for (const Algorithm& a : candidates) choices.append(nb::cast(a));
+      nb::list io = io_of(context);
+      for (const Algorithm& a : candidates) choices.append(with_io(nb::cast(a), io));
       nb::detail::ticket ticket(nb_trampoline, "select_algorithms",
                                 nb::detail::str_hash("select_algorithms"), false);
       if (!ticket.key.is_valid()) return {};  // not overridden: keep every candidate
@@ -46,7 +61,10 @@ struct PyAlgorithmSelector : AlgorithmSelector {
     try {
       nb::list py_contexts, py_choices;
       for (const AlgorithmContext& c : contexts) py_contexts.append(nb::cast(c));
-      for (const Algorithm& a : choices) py_choices.append(nb::cast(a));
+      for (size_t i = 0; i < choices.size(); ++i) {
+        nb::object a = nb::cast(choices[i]);
+        py_choices.append(i < contexts.size() ? with_io(a, io_of(contexts[i])) : a);
+      }
       nb::detail::ticket ticket(nb_trampoline, "report_algorithms",
                                 nb::detail::str_hash("report_algorithms"), false);
       if (!ticket.key.is_valid()) return;
@@ -177,7 +195,19 @@ void bind_tuning(nb::module_& m) {
         return "<kiln.IAlgorithmContext '" + c.layer_name + "'>";
       });
 
-  nb::class_<Algorithm>(m, "IAlgorithm", "One candidate: an implementation in one configuration.")
+  nb::class_<Algorithm>(m, "IAlgorithm", "One candidate: an implementation in one configuration.",
+                        nb::dynamic_attr())
+      .def(
+          "get_algorithm_io_info",
+          [](nb::handle self, int32_t index) -> nb::object {
+            if (!nb::hasattr(self, "_io")) return nb::none();
+            nb::list io = nb::borrow<nb::list>(self.attr("_io"));
+            if (index < 0 || index >= static_cast<int32_t>(nb::len(io))) return nb::none();
+            return io[index];
+          },
+          nb::arg("index"),
+          "TensorRT's IAlgorithmIOInfo of the layer's index-th input, then outputs (None past "
+          "the end).")
       .def_ro("implementation", &Algorithm::implementation,
               "\"cpu.reference\", \"cuda.cublaslt.matrix_multiply\", ... (a string in kiln; "
               "TensorRT's is an int).")

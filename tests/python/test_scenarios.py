@@ -95,8 +95,10 @@ def test_cnn_conv_pool_fc_softmax(logger):
     network.mark_output(prob.get_output(0))
     names = [network.get_layer(i).name for i in range(network.num_layers)]
     assert "conv1" in names and "conv1.kernel" in names
-    assert network.get_layer(names.index("conv1")).type == trt.LayerType.CONVOLUTION
-    assert isinstance(network.get_layer(names.index("conv1")), trt.IConvolutionLayer)
+    conv = network.get_layer(names.index("conv1"))
+    assert conv.type == trt.LayerType.CONVOLUTION and type(conv) is trt.ILayer  # as in TensorRT
+    conv.__class__ = trt.IConvolutionLayer  # TensorRT's downcast idiom
+    assert isinstance(conv, trt.IConvolutionLayer) and conv.num_output_maps == 4
 
     plan = build_cpu(builder, network, [{"image": ((1, 1, 8, 8), (2, 1, 8, 8), (4, 1, 8, 8))}])
     assert plan is not None, logger.errors()

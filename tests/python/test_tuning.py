@@ -39,7 +39,8 @@ class RecordingSelector(trt.IAlgorithmSelector):
         return self.pick(choices) if self.pick else list(range(len(choices)))
 
     def report_algorithms(self, contexts, choices):
-        self.reported = [(c.name, a.algorithm_variant.implementation, a.algorithm_variant.tactic)
+        self.reported = [(c.name, a.algorithm_variant.implementation_name,
+                          a.algorithm_variant.tactic)
                          for c, a in zip(contexts, choices)]
 
 
