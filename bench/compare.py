@@ -182,7 +182,7 @@ def main():
     torch.backends.cudnn.benchmark = True
     logger = trt.Logger(trt.Logger.ERROR)
     props = torch.cuda.get_device_properties(0)
-    meta.update(gpu=props.name, torch=torch.__version__, cuda=torch.version.cuda, kiln=trt.__version__,
+    meta.update(gpu=props.name, torch=torch.__version__, cuda=torch.version.cuda, kiln=getattr(trt, 'kiln_version', trt.__version__),
                 cudnn=safe(torch.backends.cudnn.version), precision="fp16",
                 torch_fp32_settings=om.torch_precision(torch), cudnn_benchmark=True,
                 channels_last=not args.no_channels_last)
@@ -191,7 +191,7 @@ def main():
         meta["transformers"] = transformers.__version__
     except ImportError:
         pass
-    log(f"== compare: {props.name}, torch {torch.__version__} (CUDA {torch.version.cuda}), kiln {trt.__version__}, "
+    log(f"== compare: {props.name}, torch {torch.__version__} (CUDA {torch.version.cuda}), kiln {getattr(trt, 'kiln_version', trt.__version__)}, "
         f"fp16, {len(configs)} configuration(s), budget {args.budget_s:.0f} s")
 
     def measure(call):

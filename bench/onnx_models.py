@@ -564,7 +564,7 @@ def main():
     logger = trt.Logger(trt.Logger.ERROR)
 
     meta = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "device": args.device, "kiln": trt.__version__, "torch": torch.__version__,
+            "device": args.device, "kiln": getattr(trt, 'kiln_version', trt.__version__), "torch": torch.__version__,
             "onnxruntime": onnxruntime.__version__, "opset": OPSET, "seed": SEED,
             "torch_reference_precision": torch_prec, "thresholds": THRESHOLDS, "args": vars(args)}
     try:
@@ -579,7 +579,7 @@ def main():
         pass
     if tdev == "cuda":
         meta["gpu"] = torch.cuda.get_device_name(0)
-    log(f"== onnx_models: {args.device}, kiln {trt.__version__}, torch {meta['torch']}, "
+    log(f"== onnx_models: {args.device}, kiln {getattr(trt, 'kiln_version', trt.__version__)}, torch {meta['torch']}, "
         f"onnxruntime {meta['onnxruntime']}, budget {args.budget_s:.0f} s")
     log(f"   torch fp32 reference: TF32 off ({torch_prec}); kiln fp32 = TF32 flag cleared, tf32 = kiln default"
         + ("" if args.cold else "; builds share a timing cache (build times after the first are warm-ish)"))

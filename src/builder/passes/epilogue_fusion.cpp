@@ -50,6 +50,7 @@ int64_t bias_length(const ir::Graph& g, int32_t t) {
 // Moves node j's outputs to node i (j's work is now i's) and marks j removed.
 void absorb(ir::Graph& g, int32_t i, int32_t j, std::vector<bool>& keep) {
   ir::Node& n = g.nodes[i];
+  for (int32_t t : n.outputs) g.tensors[t].producer = -1;  // now an unwritten intermediate
   n.outputs = g.nodes[j].outputs;
   for (int32_t t : n.outputs) g.tensors[t].producer = i;
   n.name += " + " + g.nodes[j].name;
