@@ -57,6 +57,8 @@ runtime::MemoryPlan plan_memory(const ir::Graph& graph, const std::vector<int64_
   std::vector<Candidate> candidates;
   std::vector<int32_t> index_of(graph.tensors.size(), -1);
   for (int32_t s = 0; s < static_cast<int32_t>(graph.nodes.size()); ++s) {
+    // A view's output lives in its input's memory (ir::alias_views): no slot of its own.
+    if (graph.nodes[s].kind() == ir::op::kVIEW) continue;
     for (int32_t t : graph.nodes[s].outputs) {
       if (is_output[t]) continue;
       index_of[t] = static_cast<int32_t>(candidates.size());
@@ -65,7 +67,9 @@ runtime::MemoryPlan plan_memory(const ir::Graph& graph, const std::vector<int64_
   }
   for (int32_t s = 0; s < static_cast<int32_t>(graph.nodes.size()); ++s) {
     for (int32_t t : graph.nodes[s].inputs) {
-      if (t >= 0 && index_of[t] >= 0) candidates[index_of[t]].readers.push_back(s);
+      // Reading a view reads the memory of the tensor it views: that tensor stays alive.
+      int32_t root = t >= 0 ? ir::view_root(graph, t) : -1;
+      if (root >= 0 && index_of[root] >= 0) candidates[index_of[root]].readers.push_back(s);
     }
   }
   std::vector<std::vector<bool>> before = happens_before(graph, streams);

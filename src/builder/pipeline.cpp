@@ -160,6 +160,7 @@ ir::Graph optimize(ir::Graph graph, const BuilderConfig& config, DeviceType devi
            [&](const ir::Graph& g) { return fuse_pointwise(g, logger, refit, instances); });
   }
   phase.step(4);
+  pm.run("make_views", graph, [&](const ir::Graph& g) { return make_views(g, logger); });
   pm.run("materialize_outputs", graph, materialize_outputs);
   pm.run("compact", graph, compact);  // nodes in execution order from here on
   phase.step(5);

@@ -180,6 +180,23 @@ std::vector<int32_t> topological_order(const Graph& graph) {
   return order;
 }
 
+void alias_views(const Graph& graph, std::vector<void*>& where) {
+  for (const Node& n : graph.nodes) {
+    if (n.kind() != op::kVIEW || n.outputs.empty() || n.inputs.empty() || n.inputs[0] < 0)
+      continue;
+    if (where[n.outputs[0]] == nullptr) where[n.outputs[0]] = where[n.inputs[0]];
+  }
+}
+
+int32_t view_root(const Graph& graph, int32_t t) {
+  for (size_t hops = 0; t >= 0 && hops <= graph.nodes.size(); ++hops) {
+    int32_t p = graph.tensors[t].producer;
+    if (p < 0 || graph.nodes[p].kind() != op::kVIEW || graph.nodes[p].inputs.empty()) return t;
+    t = graph.nodes[p].inputs[0];
+  }
+  return t;
+}
+
 void infer_graph(Graph& graph) {
   for (Tensor& t : graph.tensors) {
     if (t.weights >= 0) {

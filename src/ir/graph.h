@@ -169,6 +169,14 @@ void infer_node(const Node& node, std::span<const TensorDesc> inputs,
 // dims and the weights. Throws Error naming the layer and tensors on the first invalid layer.
 void infer_graph(Graph& graph);
 
+// View ops (ir::op::kVIEW) copy nothing: an output of a view that was given no memory of its own
+// (where[output] null: no arena slot, not bound by the user) takes the address of the view's
+// input. `where` is indexed like graph.tensors; nodes are in execution order.
+void alias_views(const Graph& graph, std::vector<void*>& where);
+// The tensor whose memory `t` uses: `t` itself, or, through chains of views, the first tensor
+// that is not a view's output.
+int32_t view_root(const Graph& graph, int32_t t);
+
 // A textual dump, one line per tensor and node, for tests and --verbose logs:
 //   input x float32 [-1,1,28,28]
 //   node conv1 convolution(num_output_maps=32 kernel_shape=[5,5] ...) x, conv1.kernel -> t0

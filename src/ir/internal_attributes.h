@@ -43,4 +43,21 @@ struct LayerNormAttrs {
   }
 };
 
+// A reshape that copies nothing: the output is the input's bytes under new dims (the builder's
+// make_views turns shuffles that only reshape into views). Inputs: x and, optionally, the reshape
+// dimensions as a shape tensor, as a shuffle's. Executors give the output the input's address
+// (the memory planner allocates it nothing and keeps the input alive for the view's readers);
+// the kernels copy only where an output was given memory of its own.
+struct ViewAttrs {
+  bool has_reshape = false;
+  Dims reshape_dims;
+  bool zero_is_placeholder = true;
+  template <typename F>
+  void fields(F&& f) {
+    f("has_reshape", has_reshape);
+    f("reshape_dims", reshape_dims);
+    f("zero_is_placeholder", zero_is_placeholder);
+  }
+};
+
 }  // namespace kiln

@@ -54,7 +54,9 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
         builder::with_input_dims(graph, max, str_cat("profile ", p, " max shapes")));
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
       int64_t bytes = volume(descs[t].dims) * element_size(descs[t].type);
-      bool activation = graph.tensors[t].producer >= 0 && !is_output[t];
+      // View outputs live in their input's memory (ir::alias_views), not in an arena slot.
+      bool activation = graph.tensors[t].producer >= 0 && !is_output[t] &&
+                        graph.nodes[graph.tensors[t].producer].kind() != ir::op::kVIEW;
       int64_t offset = profile.memory.offsets[t];
       if (activation && (offset < 0 || offset + bytes > profile.memory.arena_size)) {
         fail("plan is corrupted: tensor '", graph.tensors[t].name, "' (", bytes,

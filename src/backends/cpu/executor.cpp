@@ -38,6 +38,7 @@ class CpuContext : public BackendContext {
         where_[t] = arena_ + memory.offsets[t];
       }
     }
+    ir::alias_views(graph, where_);
     for (size_t s = 0; s < engine_.data.steps.size(); ++s) {
       const ir::Node& node = graph.nodes[engine_.data.steps[s].node];
       in_.clear();

@@ -396,6 +396,7 @@ void CudaContext::enqueue_steps(std::span<const ir::TensorDesc> descs, std::span
       where_[t] = arena_.get() + memory.offsets[t];
     }
   }
+  ir::alias_views(graph, where_);
   const bool timed = profiler_ != nullptr;
   // Fork: auxiliary streams start after everything already queued on the main stream.
   for (size_t i = 0; timed == false && i < aux_.size(); ++i) {

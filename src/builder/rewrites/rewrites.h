@@ -24,6 +24,9 @@ ir::Graph merge_shuffles(const ir::Graph& graph, Logger& logger);
 // to the multiply's operand flag (kNONE <-> kTRANSPOSE); a shuffle left doing nothing goes.
 ir::Graph fold_transpose_into_matmul(const ir::Graph& graph, Logger& logger);
 
+// Shuffles that only reshape (and are no network output) become view ops, which copy nothing.
+ir::Graph make_views(const ir::Graph& graph, Logger& logger);
+
 // The erf and tanh GELU decompositions become activation layers (GELU_ERF, GELU_TANH).
 ir::Graph fuse_gelu(const ir::Graph& graph, Logger& logger);
 

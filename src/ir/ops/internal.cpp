@@ -84,4 +84,17 @@ void infer_layer_norm(const Node& node, std::span<const TensorDesc> inputs,
   }
 }
 
+void infer_view(const Node& node, std::span<const TensorDesc> inputs,
+                std::span<TensorDesc> outputs) {
+  const auto& attrs = node.get<ViewAttrs>();
+  Node as_shuffle;
+  as_shuffle.name = node.name;
+  ShuffleAttrs s;
+  s.has_reshape = attrs.has_reshape;
+  s.reshape_dims = attrs.reshape_dims;
+  s.zero_is_placeholder = attrs.zero_is_placeholder;
+  as_shuffle.attrs = s;
+  infer_shuffle(as_shuffle, inputs, outputs);
+}
+
 }  // namespace kiln::ir

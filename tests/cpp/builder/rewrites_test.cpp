@@ -421,6 +421,31 @@ TEST(Rewrites, TransposesFoldIntoMatrixMultiplies) {
             "outputs y, z\n");
 }
 
+TEST(Rewrites, ReshapesBecomeViewsExceptNetworkOutputs) {
+  EXPECT_EQ(rewrite("input x float32 [2,6]\n"
+                    "node r shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                    "reshape_dims=[3,4] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+                    "x -> a\n"
+                    "node relu activation(type=0 alpha=0 beta=0) a -> b\n"
+                    "node t shuffle(first_transpose=(1,0,2,3,4,5,6,7) has_reshape=false "
+                    "reshape_dims=[] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+                    "b -> c\n"
+                    "node out shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                    "reshape_dims=[12] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+                    "b -> y\n"
+                    "outputs y, c\n",
+                    [](const ir::Graph& g) { return make_views(g, quiet_logger()); }),
+            "input x float32 [2,6]\n"
+            "node r view(has_reshape=true reshape_dims=[3,4] zero_is_placeholder=true) x -> a\n"
+            "node relu activation(type=0 alpha=0 beta=0) a -> b\n"
+            "node t shuffle(first_transpose=(1,0,2,3,4,5,6,7) has_reshape=false reshape_dims=[] "
+            "zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) b -> c\n"
+            "node out shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+            "reshape_dims=[12] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) b -> "
+            "y\n"
+            "outputs y, c\n");
+}
+
 TEST(Rewrites, IdentitiesAndNoOpCastsAreRemoved) {
   EXPECT_EQ(rewrite("input x float32 [3]\n"
                     "node id identity(output_type=0) x -> a\n"

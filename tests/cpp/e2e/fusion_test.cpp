@@ -149,5 +149,40 @@ TEST(OptimizerCpu, HeadSplitTransposesFoldAndKeepResults) {
   EXPECT_LT(max_rel_error(out["scores"], want), 1e-6);
 }
 
+// Reshapes inside the network copy nothing: the view's output shares its input's memory (no arena
+// slot), the input outlives the view's readers, and results are those of copies.
+TEST(OptimizerCpu, ReshapeViewsShareMemoryAndKeepResults) {
+  Builder builder(quiet_logger());
+  auto net = builder.create_network();
+  Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{4, 6});
+  Tensor* e = net->add_unary(*x, UnaryOperation::kEXP)->get_output(0);
+  auto* r = net->add_shuffle(*e);
+  r->set_reshape_dimensions(Dims{2, 12});
+  // Two readers of the view, one long after the other: the exp's memory must stay alive.
+  Tensor* s = net->add_softmax(*r->get_output(0))->get_output(0);
+  Tensor* t = net->add_softmax(*s)->get_output(0);
+  Tensor* y = net->add_elementwise(*t, *r->get_output(0), ElementWiseOperation::kSUM)->get_output(0);
+  y->set_name("y");
+  net->mark_output(*y);
+  auto config = builder.create_builder_config();
+  auto engine = build_cpu_engine(builder, *net, *config);
+  ASSERT_NE(engine, nullptr);
+  std::vector<float> vx = ramp(24, 1.0f, 0.4f);
+  auto ctx = engine->create_execution_context();
+  auto out = run_float(*ctx, *engine, {{"x", {Dims{4, 6}, vx}}});
+  std::vector<double> want(24);
+  for (int row = 0; row < 2; ++row) {
+    double ex[12], s1[12];
+    for (int i = 0; i < 12; ++i) ex[i] = std::exp(static_cast<double>(vx[row * 12 + i]));
+    double z = 0;
+    for (int i = 0; i < 12; ++i) z += std::exp(ex[i]);
+    for (int i = 0; i < 12; ++i) s1[i] = std::exp(ex[i]) / z;
+    double z2 = 0;
+    for (int i = 0; i < 12; ++i) z2 += std::exp(s1[i]);
+    for (int i = 0; i < 12; ++i) want[row * 12 + i] = std::exp(s1[i]) / z2 + ex[i];
+  }
+  EXPECT_LT(max_rel_error(out["y"], want), 1e-5);
+}
+
 }  // namespace
 }  // namespace kiln::test
