@@ -1,6 +1,8 @@
 // Arena planning: tensors are placed largest first at the lowest offset not taken by a tensor
 // they may be in use together with. "Together" comes from a happens-before relation over steps
-// (data dependencies plus stream order), which on one stream is just the step order.
+// (data dependencies plus stream order), which on one stream is just the step order: there a
+// tensor is in use from the step that writes it to its last reader, and two tensors conflict when
+// those intervals meet, found through per-step lists instead of the n x n relation.
 #include "builder/memory_planner.h"
 
 #include <algorithm>
@@ -72,7 +74,10 @@ runtime::MemoryPlan plan_memory(const ir::Graph& graph, const std::vector<int64_
       if (root >= 0 && index_of[root] >= 0) candidates[index_of[root]].readers.push_back(s);
     }
   }
-  std::vector<std::vector<bool>> before = happens_before(graph, streams);
+  const bool one_stream =
+      std::all_of(streams.begin(), streams.end(), [](int32_t s) { return s == 0; });
+  std::vector<std::vector<bool>> before;
+  if (!one_stream) before = happens_before(graph, streams);
   // a is done with its memory before b is written: every use of a happens before b's producer.
   auto done_before = [&](const Candidate& a, const Candidate& b) {
     if (!before[b.producer][a.producer]) return false;
@@ -90,16 +95,35 @@ runtime::MemoryPlan plan_memory(const ir::Graph& graph, const std::vector<int64_
     const Candidate& y = candidates[b];
     return x.size != y.size ? x.size > y.size : x.tensor < y.tensor;
   });
+  // One stream: the last step that uses each candidate, and the placed candidates in use at
+  // each step.
+  std::vector<int32_t> last(candidates.size());
+  std::vector<std::vector<int32_t>> live(one_stream ? graph.nodes.size() : 0);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    last[i] = candidates[i].producer;
+    for (int32_t r : candidates[i].readers) last[i] = std::max(last[i], r);
+  }
   std::vector<int32_t> placed;
   std::vector<std::pair<int64_t, int64_t>> busy;
   for (int32_t i : order) {
     const Candidate& c = candidates[i];
     busy.clear();
-    for (int32_t j : placed) {
-      const Candidate& other = candidates[j];
-      if (done_before(c, other) || done_before(other, c)) continue;
+    auto add_busy = [&](const Candidate& other) {
       int64_t off = plan.offsets[other.tensor];
       busy.push_back({off, off + other.size});
+    };
+    if (one_stream) {
+      // Each placed candidate whose interval meets c's, once: at the first step of both.
+      for (int32_t s = c.producer; s <= last[i]; ++s) {
+        for (int32_t j : live[s]) {
+          if (s == std::max(c.producer, candidates[j].producer)) add_busy(candidates[j]);
+        }
+      }
+    } else {
+      for (int32_t j : placed) {
+        const Candidate& other = candidates[j];
+        if (!done_before(c, other) && !done_before(other, c)) add_busy(other);
+      }
     }
     std::sort(busy.begin(), busy.end());
     int64_t offset = 0;
@@ -109,7 +133,11 @@ runtime::MemoryPlan plan_memory(const ir::Graph& graph, const std::vector<int64_
     }
     plan.offsets[c.tensor] = offset;
     plan.arena_size = std::max(plan.arena_size, offset + c.size);
-    placed.push_back(i);
+    if (one_stream) {
+      for (int32_t s = c.producer; s <= last[i]; ++s) live[s].push_back(i);
+    } else {
+      placed.push_back(i);
+    }
   }
   return plan;
 }

@@ -5,11 +5,11 @@
 #include "backends/device.h"
 #include "builder/memory_planner.h"
 #include "builder/pass_manager.h"
-#include "builder/rewrites/rewrites.h"
 #include "builder/passes.h"
 #include "builder/profiles.h"
 #include "builder/progress.h"
 #include "builder/refit_info.h"
+#include "builder/rewrites/rewrites.h"
 #include "builder/selection.h"
 #include "builder/stream_planner.h"
 #include "builder/timing_cache.h"
@@ -21,13 +21,14 @@ namespace {
 void validate(const ir::Graph& graph) {
   if (graph.outputs.empty())
     fail("the network has no outputs; mark at least one tensor with mark_output");
-  for (int32_t t : graph.inputs) {
-    const ir::Tensor& in = graph.tensors[t];
-    bool used = false;
-    for (const ir::Node& n : graph.nodes) {
-      for (int32_t i : n.inputs) used |= (i == t);
+  std::vector<bool> used(graph.tensors.size(), false);
+  for (const ir::Node& n : graph.nodes) {
+    for (int32_t i : n.inputs) {
+      if (i >= 0) used[i] = true;
     }
-    if (!used) fail("input '", in.name, "' is not used by any layer");
+  }
+  for (int32_t t : graph.inputs) {
+    if (!used[t]) fail("input '", graph.tensors[t].name, "' is not used by any layer");
   }
 }
 

@@ -4,6 +4,10 @@
 #include "builder/refit_info.h"
 
 #include <algorithm>
+#include <iterator>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "kiln/refit.h"
 
@@ -36,27 +40,31 @@ std::string constant_name(const ir::Graph& g, int32_t tensor) {
 
 runtime::RefitData refit_data(const ir::Graph& network, const ir::Graph& engine) {
   runtime::RefitData refit;
+  // The engine's weights by name, each list in index order.
+  std::unordered_map<std::string, std::vector<int32_t>> engine_weights;
+  for (size_t i = 0; i < engine.weights.size(); ++i)
+    engine_weights[engine.weights[i].name].push_back(static_cast<int32_t>(i));
+  auto named = [&](const std::string& name) {
+    auto it = engine_weights.find(name);
+    return it == engine_weights.end() ? std::vector<int32_t>{} : it->second;
+  };
   for (const ir::WeightsData& w : network.weights) {
     if (!is_refittable_type(w.type) || w.name.empty()) continue;
     runtime::RefitWeights entry{w.name, w.type, w.dims, {}};
-    for (size_t i = 0; i < engine.weights.size(); ++i) {
-      const ir::WeightsData& e = engine.weights[i];
-      if ((e.name == w.name || e.name == w.name + ".fused_bias") && holds_values_of(w, e)) {
-        entry.targets.push_back(static_cast<int32_t>(i));
-      }
+    // The engine weights named like w or "<w>.fused_bias", in index order.
+    std::vector<int32_t> same = named(w.name), bias = named(w.name + ".fused_bias"), both;
+    std::merge(same.begin(), same.end(), bias.begin(), bias.end(), std::back_inserter(both));
+    for (int32_t i : both) {
+      if (holds_values_of(w, engine.weights[i])) entry.targets.push_back(i);
     }
     if (!entry.targets.empty()) refit.weights.push_back(std::move(entry));
   }
-  auto refittable = [&](const std::string& name) {
-    return !name.empty() &&
-           std::any_of(refit.weights.begin(), refit.weights.end(),
-                       [&](const runtime::RefitWeights& r) { return r.name == name; });
-  };
+  std::unordered_set<std::string> refittable;
+  for (const runtime::RefitWeights& r : refit.weights) refittable.insert(r.name);
+  std::set<std::pair<std::string, int32_t>> has_role;  // (layer, role) pairs recorded
   auto add_role = [&](const std::string& layer, WeightsRole role, const std::string& weights) {
-    if (!refittable(weights)) return;
-    for (const runtime::RefitRole& r : refit.roles) {
-      if (r.layer == layer && r.role == static_cast<int32_t>(role)) return;
-    }
+    if (weights.empty() || !refittable.count(weights)) return;
+    if (!has_role.insert({layer, static_cast<int32_t>(role)}).second) return;
     refit.roles.push_back({layer, static_cast<int32_t>(role), weights});
   };
   for (const ir::Node& node : network.nodes) {

@@ -21,7 +21,7 @@ Impl& impl_of(const NetworkDefinition* network) {
   }                                                                 \
   Pascal##Attrs& Pascal##Layer::edit() {                            \
     Impl& impl = impl_of(network_);                                 \
-    impl.dirty = true;                                              \
+    impl.touch(id_);                                                \
     return impl.graph.nodes[id_].get<Pascal##Attrs>();              \
   }
 #include "kiln/layer_list.def"
@@ -135,7 +135,7 @@ void ConvolutionLayer::set_kernel_weights(Weights kernel) {
     // The kernel input was rewired to a computed tensor: give the layer a constant again.
     int32_t t = impl.transaction(
         [&] { return impl.add_owned_constant(name() + ".kernel", k.dims, values, what); });
-    impl.node(id_).inputs[1] = t;
+    impl.set_node_input(id_, 1, t);
   }
   edit().num_groups = k.groups;
 }
@@ -146,7 +146,7 @@ void ConvolutionLayer::set_bias_weights(Weights bias) {
   check_weights(bias, what, true);
   if (bias.count == 0) {
     // The bias constant stays in the network, unused; a later bias reuses it.
-    impl.node(id_).inputs[2] = -1;
+    impl.set_node_input(id_, 2, -1);
     impl.dirty = true;
     return;
   }
@@ -168,10 +168,11 @@ void ConvolutionLayer::set_bias_weights(Weights bias) {
   }
   if (constant >= 0) {
     impl.replace_weights(impl.node(constant).get<ConstantAttrs>().weights, Dims{k}, values, what);
-    impl.node(id_).inputs[2] = impl.node(constant).outputs[0];
+    impl.set_node_input(id_, 2, impl.node(constant).outputs[0]);
   } else {
-    impl.node(id_).inputs[2] = impl.transaction(
-        [&] { return impl.add_owned_constant(name() + ".bias", Dims{k}, values, what); });
+    impl.set_node_input(id_, 2, impl.transaction([&] {
+      return impl.add_owned_constant(name() + ".bias", Dims{k}, values, what);
+    }));
   }
   impl.dirty = true;
 }

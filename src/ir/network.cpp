@@ -179,6 +179,10 @@ int32_t Impl::add_node(ir::Attrs attrs, std::vector<int32_t> inputs, const std::
                    : name);
   layer_by_name[node.name] = id;
   layer_names.push_back(std::make_unique<std::string>(node.name));
+  has_reader.push_back(false);
+  for (int32_t t : node.inputs) {
+    if (t >= 0 && graph.tensors[t].producer >= 0) has_reader[graph.tensors[t].producer] = true;
+  }
   layers.emplace_back(make_layer(type, id));
   graph.nodes.push_back(std::move(node));
   int32_t n = ir::num_outputs(type);
@@ -257,6 +261,8 @@ void Impl::rollback(const Mark& m) {
   graph.nodes.resize(m.nodes);
   layers.resize(m.nodes);
   layer_names.resize(m.nodes);
+  has_reader.resize(m.nodes);
+  stale.erase(stale.lower_bound(static_cast<int32_t>(m.nodes)), stale.end());
   graph.tensors.resize(m.tensors);
   tensors.resize(m.tensors);
   tensor_names.resize(m.tensors);
@@ -275,13 +281,42 @@ void Impl::check_constant(int32_t id) const {
   }
 }
 
+void Impl::touch(int32_t node) {
+  if (!dirty && !has_reader[node]) {
+    stale.insert(node);
+  } else {
+    dirty = true;
+  }
+}
+
+void Impl::set_node_input(int32_t node, int32_t index, int32_t tensor) {
+  std::vector<int32_t>& inputs = graph.nodes[node].inputs;
+  if (index >= static_cast<int32_t>(inputs.size())) inputs.resize(index + 1, -1);
+  inputs[index] = tensor;
+  if (tensor >= 0 && graph.tensors[tensor].producer >= 0)
+    has_reader[graph.tensors[tensor].producer] = true;
+}
+
 void Impl::ensure_inferred() {
-  if (!dirty) return;
+  if (!dirty) {
+    // Stale nodes read nothing stale and nothing reads them: infer each alone, constants checked
+    // first and then in the order infer_graph would meet them (by index, none is another's
+    // ancestor), so the first error is the one a whole-graph inference would throw.
+    for (int32_t n : stale) {
+      if (graph.nodes[n].kind() == LayerType::kCONSTANT) check_constant(n);
+    }
+    while (!stale.empty()) {
+      infer_node(*stale.begin());
+      stale.erase(stale.begin());
+    }
+    return;
+  }
   for (int32_t n = 0; n < static_cast<int32_t>(graph.nodes.size()); ++n) {
     if (graph.nodes[n].kind() == LayerType::kCONSTANT) check_constant(n);
   }
   ir::infer_graph(graph);
   dirty = false;
+  stale.clear();
 }
 
 void Impl::infer_node(int32_t id) {
@@ -317,7 +352,17 @@ void Impl::infer_node(int32_t id) {
 }
 
 const ir::Tensor& Impl::inferred(int32_t tensor) {
-  if (!dirty || graph.tensors[tensor].producer < 0) return graph.tensors[tensor];
+  const int32_t producer = graph.tensors[tensor].producer;
+  if (producer < 0) return graph.tensors[tensor];
+  if (!dirty) {
+    // Only stale nodes (which nothing reads) need inference: this tensor's producer, if it is one.
+    auto it = stale.find(producer);
+    if (it != stale.end()) {
+      infer_node(producer);
+      stale.erase(it);
+    }
+    return graph.tensors[tensor];
+  }
   try {
     ensure_inferred();
     return graph.tensors[tensor];
@@ -341,7 +386,7 @@ const ir::Tensor& Impl::inferred(int32_t tensor) {
 }
 
 void Impl::infer_new_node(int32_t id) {
-  if (dirty) {
+  if (dirty || !stale.empty()) {
     for (int32_t t : graph.nodes[id].inputs) {
       if (t >= 0) inferred(t);
     }
@@ -458,9 +503,7 @@ void Layer::set_input(int32_t index, Tensor& tensor) {
     fail(impl.layer_label(id_), " set_input(", index, "): the layer takes ", limit, " inputs");
   }
   int32_t t = impl.tensor_index(tensor, str_cat(impl.layer_label(id_), " set_input").c_str());
-  std::vector<int32_t>& inputs = impl.graph.nodes[id_].inputs;
-  if (index >= static_cast<int32_t>(inputs.size())) inputs.resize(index + 1, -1);
-  inputs[index] = t;
+  impl.set_node_input(id_, index, t);
   impl.dirty = true;
 }
 

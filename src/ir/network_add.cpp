@@ -275,7 +275,7 @@ SliceLayer* NetworkDefinition::add_slice(Tensor& input, const Dims& start, const
   a.mode = SampleMode::kFILL;
   SliceLayer* layer = add_unary_like<SliceLayer>(*impl_, input, a, "add_slice");
   impl_->graph.nodes.back().get<SliceAttrs>().mode = SampleMode::kSTRICT_BOUNDS;
-  impl_->dirty = true;
+  impl_->touch(static_cast<int32_t>(impl_->graph.nodes.size()) - 1);
   return layer;
 }
 

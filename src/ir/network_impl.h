@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +28,12 @@ struct NetworkDefinition::Impl {
 
   // The inferred types and dims of node outputs are stale (a setter ran since the last inference).
   bool dirty = false;
+  // Nodes edited since the last inference whose outputs no node read at the time (the usual
+  // add-then-set pattern): only their own outputs are stale, so they are inferred alone when read
+  // instead of the whole graph. Used while !dirty; a full inference clears it.
+  std::set<int32_t> stale;
+  // Per node: some node has read one of its outputs (set when an input is wired, never cleared).
+  std::vector<bool> has_reader;
 
   // --- names
   // base, or base with "_2", "_3", ... appended until no tensor / layer uses it.
@@ -35,6 +42,11 @@ struct NetworkDefinition::Impl {
   void rename_tensor(int32_t tensor, const std::string& name);
   // Also renames the weights of a constant, and a convolution's own "<name>.kernel"/".bias".
   void rename_layer(int32_t node, const std::string& name);
+
+  // Marks a node's outputs stale after an edit of its attributes (or weights).
+  void touch(int32_t node);
+  // Wires input `index` of `node` to `tensor` (-1: none), growing the list when needed.
+  void set_node_input(int32_t node, int32_t index, int32_t tensor);
 
   // --- building; structure changes go through these so that rollback() can undo them
   Layer* make_layer(LayerType type, int32_t id);  // a new handle of type's subclass
@@ -70,7 +82,7 @@ struct NetworkDefinition::Impl {
       auto result = build();
       for (size_t n = before.nodes; n < graph.nodes.size(); ++n) {
         int32_t id = static_cast<int32_t>(n);
-        if (dirty) {  // earlier layers' errors propagate
+        if (dirty || !stale.empty()) {  // earlier layers' errors propagate
           for (int32_t t : graph.nodes[id].inputs) {
             if (t >= 0) inferred(t);
           }
@@ -92,7 +104,8 @@ struct NetworkDefinition::Impl {
   }
 
   // --- shapes
-  // Re-infers the whole graph when dirty; throws the first layer's Error.
+  // Re-infers the whole graph when dirty (only the stale nodes otherwise); throws the first
+  // layer's Error.
   void ensure_inferred();
   // Makes one tensor's type and dims current. When the whole graph does not infer (a setter left
   // another branch invalid), only this tensor's producers are inferred, so a broken layer

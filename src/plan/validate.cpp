@@ -1,6 +1,8 @@
 // Plan validation: the structural invariants of an EngineData that the runtime indexes by, checked
 // the same way before writing (a builder bug) and after reading (a corrupted or forged file).
+#include <string_view>
 #include <type_traits>
+#include <unordered_set>
 
 #include "ir/op.h"
 #include "kiln/refit.h"
@@ -219,16 +221,13 @@ void check_profiles(const runtime::EngineData& e) {
 void check_refit(const runtime::EngineData& e) {
   const ir::Graph& g = e.graph;
   const runtime::RefitData& r = e.refit;
-  std::vector<const std::string*> names;
+  std::unordered_set<std::string_view> names;
   for (const runtime::RefitWeights& w : r.weights) {
     std::string where = str_cat("refit: weights ", quoted(w.name));
     if (!enum_in_range<DataType>(static_cast<int32_t>(w.type)))
       fail(where, ": invalid data type ", static_cast<int32_t>(w.type));
     check_dims(w.dims, 0, w.type, where);
-    for (const std::string* n : names) {
-      if (*n == w.name) fail(where, ": listed twice");
-    }
-    names.push_back(&w.name);
+    if (!names.insert(w.name).second) fail(where, ": listed twice");
     if (w.targets.empty()) fail(where, ": has no target weights");
     for (int32_t t : w.targets) {
       check_index(t, 0, g.weights.size(), where, "target weights");
@@ -245,9 +244,7 @@ void check_refit(const runtime::EngineData& e) {
     std::string where = str_cat("refit: layer ", quoted(role.layer));
     if (role.role < 0 || role.role > static_cast<int32_t>(WeightsRole::kANY))
       fail(where, ": invalid weights role ", role.role);
-    bool known = false;
-    for (const std::string* n : names) known |= *n == role.weights;
-    if (!known)
+    if (!names.count(role.weights))
       fail(where, ": role names weights ", quoted(role.weights), " that are not refittable");
   }
 }

@@ -100,7 +100,11 @@ ir::Graph fuse_epilogues(const ir::Graph& graph, Logger& logger) {
           g.nodes[i].inputs.push_back(static_cast<int32_t>(g.tensors.size() - 1));
           absorb(g, i, j, keep);
           t = g.nodes[i].outputs[0];
-          u = uses_of(g);
+          // The uses change by the new bias tensor only (removed nodes keep counting, as in
+          // uses_of): no recount of the whole graph.
+          u.count.push_back(1);
+          u.consumer.push_back(i);
+          u.is_output.push_back(false);
         }
       }
     }
@@ -118,8 +122,7 @@ ir::Graph fuse_epilogues(const ir::Graph& graph, Logger& logger) {
       } else {
         std::get<ConvolutionAttrs>(g.nodes[i].attrs).epilogue = e;
       }
-      absorb(g, i, j, keep);
-      u = uses_of(g);
+      absorb(g, i, j, keep);  // moves outputs only: the uses stay as they are
     }
     if (g.nodes[i].name != before) {
       ++fused;
