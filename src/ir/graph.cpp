@@ -79,6 +79,7 @@ namespace {
 
 // Layers whose inference computes output values (ir/ops/); any other layer's outputs carry none.
 bool computes_values(LayerType type) {
+  if (type == op::kVIEW) return true;  // a reshape, as a shuffle
   switch (type) {
     case LayerType::kSHAPE:
     case LayerType::kGATHER:

@@ -31,6 +31,8 @@ bool pointwise_layer(const ir::Graph& g, const ir::Node& n) {
     if (t < 0 || !ir::is_pointwise_type(g.tensors[t].type)) return false;
   }
   if (n.outputs.size() != 1 || !ir::is_pointwise_type(g.tensors[n.outputs[0]].type)) return false;
+  // Shape arithmetic (values known at build time) stays in layers that compute values.
+  if (g.tensors[n.outputs[0]].has_value) return false;
   const DataType out = g.tensors[n.outputs[0]].type;
   switch (n.kind()) {
     case LayerType::kELEMENTWISE:
