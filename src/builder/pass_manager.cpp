@@ -59,7 +59,8 @@ void verify_graph(const ir::Graph& g, std::string_view after) {
     if (tensor.weights >= static_cast<int32_t>(g.weights.size()))
       bad("tensor '", tensor.name, "' refers to weights ", tensor.weights);
     if (tensor.producer >= 0 && produced_by[t] != tensor.producer)
-      bad("tensor '", tensor.name, "' records producer ", tensor.producer, " which does not write it");
+      bad("tensor '", tensor.name, "' records producer ", tensor.producer,
+          " which does not write it");
   }
   auto defined = [&](int32_t t) {
     return produced_by[t] >= 0 || is_input[t] || g.tensors[t].weights >= 0;

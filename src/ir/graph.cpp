@@ -183,8 +183,7 @@ std::vector<int32_t> topological_order(const Graph& graph) {
 
 void alias_views(const Graph& graph, std::vector<void*>& where) {
   for (const Node& n : graph.nodes) {
-    if (n.kind() != op::kVIEW || n.outputs.empty() || n.inputs.empty() || n.inputs[0] < 0)
-      continue;
+    if (n.kind() != op::kVIEW || n.outputs.empty() || n.inputs.empty() || n.inputs[0] < 0) continue;
     if (where[n.outputs[0]] == nullptr) where[n.outputs[0]] = where[n.inputs[0]];
   }
 }

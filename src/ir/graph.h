@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
-#include <string>
 #include <variant>
 #include <vector>
 

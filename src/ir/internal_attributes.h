@@ -11,9 +11,9 @@
 namespace kiln {
 
 // A connected region of pointwise work (elementwise with broadcasting, unary, activation, select,
-// cast, constants) evaluated in one pass over the output: `program` is the region as a straight-line
-// program over float registers in its text form (ir/pointwise_program.h). Inputs: the region's
-// external tensors (program `in K` reads input K, broadcast to the output shape). Outputs:
+// cast, constants) evaluated in one pass over the output: `program` is the region as a
+// straight-line program over float registers in its text form (ir/pointwise_program.h). Inputs: the
+// region's external tensors (program `in K` reads input K, broadcast to the output shape). Outputs:
 // `num_outputs` tensors, all of the output shape (the broadcast of every input's shape), each of
 // the type the program's `out` line names.
 struct FusedPointwiseAttrs {

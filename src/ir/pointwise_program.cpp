@@ -13,16 +13,28 @@ namespace kiln::ir {
 
 namespace {
 
-constexpr const char* kUnaryNames[] = {
-    "exp",  "log",  "sqrt", "recip", "abs",   "neg",   "sin",   "cos",   "tan",
-    "erf",  "floor", "ceil", "round", "not",  "sign",  "sinh",  "cosh",  "asin",
-    "acos", "atan", "asinh", "acosh", "atanh", "isinf", "isnan"};
-constexpr const char* kBinaryNames[] = {"add", "mul", "max", "min", "sub", "div", "pow",
-                                        "floor_div", "and", "or", "xor", "eq", "gt", "lt"};
-constexpr const char* kActivationNames[] = {
-    "relu",         "sigmoid",  "tanh",      "leaky_relu", "elu",  "selu",
-    "softplus",     "clip",     "hard_sigmoid", "gelu_erf", "gelu_tanh", "silu",
-    "thresholded_relu", "softsign", "scaled_tanh", "mish"};
+constexpr const char* kUnaryNames[] = {"exp",   "log",   "sqrt",  "recip", "abs",  "neg",   "sin",
+                                       "cos",   "tan",   "erf",   "floor", "ceil", "round", "not",
+                                       "sign",  "sinh",  "cosh",  "asin",  "acos", "atan",  "asinh",
+                                       "acosh", "atanh", "isinf", "isnan"};
+constexpr const char* kBinaryNames[] = {"add",       "mul", "max", "min", "sub", "div", "pow",
+                                        "floor_div", "and", "or",  "xor", "eq",  "gt",  "lt"};
+constexpr const char* kActivationNames[] = {"relu",
+                                            "sigmoid",
+                                            "tanh",
+                                            "leaky_relu",
+                                            "elu",
+                                            "selu",
+                                            "softplus",
+                                            "clip",
+                                            "hard_sigmoid",
+                                            "gelu_erf",
+                                            "gelu_tanh",
+                                            "silu",
+                                            "thresholded_relu",
+                                            "softsign",
+                                            "scaled_tanh",
+                                            "mish"};
 
 static_assert(std::size(kUnaryNames) == static_cast<size_t>(UnaryOperation::kISNAN) + 1);
 static_assert(std::size(kBinaryNames) == static_cast<size_t>(ElementWiseOperation::kLESS) + 1);

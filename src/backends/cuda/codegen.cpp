@@ -30,8 +30,8 @@ struct Driver {
   CUresult (*module_load_data)(CUmodule*, const void*) = nullptr;
   CUresult (*module_unload)(CUmodule) = nullptr;
   CUresult (*module_get_function)(CUfunction*, CUmodule, const char*) = nullptr;
-  CUresult (*launch_kernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
-                            unsigned, unsigned, CUstream, void**, void**) = nullptr;
+  CUresult (*launch_kernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
+                            unsigned, CUstream, void**, void**) = nullptr;
   CUresult (*get_error_string)(CUresult, const char**) = nullptr;
   CUresult (*ctx_get_current)(CUcontext*) = nullptr;
 };
@@ -122,7 +122,8 @@ CompileResult nvrtc_compile(const std::string& source, int32_t compute_capabilit
 }
 
 LoadedModule::LoadedModule(const std::vector<uint8_t>& cubin) {
-  check_driver(driver().module_load_data(&module_, cubin.data()), "cuModuleLoadData (generated kernels)");
+  check_driver(driver().module_load_data(&module_, cubin.data()),
+               "cuModuleLoadData (generated kernels)");
 }
 
 LoadedModule::~LoadedModule() {
@@ -160,7 +161,8 @@ void launch_generated(CUfunction f, unsigned int blocks, unsigned int threads, c
   if (r != CUDA_SUCCESS) {
     const char* msg = nullptr;
     driver().get_error_string(r, &msg);
-    fail("[fused_pointwise '", layer, "'] launching its generated kernel failed: ", msg ? msg : "unknown error");
+    fail("[fused_pointwise '", layer,
+         "'] launching its generated kernel failed: ", msg ? msg : "unknown error");
   }
 }
 

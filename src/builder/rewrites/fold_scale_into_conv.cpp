@@ -1,11 +1,12 @@
-// fold_scale_into_conv: a per-output-channel scale and shift after a convolution (BatchNormalization
-// in inference form, which the ONNX importer turns into x * s + t with [1, K, 1, ...] constants;
-// or a Mul / Add by such constants written out) is folded into the convolution's weights and bias:
+// fold_scale_into_conv: a per-output-channel scale and shift after a convolution
+// (BatchNormalization in inference form, which the ONNX importer turns into x * s + t with [1, K,
+// 1, ...] constants; or a Mul / Add by such constants written out) is folded into the convolution's
+// weights and bias:
 //
 //   y = conv(x, W, b) * s + t   ->   y = conv(x, W * s[k], b * s + t)
 //
-// Either step may be missing (only * s, or only + t). The constants must be float32 weights with one
-// value per output channel, shaped [K], [K, 1, ...] or [1, K, 1, ...] against the [N, K, ...]
+// Either step may be missing (only * s, or only + t). The constants must be float32 weights with
+// one value per output channel, shaped [K], [K, 1, ...] or [1, K, 1, ...] against the [N, K, ...]
 // output; the convolution's kernel (and bias, if any) float32 weights read by it alone. Not with
 // keep_weights (REFIT builds: a refit replaces W and b, which the folded copies would not follow).
 #include <cstring>
@@ -91,9 +92,9 @@ ir::Graph fold_scale_into_conv(const ir::Graph& graph, Logger& logger, bool keep
         g.tensors[kernel].type != DataType::kFLOAT || u.consumers[kernel].size() != 1 ||
         u.is_output[kernel])
       continue;
-    if (bias >= 0 && (g.tensors[bias].weights < 0 || g.tensors[bias].type != DataType::kFLOAT ||
-                      volume(g.tensors[bias].dims) != k || u.consumers[bias].size() != 1 ||
-                      u.is_output[bias]))
+    if (bias >= 0 &&
+        (g.tensors[bias].weights < 0 || g.tensors[bias].type != DataType::kFLOAT ||
+         volume(g.tensors[bias].dims) != k || u.consumers[bias].size() != 1 || u.is_output[bias]))
       continue;
     std::vector<int32_t> nodes = {i};
     std::vector<float> s(k, 1.0f), t(k, 0.0f);
@@ -130,8 +131,8 @@ ir::Graph fold_scale_into_conv(const ir::Graph& graph, Logger& logger, bool keep
     const int32_t last = nodes.back();
     ir::Node n = g.nodes[i];
     n.name = match::joined_names(g, nodes);
-    int32_t new_kernel = add_weights(g, g.tensors[kernel].name + ".folded_scale",
-                                     g.tensors[kernel].dims, w);
+    int32_t new_kernel =
+        add_weights(g, g.tensors[kernel].name + ".folded_scale", g.tensors[kernel].dims, w);
     int32_t new_bias = add_weights(g, n.name + ".folded_bias", Dims{k}, b);
     n.inputs = {conv.inputs[0], new_kernel, new_bias};
     n.outputs = {cur};

@@ -6,7 +6,8 @@
 //                                                                 -> layer_norm x, -, scale, bias
 //   v = mean(x*x | x^2); y = x / sqrt(v + eps) | x * recip(sqrt(v + eps)) [* scale]
 //                                                                 -> layer_norm(rms) x, -, scale, -
-//   s = a + b (same shapes); layer_norm s ...                     -> layer_norm a, b, ... (-> y[, s])
+//   s = a + b (same shapes); layer_norm s ...                     -> layer_norm a, b, ... (-> y[,
+//   s])
 //
 // "mean" is a reduce AVG over the last axis alone with keep_dims; scale and bias are weights with
 // the last dimension's length (shaped [H] or [1, ..., H]); a missing scale becomes a weights of
@@ -16,8 +17,8 @@
 
 #include "builder/rewrites/match.h"
 #include "builder/rewrites/rewrites.h"
-#include "ir/op.h"
 #include "core/half.h"
+#include "ir/op.h"
 
 namespace kiln::builder {
 

@@ -39,9 +39,8 @@ bool pointwise_layer(const ir::Graph& g, const ir::Node& n) {
       return n.inputs.size() == 2;
     case LayerType::kUNARY:
       // Float operations on float data, `not` on bool.
-      return n.inputs.size() == 1 &&
-             (g.tensors[n.inputs[0]].type == DataType::kBOOL) ==
-                 (n.get<UnaryAttrs>().op == UnaryOperation::kNOT);
+      return n.inputs.size() == 1 && (g.tensors[n.inputs[0]].type == DataType::kBOOL) ==
+                                         (n.get<UnaryAttrs>().op == UnaryOperation::kNOT);
     case LayerType::kACTIVATION:
       return n.inputs.size() == 1 && static_cast<int32_t>(n.get<ActivationAttrs>().type) <=
                                          static_cast<int32_t>(ActivationType::kMISH);
@@ -182,7 +181,8 @@ class Fuser {
       // Other regions feeding this layer join too where they can (two branches meeting).
       for (int32_t t : node.inputs) {
         int32_t p = g_.tensors[t].producer;
-        if (p >= 0 && region_of_[p] >= 0 && region_of_[p] != joined) try_merge(joined, region_of_[p]);
+        if (p >= 0 && region_of_[p] >= 0 && region_of_[p] != joined)
+          try_merge(joined, region_of_[p]);
       }
       return;
     }

@@ -9,8 +9,7 @@
 
 namespace kiln::builder::match {
 
-Uses::Uses(const ir::Graph& g)
-    : consumers(g.tensors.size()), is_output(g.tensors.size(), false) {
+Uses::Uses(const ir::Graph& g) : consumers(g.tensors.size()), is_output(g.tensors.size(), false) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     for (int32_t t : g.nodes[i].inputs) {
       if (t >= 0) consumers[t].push_back(static_cast<int32_t>(i));

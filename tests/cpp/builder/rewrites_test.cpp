@@ -94,9 +94,15 @@ TEST(PointwiseProgram, MangledTextIsRefusedOrRoundTrips) {
     for (int edits = 1 + next() % 4; edits > 0; --edits) {
       size_t at = next() % p.size();
       switch (next() % 3) {
-        case 0: p[at] = alphabet[next() % alphabet.size()]; break;
-        case 1: p.erase(at, 1 + next() % 3); break;
-        default: p.insert(at, 1, alphabet[next() % alphabet.size()]); break;
+        case 0:
+          p[at] = alphabet[next() % alphabet.size()];
+          break;
+        case 1:
+          p.erase(at, 1 + next() % 3);
+          break;
+        default:
+          p.insert(at, 1, alphabet[next() % alphabet.size()]);
+          break;
       }
       if (p.empty()) p = "x";
     }
@@ -344,16 +350,19 @@ TEST(Rewrites, BatchNormScaleAndShiftFoldIntoTheConvolution) {
                     "weights b float32 [2] = [1, -1]\n"
                     "weights s float32 [1,2,1,1] = [2, 0.5]\n"
                     "weights t float32 [1,2,1,1] = [10, 20]\n"
-                    "node conv " + conv_attrs + " x, w, b -> c\n"
-                    "node bn_mul elementwise(op=1) c, s -> m\n"
-                    "node bn_add elementwise(op=0) m, t -> a\n"
-                    "node relu activation(type=0 alpha=0 beta=0) a -> y\n"
-                    "outputs y\n",
+                    "node conv " +
+                        conv_attrs +
+                        " x, w, b -> c\n"
+                        "node bn_mul elementwise(op=1) c, s -> m\n"
+                        "node bn_add elementwise(op=0) m, t -> a\n"
+                        "node relu activation(type=0 alpha=0 beta=0) a -> y\n"
+                        "outputs y\n",
                     [](const ir::Graph& g) { return fold_scale_into_conv(g, quiet_logger()); }),
             "input x float32 [1,3,4,4]\n"
             "weights w.folded_scale float32 [2,3,1,1] = [2, 4, 6, 2, 2.5, 3]\n"
             "weights \"conv + bn_mul + bn_add.folded_bias\" float32 [2] = [12, 19.5]\n"
-            "node \"conv + bn_mul + bn_add\" " + conv_attrs +
+            "node \"conv + bn_mul + bn_add\" " +
+                conv_attrs +
                 " x, w.folded_scale, \"conv + bn_mul + bn_add.folded_bias\" -> a\n"
                 "node relu activation(type=0 alpha=0 beta=0) a -> y\n"
                 "outputs y\n");
@@ -397,53 +406,63 @@ TEST(Rewrites, TransposesFoldIntoMatrixMultiplies) {
       "matrix_multiply(op_a=0 op_b=1 fused_activation=false fused_activation_type=0 "
       "fused_activation_alpha=0 fused_activation_beta=0)";
   // k^T as a plain transpose disappears; k2 split into heads and transposed keeps its head split.
-  EXPECT_EQ(rewrite("input q float32 [2,3,4]\n"
-                    "input k float32 [2,3,4]\n"
-                    "input k2 float32 [3,8]\n"
-                    "node kt shuffle(first_transpose=(0,2,1,3,4,5,6,7) has_reshape=false "
-                    "reshape_dims=[] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
-                    "k -> kT\n"
-                    "node s " + mm + " q, kT -> y\n"
-                    "node split shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
-                    "reshape_dims=[3,2,4] zero_is_placeholder=true "
-                    "second_transpose=(1,2,0,3,4,5,6,7)) k2 -> h\n"
-                    "node s2 " + mm + " q, h -> z\n"
-                    "outputs y, z\n",
-                    [](const ir::Graph& g) { return fold_transpose_into_matmul(g, quiet_logger()); }),
-            "input q float32 [2,3,4]\n"
-            "input k float32 [2,3,4]\n"
-            "input k2 float32 [3,8]\n"
-            "node \"kt + s\" " + mm_bt + " q, k -> y\n"
-            "node split shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
-            "reshape_dims=[3,2,4] zero_is_placeholder=true second_transpose=(1,0,2,3,4,5,6,7)) "
-            "k2 -> h\n"
-            "node \"split + s2\" " + mm_bt + " q, h -> z\n"
-            "outputs y, z\n");
+  EXPECT_EQ(
+      rewrite("input q float32 [2,3,4]\n"
+              "input k float32 [2,3,4]\n"
+              "input k2 float32 [3,8]\n"
+              "node kt shuffle(first_transpose=(0,2,1,3,4,5,6,7) has_reshape=false "
+              "reshape_dims=[] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+              "k -> kT\n"
+              "node s " +
+                  mm +
+                  " q, kT -> y\n"
+                  "node split shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                  "reshape_dims=[3,2,4] zero_is_placeholder=true "
+                  "second_transpose=(1,2,0,3,4,5,6,7)) k2 -> h\n"
+                  "node s2 " +
+                  mm +
+                  " q, h -> z\n"
+                  "outputs y, z\n",
+              [](const ir::Graph& g) { return fold_transpose_into_matmul(g, quiet_logger()); }),
+      "input q float32 [2,3,4]\n"
+      "input k float32 [2,3,4]\n"
+      "input k2 float32 [3,8]\n"
+      "node \"kt + s\" " +
+          mm_bt +
+          " q, k -> y\n"
+          "node split shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+          "reshape_dims=[3,2,4] zero_is_placeholder=true second_transpose=(1,0,2,3,4,5,6,7)) "
+          "k2 -> h\n"
+          "node \"split + s2\" " +
+          mm_bt +
+          " q, h -> z\n"
+          "outputs y, z\n");
 }
 
 TEST(Rewrites, ReshapesBecomeViewsExceptNetworkOutputs) {
-  EXPECT_EQ(rewrite("input x float32 [2,6]\n"
-                    "node r shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
-                    "reshape_dims=[3,4] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
-                    "x -> a\n"
-                    "node relu activation(type=0 alpha=0 beta=0) a -> b\n"
-                    "node t shuffle(first_transpose=(1,0,2,3,4,5,6,7) has_reshape=false "
-                    "reshape_dims=[] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
-                    "b -> c\n"
-                    "node out shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
-                    "reshape_dims=[12] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
-                    "b -> y\n"
-                    "outputs y, c\n",
-                    [](const ir::Graph& g) { return make_views(g, quiet_logger()); }),
-            "input x float32 [2,6]\n"
-            "node r view(has_reshape=true reshape_dims=[3,4] zero_is_placeholder=true) x -> a\n"
-            "node relu activation(type=0 alpha=0 beta=0) a -> b\n"
-            "node t shuffle(first_transpose=(1,0,2,3,4,5,6,7) has_reshape=false reshape_dims=[] "
-            "zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) b -> c\n"
-            "node out shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
-            "reshape_dims=[12] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) b -> "
-            "y\n"
-            "outputs y, c\n");
+  EXPECT_EQ(
+      rewrite("input x float32 [2,6]\n"
+              "node r shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+              "reshape_dims=[3,4] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+              "x -> a\n"
+              "node relu activation(type=0 alpha=0 beta=0) a -> b\n"
+              "node t shuffle(first_transpose=(1,0,2,3,4,5,6,7) has_reshape=false "
+              "reshape_dims=[] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+              "b -> c\n"
+              "node out shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+              "reshape_dims=[12] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) "
+              "b -> y\n"
+              "outputs y, c\n",
+              [](const ir::Graph& g) { return make_views(g, quiet_logger()); }),
+      "input x float32 [2,6]\n"
+      "node r view(has_reshape=true reshape_dims=[3,4] zero_is_placeholder=true) x -> a\n"
+      "node relu activation(type=0 alpha=0 beta=0) a -> b\n"
+      "node t shuffle(first_transpose=(1,0,2,3,4,5,6,7) has_reshape=false reshape_dims=[] "
+      "zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) b -> c\n"
+      "node out shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+      "reshape_dims=[12] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) b -> "
+      "y\n"
+      "outputs y, c\n");
 }
 
 TEST(Rewrites, IdentitiesAndNoOpCastsAreRemoved) {

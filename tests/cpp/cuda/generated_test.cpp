@@ -11,7 +11,8 @@ namespace kiln::test {
 namespace {
 
 Tensor* constant(NetworkDefinition& net, const Dims& dims, const std::vector<float>& v) {
-  return net.add_constant(dims, Weights{DataType::kFLOAT, v.data(), static_cast<int64_t>(v.size())})
+  return net
+      .add_constant(dims, Weights{DataType::kFLOAT, v.data(), static_cast<int64_t>(v.size())})
       ->get_output(0);
 }
 
@@ -55,9 +56,9 @@ void pointwise_chain(NetworkDefinition& net, std::vector<Tensor*>& in, int64_t h
 
 TEST(CudaGenerated, PointwiseChainVectorized) {
   KILN_REQUIRE_GPU();
-  expect_gpu_matches_cpu([](NetworkDefinition& n, std::vector<Tensor*>& in) {
-    pointwise_chain(n, in, 64);
-  }, {{"x", DataType::kFLOAT, Dims{32, 64}}}, {{1e-5, 1e-5}});
+  expect_gpu_matches_cpu(
+      [](NetworkDefinition& n, std::vector<Tensor*>& in) { pointwise_chain(n, in, 64); },
+      {{"x", DataType::kFLOAT, Dims{32, 64}}}, {{1e-5, 1e-5}});
 }
 
 TEST(CudaGenerated, PointwiseChainScalarTailAndFp16) {
@@ -68,22 +69,24 @@ TEST(CudaGenerated, PointwiseChainScalarTailAndFp16) {
       DiffOptions o;
       o.fp16 = fp16;
       o.tol = fp16 ? Tolerance{2e-3, 2e-3} : Tolerance{1e-5, 1e-5};
-      expect_gpu_matches_cpu([h](NetworkDefinition& n, std::vector<Tensor*>& in) {
-        pointwise_chain(n, in, h);
-      }, {{"x", DataType::kFLOAT, Dims{5, h}}}, o);
+      expect_gpu_matches_cpu(
+          [h](NetworkDefinition& n, std::vector<Tensor*>& in) { pointwise_chain(n, in, h); },
+          {{"x", DataType::kFLOAT, Dims{5, h}}}, o);
     }
   }
 }
 
 TEST(CudaGenerated, PointwiseOuterBroadcastTakesTheStridedPath) {
   KILN_REQUIRE_GPU();
-  expect_gpu_matches_cpu([](NetworkDefinition& n, std::vector<Tensor*>& in) {
-    Tensor* s = n.add_elementwise(*in[0], *in[1], ElementWiseOperation::kSUM)->get_output(0);
-    Tensor* y = n.add_activation(*s, ActivationType::kSILU)->get_output(0);
-    Tensor* z = n.add_elementwise(*y, *in[1], ElementWiseOperation::kPROD)->get_output(0);
-    z->set_name("z");
-    n.mark_output(*z);
-  }, {{"a", DataType::kFLOAT, Dims{16, 1}}, {"b", DataType::kFLOAT, Dims{1, 24}}});
+  expect_gpu_matches_cpu(
+      [](NetworkDefinition& n, std::vector<Tensor*>& in) {
+        Tensor* s = n.add_elementwise(*in[0], *in[1], ElementWiseOperation::kSUM)->get_output(0);
+        Tensor* y = n.add_activation(*s, ActivationType::kSILU)->get_output(0);
+        Tensor* z = n.add_elementwise(*y, *in[1], ElementWiseOperation::kPROD)->get_output(0);
+        z->set_name("z");
+        n.mark_output(*z);
+      },
+      {{"a", DataType::kFLOAT, Dims{16, 1}}, {"b", DataType::kFLOAT, Dims{1, 24}}});
 }
 
 void layer_norm(NetworkDefinition& net, std::vector<Tensor*>& in, int64_t h, bool residual_out) {
@@ -109,9 +112,11 @@ TEST(CudaGenerated, LayerNormWithResidual) {
         DiffOptions o;
         o.fp16 = fp16;
         o.tol = fp16 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-4, 1e-4};
-        expect_gpu_matches_cpu([h, sum_out](NetworkDefinition& n, std::vector<Tensor*>& in) {
-          layer_norm(n, in, h, sum_out);
-        }, {{"x", DataType::kFLOAT, Dims{3, 5, h}}, {"r", DataType::kFLOAT, Dims{3, 5, h}}}, o);
+        expect_gpu_matches_cpu(
+            [h, sum_out](NetworkDefinition& n, std::vector<Tensor*>& in) {
+              layer_norm(n, in, h, sum_out);
+            },
+            {{"x", DataType::kFLOAT, Dims{3, 5, h}}, {"r", DataType::kFLOAT, Dims{3, 5, h}}}, o);
       }
     }
   }

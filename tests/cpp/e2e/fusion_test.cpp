@@ -36,23 +36,23 @@ std::unique_ptr<NetworkDefinition> block(Builder& builder) {
   Tensor* d = ew(s, mean, ElementWiseOperation::kSUB);
   Tensor* d2 = ew(d, scalar(&two), ElementWiseOperation::kPOW);
   Tensor* var = net->add_reduce(*d2, ReduceOperation::kAVG, 2u, true)->get_output(0);
-  Tensor* sd = net->add_unary(*ew(var, scalar(&eps), ElementWiseOperation::kSUM),
-                              UnaryOperation::kSQRT)
-                   ->get_output(0);
+  Tensor* sd =
+      net->add_unary(*ew(var, scalar(&eps), ElementWiseOperation::kSUM), UnaryOperation::kSQRT)
+          ->get_output(0);
   Tensor* n = ew(d, sd, ElementWiseOperation::kDIV);
-  Tensor* g = net->add_constant(Dims{1, kH}, Weights{DataType::kFLOAT, gamma.data(), kH})
-                  ->get_output(0);
-  Tensor* b = net->add_constant(Dims{1, kH}, Weights{DataType::kFLOAT, beta.data(), kH})
-                  ->get_output(0);
+  Tensor* g =
+      net->add_constant(Dims{1, kH}, Weights{DataType::kFLOAT, gamma.data(), kH})->get_output(0);
+  Tensor* b =
+      net->add_constant(Dims{1, kH}, Weights{DataType::kFLOAT, beta.data(), kH})->get_output(0);
   Tensor* y = ew(ew(n, g, ElementWiseOperation::kPROD), b, ElementWiseOperation::kSUM);
-  Tensor* e = net->add_unary(*ew(y, scalar(&sqrt2), ElementWiseOperation::kDIV),
-                             UnaryOperation::kERF)
-                  ->get_output(0);
-  Tensor* gelu = ew(ew(y, ew(e, scalar(&one), ElementWiseOperation::kSUM),
-                       ElementWiseOperation::kPROD),
-                    scalar(&half), ElementWiseOperation::kPROD);
-  Tensor* z = ew(gelu, ew(y, scalar(&quarter), ElementWiseOperation::kPROD),
-                 ElementWiseOperation::kSUM);
+  Tensor* e =
+      net->add_unary(*ew(y, scalar(&sqrt2), ElementWiseOperation::kDIV), UnaryOperation::kERF)
+          ->get_output(0);
+  Tensor* gelu =
+      ew(ew(y, ew(e, scalar(&one), ElementWiseOperation::kSUM), ElementWiseOperation::kPROD),
+         scalar(&half), ElementWiseOperation::kPROD);
+  Tensor* z =
+      ew(gelu, ew(y, scalar(&quarter), ElementWiseOperation::kPROD), ElementWiseOperation::kSUM);
   z->set_name("z");
   net->mark_output(*z);
   return net;
@@ -71,8 +71,8 @@ std::vector<double> reference(const std::vector<float>& x, const std::vector<flo
     }
     var /= kH;
     for (int64_t i = 0; i < kH; ++i) {
-      double y = (x[row * kH + i] + r[row * kH + i] - mean) / std::sqrt(var + 1e-5) * gamma[i] +
-                 beta[i];
+      double y =
+          (x[row * kH + i] + r[row * kH + i] - mean) / std::sqrt(var + 1e-5) * gamma[i] + beta[i];
       out[row * kH + i] = 0.5 * y * (1 + std::erf(y / std::sqrt(2.0))) + 0.25 * y;
     }
   }
@@ -133,8 +133,9 @@ TEST(OptimizerCpu, HeadSplitTransposesFoldAndKeepResults) {
   std::vector<float> vq = ramp(kB * kHeads * kS * kD, 1.0f, 0.2f);
   std::vector<float> vk = ramp(kB * kS * kHeads * kD, 1.5f, 1.3f);
   auto ctx = engine->create_execution_context();
-  auto out = run_float(*ctx, *engine,
-                       {{"q", {Dims{kB, kHeads, kS, kD}, vq}}, {"k", {Dims{kB, kS, kHeads * kD}, vk}}});
+  auto out =
+      run_float(*ctx, *engine,
+                {{"q", {Dims{kB, kHeads, kS, kD}, vq}}, {"k", {Dims{kB, kS, kHeads * kD}, vk}}});
   std::vector<double> want(kB * kHeads * kS * kS);
   for (int64_t b = 0; b < kB; ++b)
     for (int64_t h = 0; h < kHeads; ++h)
@@ -161,7 +162,8 @@ TEST(OptimizerCpu, ReshapeViewsShareMemoryAndKeepResults) {
   // Two readers of the view, one long after the other: the exp's memory must stay alive.
   Tensor* s = net->add_softmax(*r->get_output(0))->get_output(0);
   Tensor* t = net->add_softmax(*s)->get_output(0);
-  Tensor* y = net->add_elementwise(*t, *r->get_output(0), ElementWiseOperation::kSUM)->get_output(0);
+  Tensor* y =
+      net->add_elementwise(*t, *r->get_output(0), ElementWiseOperation::kSUM)->get_output(0);
   y->set_name("y");
   net->mark_output(*y);
   auto config = builder.create_builder_config();

@@ -50,10 +50,9 @@ __device__ __forceinline__ void store8(T* p, const float* v) {
 
 // K chunks of 8 per thread cached in registers: rows of up to K * 8 * kThreads values.
 template <typename T, int K>
-__global__ void __launch_bounds__(kThreads) layer_norm_vec(const T* x, const T* res,
-                                                            const T* scale, const T* bias, T* y,
-                                                            T* sum, int64_t h, float eps,
-                                                            bool rms) {
+__global__ void __launch_bounds__(kThreads)
+    layer_norm_vec(const T* x, const T* res, const T* scale, const T* bias, T* y, T* sum, int64_t h,
+                   float eps, bool rms) {
   __shared__ float shared[kThreads / 32];
   const int64_t row = blockIdx.x;
   const int64_t chunks = h / 8;
@@ -106,10 +105,9 @@ __global__ void __launch_bounds__(kThreads) layer_norm_vec(const T* x, const T* 
 
 // Any row length: three passes over the row in global memory (the second and third hit cache).
 template <typename T>
-__global__ void __launch_bounds__(kThreads) layer_norm_any(const T* x, const T* res,
-                                                            const T* scale, const T* bias, T* y,
-                                                            T* sum, int64_t h, float eps,
-                                                            bool rms) {
+__global__ void __launch_bounds__(kThreads)
+    layer_norm_any(const T* x, const T* res, const T* scale, const T* bias, T* y, T* sum, int64_t h,
+                   float eps, bool rms) {
   __shared__ float shared[kThreads / 32];
   const int64_t base = static_cast<int64_t>(blockIdx.x) * h;
   auto value = [&](int64_t i) {
@@ -145,8 +143,8 @@ bool aligned16(const void* p) {
 }
 
 template <typename T>
-void launch(const void* x, const void* res, const void* scale, const void* bias, void* y,
-            void* sum, int64_t rows, int64_t h, float eps, bool rms, cudaStream_t stream) {
+void launch(const void* x, const void* res, const void* scale, const void* bias, void* y, void* sum,
+            int64_t rows, int64_t h, float eps, bool rms, cudaStream_t stream) {
   auto px = static_cast<const T*>(x);
   auto pr = static_cast<const T*>(res);
   auto pg = static_cast<const T*>(scale);
@@ -175,8 +173,8 @@ void launch(const void* x, const void* res, const void* scale, const void* bias,
 }  // namespace
 
 void launch_layer_norm(DataType type, const void* x, const void* residual, const void* scale,
-                       const void* bias, void* y, void* sum, int64_t rows, int64_t h,
-                       float epsilon, bool rms, cudaStream_t stream) {
+                       const void* bias, void* y, void* sum, int64_t rows, int64_t h, float epsilon,
+                       bool rms, cudaStream_t stream) {
   if (rows <= 0 || h <= 0) return;
   if (rows > 2147483647) fail("layer_norm: ", rows, " rows exceed one grid");
   switch (type) {
@@ -185,8 +183,7 @@ void launch_layer_norm(DataType type, const void* x, const void* residual, const
     case DataType::kHALF:
       return launch<__half>(x, residual, scale, bias, y, sum, rows, h, epsilon, rms, stream);
     case DataType::kBF16:
-      return launch<__nv_bfloat16>(x, residual, scale, bias, y, sum, rows, h, epsilon, rms,
-                                   stream);
+      return launch<__nv_bfloat16>(x, residual, scale, bias, y, sum, rows, h, epsilon, rms, stream);
     default:
       fail("layer_norm: unsupported type ", type);
   }

@@ -15,7 +15,7 @@ namespace kiln::cuda {
 // x, residual (or null), y, sum (or null): rows x h of `type` (float32, float16, bfloat16);
 // scale, bias (or null): h values of `type`.
 void launch_layer_norm(DataType type, const void* x, const void* residual, const void* scale,
-                       const void* bias, void* y, void* sum, int64_t rows, int64_t h,
-                       float epsilon, bool rms, cudaStream_t stream);
+                       const void* bias, void* y, void* sum, int64_t rows, int64_t h, float epsilon,
+                       bool rms, cudaStream_t stream);
 
 }  // namespace kiln::cuda

@@ -116,51 +116,90 @@ std::string float_literal(float v) {
 
 std::string unary_expr(UnaryOperation op, const std::string& a) {
   switch (op) {
-    case UnaryOperation::kEXP: return "expf(" + a + ")";
-    case UnaryOperation::kLOG: return "logf(" + a + ")";
-    case UnaryOperation::kSQRT: return "sqrtf(" + a + ")";
-    case UnaryOperation::kRECIP: return "(1.f / " + a + ")";
-    case UnaryOperation::kABS: return "fabsf(" + a + ")";
-    case UnaryOperation::kNEG: return "(-" + a + ")";
-    case UnaryOperation::kSIN: return "sinf(" + a + ")";
-    case UnaryOperation::kCOS: return "cosf(" + a + ")";
-    case UnaryOperation::kTAN: return "tanf(" + a + ")";
-    case UnaryOperation::kERF: return "erff(" + a + ")";
-    case UnaryOperation::kFLOOR: return "floorf(" + a + ")";
-    case UnaryOperation::kCEIL: return "ceilf(" + a + ")";
-    case UnaryOperation::kROUND: return "rintf(" + a + ")";
-    case UnaryOperation::kNOT: return "k_b(" + a + " == 0.f)";
-    case UnaryOperation::kSIGN: return "k_sign(" + a + ")";
-    case UnaryOperation::kSINH: return "sinhf(" + a + ")";
-    case UnaryOperation::kCOSH: return "coshf(" + a + ")";
-    case UnaryOperation::kASIN: return "asinf(" + a + ")";
-    case UnaryOperation::kACOS: return "acosf(" + a + ")";
-    case UnaryOperation::kATAN: return "atanf(" + a + ")";
-    case UnaryOperation::kASINH: return "asinhf(" + a + ")";
-    case UnaryOperation::kACOSH: return "acoshf(" + a + ")";
-    case UnaryOperation::kATANH: return "atanhf(" + a + ")";
-    case UnaryOperation::kISINF: return "k_b(isinf(" + a + "))";
-    case UnaryOperation::kISNAN: return "k_b(" + a + " != " + a + ")";
+    case UnaryOperation::kEXP:
+      return "expf(" + a + ")";
+    case UnaryOperation::kLOG:
+      return "logf(" + a + ")";
+    case UnaryOperation::kSQRT:
+      return "sqrtf(" + a + ")";
+    case UnaryOperation::kRECIP:
+      return "(1.f / " + a + ")";
+    case UnaryOperation::kABS:
+      return "fabsf(" + a + ")";
+    case UnaryOperation::kNEG:
+      return "(-" + a + ")";
+    case UnaryOperation::kSIN:
+      return "sinf(" + a + ")";
+    case UnaryOperation::kCOS:
+      return "cosf(" + a + ")";
+    case UnaryOperation::kTAN:
+      return "tanf(" + a + ")";
+    case UnaryOperation::kERF:
+      return "erff(" + a + ")";
+    case UnaryOperation::kFLOOR:
+      return "floorf(" + a + ")";
+    case UnaryOperation::kCEIL:
+      return "ceilf(" + a + ")";
+    case UnaryOperation::kROUND:
+      return "rintf(" + a + ")";
+    case UnaryOperation::kNOT:
+      return "k_b(" + a + " == 0.f)";
+    case UnaryOperation::kSIGN:
+      return "k_sign(" + a + ")";
+    case UnaryOperation::kSINH:
+      return "sinhf(" + a + ")";
+    case UnaryOperation::kCOSH:
+      return "coshf(" + a + ")";
+    case UnaryOperation::kASIN:
+      return "asinf(" + a + ")";
+    case UnaryOperation::kACOS:
+      return "acosf(" + a + ")";
+    case UnaryOperation::kATAN:
+      return "atanf(" + a + ")";
+    case UnaryOperation::kASINH:
+      return "asinhf(" + a + ")";
+    case UnaryOperation::kACOSH:
+      return "acoshf(" + a + ")";
+    case UnaryOperation::kATANH:
+      return "atanhf(" + a + ")";
+    case UnaryOperation::kISINF:
+      return "k_b(isinf(" + a + "))";
+    case UnaryOperation::kISNAN:
+      return "k_b(" + a + " != " + a + ")";
   }
   fail("generated pointwise kernel: unknown unary operation ", static_cast<int>(op));
 }
 
 std::string binary_expr(ElementWiseOperation op, const std::string& a, const std::string& b) {
   switch (op) {
-    case ElementWiseOperation::kSUM: return "(" + a + " + " + b + ")";
-    case ElementWiseOperation::kPROD: return "(" + a + " * " + b + ")";
-    case ElementWiseOperation::kMAX: return "k_max(" + a + ", " + b + ")";
-    case ElementWiseOperation::kMIN: return "k_min(" + a + ", " + b + ")";
-    case ElementWiseOperation::kSUB: return "(" + a + " - " + b + ")";
-    case ElementWiseOperation::kDIV: return "(" + a + " / " + b + ")";
-    case ElementWiseOperation::kPOW: return "powf(" + a + ", " + b + ")";
-    case ElementWiseOperation::kFLOOR_DIV: return "floorf(" + a + " / " + b + ")";
-    case ElementWiseOperation::kAND: return "k_b(" + a + " != 0.f && " + b + " != 0.f)";
-    case ElementWiseOperation::kOR: return "k_b(" + a + " != 0.f || " + b + " != 0.f)";
-    case ElementWiseOperation::kXOR: return "k_b((" + a + " != 0.f) != (" + b + " != 0.f))";
-    case ElementWiseOperation::kEQUAL: return "k_b(" + a + " == " + b + ")";
-    case ElementWiseOperation::kGREATER: return "k_b(" + a + " > " + b + ")";
-    case ElementWiseOperation::kLESS: return "k_b(" + a + " < " + b + ")";
+    case ElementWiseOperation::kSUM:
+      return "(" + a + " + " + b + ")";
+    case ElementWiseOperation::kPROD:
+      return "(" + a + " * " + b + ")";
+    case ElementWiseOperation::kMAX:
+      return "k_max(" + a + ", " + b + ")";
+    case ElementWiseOperation::kMIN:
+      return "k_min(" + a + ", " + b + ")";
+    case ElementWiseOperation::kSUB:
+      return "(" + a + " - " + b + ")";
+    case ElementWiseOperation::kDIV:
+      return "(" + a + " / " + b + ")";
+    case ElementWiseOperation::kPOW:
+      return "powf(" + a + ", " + b + ")";
+    case ElementWiseOperation::kFLOOR_DIV:
+      return "floorf(" + a + " / " + b + ")";
+    case ElementWiseOperation::kAND:
+      return "k_b(" + a + " != 0.f && " + b + " != 0.f)";
+    case ElementWiseOperation::kOR:
+      return "k_b(" + a + " != 0.f || " + b + " != 0.f)";
+    case ElementWiseOperation::kXOR:
+      return "k_b((" + a + " != 0.f) != (" + b + " != 0.f))";
+    case ElementWiseOperation::kEQUAL:
+      return "k_b(" + a + " == " + b + ")";
+    case ElementWiseOperation::kGREATER:
+      return "k_b(" + a + " > " + b + ")";
+    case ElementWiseOperation::kLESS:
+      return "k_b(" + a + " < " + b + ")";
   }
   fail("generated pointwise kernel: unknown elementwise operation ", static_cast<int>(op));
 }
@@ -168,37 +207,54 @@ std::string binary_expr(ElementWiseOperation op, const std::string& a, const std
 std::string activation_expr(const ir::PwInstr& in, const std::string& v) {
   const std::string al = float_literal(in.alpha), be = float_literal(in.beta);
   switch (static_cast<ActivationType>(in.code)) {
-    case ActivationType::kRELU: return "(" + v + " < 0.f ? 0.f : " + v + ")";
-    case ActivationType::kSIGMOID: return "k_sigmoid(" + v + ")";
-    case ActivationType::kTANH: return "tanhf(" + v + ")";
-    case ActivationType::kLEAKY_RELU: return "(" + v + " >= 0.f ? " + v + " : " + al + " * " + v + ")";
-    case ActivationType::kELU: return "(" + v + " >= 0.f ? " + v + " : " + al + " * expm1f(" + v + "))";
+    case ActivationType::kRELU:
+      return "(" + v + " < 0.f ? 0.f : " + v + ")";
+    case ActivationType::kSIGMOID:
+      return "k_sigmoid(" + v + ")";
+    case ActivationType::kTANH:
+      return "tanhf(" + v + ")";
+    case ActivationType::kLEAKY_RELU:
+      return "(" + v + " >= 0.f ? " + v + " : " + al + " * " + v + ")";
+    case ActivationType::kELU:
+      return "(" + v + " >= 0.f ? " + v + " : " + al + " * expm1f(" + v + "))";
     case ActivationType::kSELU:
       return "(" + be + " * (" + v + " > 0.f ? " + v + " : " + al + " * expm1f(" + v + ")))";
-    case ActivationType::kSOFTPLUS: return "(" + al + " * k_softplus(" + be + " * " + v + "))";
+    case ActivationType::kSOFTPLUS:
+      return "(" + al + " * k_softplus(" + be + " * " + v + "))";
     case ActivationType::kCLIP:
-      return "(" + v + " < " + al + " ? " + al + " : (" + v + " > " + be + " ? " + be + " : " + v + "))";
+      return "(" + v + " < " + al + " ? " + al + " : (" + v + " > " + be + " ? " + be + " : " + v +
+             "))";
     case ActivationType::kHARD_SIGMOID:
       return "fminf(fmaxf(" + al + " * " + v + " + " + be + ", 0.f), 1.f)";
-    case ActivationType::kGELU_ERF: return "k_gelu_erf(" + v + ")";
-    case ActivationType::kGELU_TANH: return "k_gelu_tanh(" + v + ")";
-    case ActivationType::kSILU: return "k_silu(" + v + ")";
+    case ActivationType::kGELU_ERF:
+      return "k_gelu_erf(" + v + ")";
+    case ActivationType::kGELU_TANH:
+      return "k_gelu_tanh(" + v + ")";
+    case ActivationType::kSILU:
+      return "k_silu(" + v + ")";
     case ActivationType::kTHRESHOLDED_RELU:
       return "(" + v + " > " + al + " ? " + v + " : (" + v + " != " + v + " ? " + v + " : 0.f))";
     case ActivationType::kSOFTSIGN:
-      return "(isinf(" + v + ") ? copysignf(1.f, " + v + ") : " + v + " / (1.f + fabsf(" + v + ")))";
-    case ActivationType::kSCALED_TANH: return "(" + al + " * tanhf(" + be + " * " + v + "))";
-    case ActivationType::kMISH: return "k_mish(" + v + ")";
+      return "(isinf(" + v + ") ? copysignf(1.f, " + v + ") : " + v + " / (1.f + fabsf(" + v +
+             ")))";
+    case ActivationType::kSCALED_TANH:
+      return "(" + al + " * tanhf(" + be + " * " + v + "))";
+    case ActivationType::kMISH:
+      return "k_mish(" + v + ")";
   }
   fail("generated pointwise kernel: unknown activation ", in.code);
 }
 
 std::string cast_expr(DataType t, const std::string& a) {
   switch (t) {
-    case DataType::kHALF: return "k_round_f16(" + a + ")";
-    case DataType::kBF16: return "k_round_bf16(" + a + ")";
-    case DataType::kBOOL: return "k_b(" + a + " != 0.f)";
-    default: return a;
+    case DataType::kHALF:
+      return "k_round_f16(" + a + ")";
+    case DataType::kBF16:
+      return "k_round_bf16(" + a + ")";
+    case DataType::kBOOL:
+      return "k_b(" + a + " != 0.f)";
+    default:
+      return a;
   }
 }
 
@@ -211,15 +267,27 @@ std::string body(const ir::PwProgram& p, InputFn input) {
     auto reg = [&](int k) { return "r" + std::to_string(in.args[k]); };
     std::string e;
     switch (in.op) {
-      case ir::PwOp::kINPUT: e = input(in.code); break;
-      case ir::PwOp::kCONST: e = float_literal(in.value); break;
-      case ir::PwOp::kUNARY: e = unary_expr(static_cast<UnaryOperation>(in.code), reg(0)); break;
+      case ir::PwOp::kINPUT:
+        e = input(in.code);
+        break;
+      case ir::PwOp::kCONST:
+        e = float_literal(in.value);
+        break;
+      case ir::PwOp::kUNARY:
+        e = unary_expr(static_cast<UnaryOperation>(in.code), reg(0));
+        break;
       case ir::PwOp::kBINARY:
         e = binary_expr(static_cast<ElementWiseOperation>(in.code), reg(0), reg(1));
         break;
-      case ir::PwOp::kACTIVATION: e = activation_expr(in, reg(0)); break;
-      case ir::PwOp::kSELECT: e = "(" + reg(0) + " != 0.f ? " + reg(1) + " : " + reg(2) + ")"; break;
-      case ir::PwOp::kCAST: e = cast_expr(static_cast<DataType>(in.code), reg(0)); break;
+      case ir::PwOp::kACTIVATION:
+        e = activation_expr(in, reg(0));
+        break;
+      case ir::PwOp::kSELECT:
+        e = "(" + reg(0) + " != 0.f ? " + reg(1) + " : " + reg(2) + ")";
+        break;
+      case ir::PwOp::kCAST:
+        e = cast_expr(static_cast<DataType>(in.code), reg(0));
+        break;
     }
     s << "      const float r" << r << " = " << e << ";\n";
   }
@@ -331,7 +399,8 @@ class FusedPointwiseTactic : public Tactic {
   std::unique_ptr<TacticState> create_state(const ir::Node& node,
                                             std::span<const uint8_t> params) const override {
     uint32_t n = 0;
-    if (params.size() < 4) fail("[fused_pointwise '", node.name, "'] plan parameters are cut short");
+    if (params.size() < 4)
+      fail("[fused_pointwise '", node.name, "'] plan parameters are cut short");
     std::memcpy(&n, params.data(), 4);
     if (n == 0 || n > 64 || params.size() < 4 + n)
       fail("[fused_pointwise '", node.name, "'] plan parameters are corrupted");
@@ -422,10 +491,10 @@ std::string compile_generated_kernels(const ir::Graph& graph, const DeviceInfo& 
   for (const cuda::Kernel& k : kernels) source += "\n" + k.source;
   cuda::CompileResult r = cuda::nvrtc_compile(source, device.compute_capability);
   if (!r.ok) {
-    return str_cat("compiling the generated kernels of '", owners[0], "'",
-                   owners.size() > 1 ? str_cat(" and ", owners.size() - 1, " more fused ops")
-                                     : std::string(),
-                   " failed (", cuda::nvrtc_version(), "): ", r.log, "\nsource:\n", source);
+    return str_cat(
+        "compiling the generated kernels of '", owners[0], "'",
+        owners.size() > 1 ? str_cat(" and ", owners.size() - 1, " more fused ops") : std::string(),
+        " failed (", cuda::nvrtc_version(), "): ", r.log, "\nsource:\n", source);
   }
   auto cubin = std::make_shared<const std::vector<uint8_t>>(std::move(r.cubin));
   std::lock_guard<std::mutex> lock(cuda::g_mutex);

@@ -24,8 +24,8 @@ class LayerNormTactic : public Tactic {
     const int64_t h = x.dims.d[x.dims.nb_dims - 1];
     if (h <= 0) return;
     const int64_t rows = volume(x.dims) / h;
-    launch_layer_norm(x.type, x.data, args.inputs[1].data, args.inputs[2].data,
-                      args.inputs[3].data, args.outputs[0].data,
+    launch_layer_norm(x.type, x.data, args.inputs[1].data, args.inputs[2].data, args.inputs[3].data,
+                      args.outputs[0].data,
                       args.outputs.size() > 1 ? args.outputs[1].data : nullptr, rows, h,
                       attrs.epsilon, attrs.rms, args.stream);
   }
