@@ -77,10 +77,11 @@ ir::Graph fold_scale_into_conv(const ir::Graph& graph, Logger& logger, bool keep
   if (keep_weights) return graph;
   ir::Graph g = graph;
   std::vector<bool> keep(g.nodes.size(), true);
+  std::vector<bool> rewritten(g.nodes.size(), false);  // their weights are new tensors
   match::Uses u(g);
   int32_t folded = 0;
   for (int32_t i = 0; i < static_cast<int32_t>(g.nodes.size()); ++i) {
-    if (!keep[i] || g.nodes[i].kind() != LayerType::kCONVOLUTION) continue;
+    if (!keep[i] || rewritten[i] || g.nodes[i].kind() != LayerType::kCONVOLUTION) continue;
     const ir::Node& conv = g.nodes[i];
     if (conv.inputs.size() < 2 || conv.get<ConvolutionAttrs>().epilogue.enabled) continue;
     const int32_t out = conv.outputs[0];
@@ -137,6 +138,7 @@ ir::Graph fold_scale_into_conv(const ir::Graph& graph, Logger& logger, bool keep
     n.inputs = {conv.inputs[0], new_kernel, new_bias};
     n.outputs = {cur};
     g.nodes[last] = n;
+    rewritten[last] = true;
     for (int32_t p : nodes) {
       if (p != last) keep[p] = false;
     }
