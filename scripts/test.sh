@@ -8,6 +8,8 @@ if ! command -v nvcc >/dev/null 2>&1 && [ -x /usr/local/cuda/bin/nvcc ]; then
   export PATH="/usr/local/cuda/bin:$PATH"
 fi
 jobs=$(nproc)
+# Every build in the tests verifies the graph after each optimizer pass (docs/optimizer.md).
+export KILN_VERIFY_IR=1
 
 # Sanitized build of the CPU backend only: bad input must never crash or read out of bounds.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_ASAN=ON -DKILN_CUDA=OFF >/dev/null
