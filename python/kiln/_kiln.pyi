@@ -1375,6 +1375,12 @@ class ITensor:
         """The DataType."""
 
     @property
+    def is_shape_tensor(self) -> bool:
+        """
+        Whether the network uses the tensor's values as a shape (a shape input of a shuffle, slice or fill layer, or computed into one); False for execution tensors.
+        """
+
+    @property
     def is_network_input(self) -> bool: ...
 
     @property
