@@ -101,6 +101,8 @@ from . import _legacy
 from . import _trt10_members
 from . import _trt10_parsers
 from . import _trt10_layers
+from . import _timing_cache
+from ._timing_cache import TimingCacheKey, TimingCacheValue
 from ._trt10_layers import ScaleMode
 from ._trt10_parsers import IAlgorithmVariant
 from ._trt10_parsers import (
@@ -184,6 +186,7 @@ if _COMPAT:
     _trt10_members.install(_kiln)
     _trt10_parsers.install(_kiln)
     _trt10_layers.install(_kiln)
+    _timing_cache.install(_kiln)
 
 # TensorRT's module-level names for types kiln cannot run (DataType members exist for scripts that
 # name them; calls that would need kiln to run them raise TypeError).

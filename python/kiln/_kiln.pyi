@@ -1375,6 +1375,12 @@ class ITensor:
         """The DataType."""
 
     @property
+    def is_shape_tensor(self) -> bool:
+        """
+        Whether the network uses the tensor's values as a shape (a shape input of a shuffle, slice or fill layer, or computed into one); False for execution tensors.
+        """
+
+    @property
     def is_network_input(self) -> bool: ...
 
     @property
@@ -1623,6 +1629,15 @@ class ITimingCache:
         """
         The device and library versions the cache was made with; "" when it has not met a device yet (kiln).
         """
+
+    def query(self, key) -> Any:
+        """The value of `key`'s entry, or an invalid value (tacticHash 2**64 - 1, timingMSec -1)."""
+
+    def queryKeys(self) -> Any:
+        """The keys of every entry, in the cache's order."""
+
+    def update(self, key, value) -> Any:
+        """Updates `key`'s entry: a valid timingMSec replaces its time, NaN deletes the entry."""
 
 class AlgorithmIOInfo:
     """One input or output of a layer."""

@@ -4,6 +4,8 @@
 #include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
 
+#include <unordered_map>
+
 #include "bindings.h"
 
 namespace kiln::python {
@@ -83,6 +85,41 @@ nb::object base_layer(Layer* layer, nb::handle network) {
   return nb::inst_reference(nb::type<Layer>(), layer, network);
 }
 
+// TensorRT's ITensor.is_shape_tensor: whether the network needs the tensor's values at build time
+// as a shape. A tensor is one when a layer takes it in a shape slot (kiln's: ShuffleLayer input 1,
+// SliceLayer input 2, FillLayer input 0; see Layer::set_input), or when a layer other than
+// IShapeLayer takes it and has an output that is a shape tensor (elementwise, concatenation,
+// gather, ... compute shapes from shapes). IShapeLayer's input is an execution tensor: only its
+// dimensions are read. Network outputs are never shape tensors (kiln has no
+// mark_output_for_shapes).
+bool is_shape_slot(LayerType type, int32_t input) {
+  return (type == LayerType::kSHUFFLE && input == 1) || (type == LayerType::kSLICE && input == 2) ||
+         (type == LayerType::kFILL && input == 0);
+}
+
+bool is_shape_tensor(const Tensor& tensor, std::unordered_map<const Tensor*, bool>& memo) {
+  if (auto it = memo.find(&tensor); it != memo.end()) return it->second;
+  memo[&tensor] = false;  // the graph is acyclic; this only guards against revisiting
+  const NetworkDefinition& net = tensor.network();
+  bool result = false;
+  for (int32_t l = 0; l < net.num_layers() && !result; ++l) {
+    const Layer* layer = net.get_layer(l);
+    for (int32_t i = 0; i < layer->num_inputs() && !result; ++i) {
+      if (layer->get_input(i) != &tensor) continue;
+      if (is_shape_slot(layer->type(), i)) {
+        result = true;
+      } else if (layer->type() != LayerType::kSHAPE) {
+        for (int32_t o = 0; o < layer->num_outputs() && !result; ++o) {
+          const Tensor* out = layer->get_output(o);
+          result = out != nullptr && is_shape_tensor(*out, memo);
+        }
+      }
+    }
+  }
+  memo[&tensor] = result;
+  return result;
+}
+
 }  // namespace
 
 void bind_network(nb::module_& m) {
@@ -141,6 +178,14 @@ void bind_network(nb::module_& m) {
           "The inferred shape (-1 where it depends on a dynamic input dimension); None, with "
           "the reason logged, when the network has no valid shape here.")
       .def_prop_ro("dtype", &Tensor::type, "The DataType.")
+      .def_prop_ro(
+          "is_shape_tensor",
+          [](const Tensor& t) {
+            std::unordered_map<const Tensor*, bool> memo;
+            return is_shape_tensor(t, memo);
+          },
+          "Whether the network uses the tensor's values as a shape (a shape input of a shuffle, "
+          "slice or fill layer, or computed into one); False for execution tensors.")
       .def_prop_ro("is_network_input", &Tensor::is_network_input)
       .def_prop_ro("is_network_output", &Tensor::is_network_output)
       .def("__repr__", [](const Tensor& t) {

@@ -330,3 +330,39 @@ def test_weights_from_a_raw_pointer(logger):
     np.testing.assert_array_equal(out["c"], np.arange(6, dtype=np.float32).reshape(2, 3))
     with pytest.raises(ValueError, match="null pointer"):
         trt.Weights(trt.float32, 0, 3)
+
+
+def test_is_shape_tensor():
+    """ITensor.is_shape_tensor: tensors whose values the network uses as shapes (a shuffle's
+    reshape input, a slice's size input, and what computes them) are shape tensors; the data,
+    the input of IShapeLayer and the outputs are not."""
+    import numpy as np
+
+    builder = trt.Builder(trt.Logger(trt.Logger.WARNING))
+    network = builder.create_network(0)
+    x = network.add_input("x", trt.float32, (-1, 6))
+    shape = network.add_shape(x).get_output(0)
+    divisor = network.add_constant((2,), np.array([1, 2], np.int64)).get_output(0)
+    dims = network.add_elementwise(shape, divisor, trt.ElementWiseOperation.FLOOR_DIV).get_output(0)
+    shuffle = network.add_shuffle(x)
+    shuffle.set_input(1, dims)
+    relu = network.add_activation(shuffle.get_output(0), trt.ActivationType.RELU)
+    relu.get_output(0).name = "y"
+    network.mark_output(relu.get_output(0))
+    # A second shape computation that only a slice's size takes.
+    size = network.add_constant((2,), np.array([1, 3], np.int64)).get_output(0)
+    slice_ = network.add_slice(x, (0, 0), (1, 1), (1, 1))
+    slice_.set_input(2, size)
+    slice_.get_output(0).name = "z"
+    network.mark_output(slice_.get_output(0))
+    # An int tensor computed from the shape but used as data is not a shape tensor.
+    data_only = network.add_shape(relu.get_output(0)).get_output(0)
+    network.mark_output(data_only)
+
+    assert shape.is_shape_tensor and divisor.is_shape_tensor and dims.is_shape_tensor
+    assert size.is_shape_tensor
+    assert not x.is_shape_tensor  # IShapeLayer reads its dimensions only; the shuffle's data
+    assert not shuffle.get_output(0).is_shape_tensor
+    assert not relu.get_output(0).is_shape_tensor
+    assert not slice_.get_output(0).is_shape_tensor
+    assert not data_only.is_shape_tensor
