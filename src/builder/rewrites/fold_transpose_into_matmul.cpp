@@ -13,11 +13,7 @@ namespace kiln::builder {
 
 namespace {
 
-Permutation then(const Permutation& p, const Permutation& q) {
-  Permutation r;
-  for (int i = 0; i < Dims::kMaxDims; ++i) r.order[i] = p.order[q.order[i]];
-  return r;
-}
+using match::then;
 
 Permutation swap_last_two(int32_t rank) {
   Permutation s;

@@ -90,6 +90,12 @@ int32_t weights_view(ir::Graph& g, int32_t t, const Dims& dims) {
   return static_cast<int32_t>(g.tensors.size() - 1);
 }
 
+Permutation then(const Permutation& p, const Permutation& q) {
+  Permutation r;
+  for (int i = 0; i < Dims::kMaxDims; ++i) r.order[i] = p.order[q.order[i]];
+  return r;
+}
+
 std::string joined_names(const ir::Graph& g, const std::vector<int32_t>& nodes) {
   std::vector<int32_t> sorted = nodes;  // in the network's order
   std::sort(sorted.begin(), sorted.end());

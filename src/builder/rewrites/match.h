@@ -47,6 +47,10 @@ bool rank_at_most(const ir::Graph& g, int32_t t, int32_t rank);
 // "<weights name>.fused_bias" so that a refit finds it (builder/refit_info.h); returns its id.
 int32_t weights_view(ir::Graph& g, int32_t t, const Dims& dims);
 
+// Permutation p, then q (as a shuffle applies first_transpose, then second_transpose): output dim
+// i reads input dim p[q[i]].
+Permutation then(const Permutation& p, const Permutation& q);
+
 // The names of nodes joined with " + " (a fused node's name says what it holds).
 std::string joined_names(const ir::Graph& g, const std::vector<int32_t>& nodes);
 

@@ -13,16 +13,7 @@
 
 namespace kiln::builder {
 
-namespace {
-
-// p, then q.
-Permutation then(const Permutation& p, const Permutation& q) {
-  Permutation r;
-  for (int i = 0; i < Dims::kMaxDims; ++i) r.order[i] = p.order[q.order[i]];
-  return r;
-}
-
-}  // namespace
+using match::then;
 
 ir::Graph merge_shuffles(const ir::Graph& graph, Logger& logger) {
   ir::Graph g = graph;
