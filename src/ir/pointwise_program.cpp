@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "ir/number_text.h"
 
 namespace kiln::ir {
 
@@ -48,36 +49,9 @@ int32_t find_name(const char* const (&names)[N], std::string_view name) {
   return -1;
 }
 
-std::string format_float(float v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[32];
-  if (v == std::floor(v) && std::fabs(v) < 1e15f) {
-    std::snprintf(buf, sizeof(buf), "%.0f", static_cast<double>(v));
-    return buf;
-  }
-  for (int digits = 1; digits <= 9; ++digits) {  // the shortest form that reads back exactly
-    std::snprintf(buf, sizeof(buf), "%.*g", digits, static_cast<double>(v));
-    if (std::strtof(buf, nullptr) == v) return buf;
-  }
-  return buf;
-}
-
 bool parse_float(std::string_view s, float* out) {
-  if (s == "nan") {
-    *out = std::numeric_limits<float>::quiet_NaN();
-    return true;
-  }
-  if (s == "inf" || s == "-inf") {
-    *out = s[0] == '-' ? -std::numeric_limits<float>::infinity()
-                       : std::numeric_limits<float>::infinity();
-    return true;
-  }
-  std::string copy(s);
-  char* end = nullptr;
-  errno = 0;
-  double d = std::strtod(copy.c_str(), &end);
-  if (copy.empty() || end != copy.c_str() + copy.size()) return false;
+  double d;
+  if (!parse_number(s, &d)) return false;
   *out = static_cast<float>(d);
   return true;
 }
@@ -166,7 +140,7 @@ std::string to_text(const PwProgram& p) {
         out << "in " << i.code;
         break;
       case PwOp::kCONST:
-        out << "const " << format_float(i.value);
+        out << "const " << number_text(i.value);
         break;
       case PwOp::kUNARY:
         out << unary_name(static_cast<UnaryOperation>(i.code));
@@ -177,7 +151,7 @@ std::string to_text(const PwProgram& p) {
       case PwOp::kACTIVATION:
         out << activation_name(static_cast<ActivationType>(i.code));
         if (i.alpha != 0.0f || i.beta != 0.0f)
-          out << "[" << format_float(i.alpha) << "," << format_float(i.beta) << "]";
+          out << "[" << number_text(i.alpha) << "," << number_text(i.beta) << "]";
         break;
       case PwOp::kSELECT:
         out << "select";

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/half.h"
+#include "ir/number_text.h"
 #include "ir/op.h"
 
 namespace kiln::ir {
@@ -37,27 +38,6 @@ std::string name_text(std::string_view s) {
   return bare ? std::string(s) : quote(s);
 }
 
-std::string float_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[40];
-  // The shortest form that reads back as the same float (floats and one-element values), else
-  // 17 digits for doubles that are no floats.
-  const float f = static_cast<float>(v);
-  if (v == std::floor(v) && std::fabs(v) < 1e15) {
-    std::snprintf(buf, sizeof(buf), "%.0f", v);
-    return buf;
-  }
-  if (static_cast<double>(f) == v) {
-    for (int digits = 1; digits <= 9; ++digits) {
-      std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
-      if (std::strtof(buf, nullptr) == f) return buf;
-    }
-  }
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
-  return buf;
-}
-
 std::string dims_text(const Dims& d) {
   return d.nb_dims < 0 ? std::string("none") : to_string(d);
 }
@@ -75,7 +55,7 @@ struct FieldPrinter {
     } else if constexpr (std::is_enum_v<T>) {
       out << static_cast<int64_t>(v);
     } else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-      out << float_text(v);
+      out << number_text(v);
     } else if constexpr (std::is_same_v<T, Dims>) {
       out << dims_text(v);
     } else if constexpr (std::is_same_v<T, Permutation>) {
@@ -222,12 +202,8 @@ struct Cursor {
   }
   double number() {
     std::string w = word();
-    if (w == "nan") return std::numeric_limits<double>::quiet_NaN();
-    if (w == "inf") return std::numeric_limits<double>::infinity();
-    if (w == "-inf") return -std::numeric_limits<double>::infinity();
-    char* end = nullptr;
-    double v = std::strtod(w.c_str(), &end);
-    if (end != w.c_str() + w.size()) bad("'" + w + "' is not a number");
+    double v;
+    if (!parse_number(w, &v)) bad("'" + w + "' is not a number");
     return v;
   }
   int64_t integer() {
@@ -348,7 +324,7 @@ std::string print(const Graph& graph) {
     if (w.bytes && n >= 0 && n <= kMaxPrintedValues &&
         static_cast<int64_t>(w.bytes->size()) == n * element_size(w.type)) {
       out << " = [";
-      for (int64_t i = 0; i < n; ++i) out << (i ? ", " : "") << float_text(weight_value(w, i));
+      for (int64_t i = 0; i < n; ++i) out << (i ? ", " : "") << number_text(weight_value(w, i));
       out << "]";
     }
     out << "\n";

@@ -45,71 +45,33 @@ void broadcast_offsets(const Dims& in, const Dims& out, int64_t start, int64_t n
 }
 
 void load_input(const TensorView& t, const int64_t* offsets, int64_t n, float* dst) {
-  switch (t.type) {
-    case DataType::kFLOAT: {
-      const float* p = static_cast<const float*>(t.data);
-      for (int64_t i = 0; i < n; ++i) dst[i] = p[offsets[i]];
-      return;
-    }
-    case DataType::kHALF: {
-      const half_t* p = static_cast<const half_t*>(t.data);
-      for (int64_t i = 0; i < n; ++i) dst[i] = to_float(p[offsets[i]]);
-      return;
-    }
-    case DataType::kBF16: {
-      const bfloat16_t* p = static_cast<const bfloat16_t*>(t.data);
-      for (int64_t i = 0; i < n; ++i) dst[i] = to_float(p[offsets[i]]);
-      return;
-    }
-    case DataType::kBOOL: {
-      // Read as bytes: a bool tensor filled by a caller may hold any nonzero byte for true.
-      const uint8_t* p = static_cast<const uint8_t*>(t.data);
-      for (int64_t i = 0; i < n; ++i) dst[i] = p[offsets[i]] != 0 ? 1.0f : 0.0f;
-      return;
-    }
-    default:
-      fail("fused pointwise: unsupported input type ", t.type);
+  if (t.type == DataType::kBOOL) {
+    // Read as bytes: a bool tensor filled by a caller may hold any nonzero byte for true.
+    const uint8_t* p = static_cast<const uint8_t*>(t.data);
+    for (int64_t i = 0; i < n; ++i) dst[i] = p[offsets[i]] != 0 ? 1.0f : 0.0f;
+    return;
   }
+  dispatch(t.type, [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = static_cast<const T*>(t.data);
+    for (int64_t i = 0; i < n; ++i) dst[i] = to_f32(p[offsets[i]]);
+  });
 }
 
-float round_to(DataType type, float v) {
-  switch (type) {
-    case DataType::kHALF:
-      return to_float(to_half(v));
-    case DataType::kBF16:
-      return to_float(to_bfloat16(v));
-    case DataType::kBOOL:
-      return v != 0.0f ? 1.0f : 0.0f;
-    default:
-      return v;
-  }
+// v rounded to `type`'s precision (bool: 0 or 1), as a cast layer would store it.
+void round_to(DataType type, const float* v, int64_t n, float* dst) {
+  dispatch(type, [&](auto tag) {
+    using T = decltype(tag);
+    for (int64_t i = 0; i < n; ++i) dst[i] = to_f32(from_f32<T>(v[i]));
+  });
 }
 
 void store_output(const TensorView& t, int64_t start, int64_t n, const float* src) {
-  switch (t.type) {
-    case DataType::kFLOAT: {
-      float* p = static_cast<float*>(t.data) + start;
-      for (int64_t i = 0; i < n; ++i) p[i] = src[i];
-      return;
-    }
-    case DataType::kHALF: {
-      half_t* p = static_cast<half_t*>(t.data) + start;
-      for (int64_t i = 0; i < n; ++i) p[i] = to_half(src[i]);
-      return;
-    }
-    case DataType::kBF16: {
-      bfloat16_t* p = static_cast<bfloat16_t*>(t.data) + start;
-      for (int64_t i = 0; i < n; ++i) p[i] = to_bfloat16(src[i]);
-      return;
-    }
-    case DataType::kBOOL: {
-      bool* p = static_cast<bool*>(t.data) + start;
-      for (int64_t i = 0; i < n; ++i) p[i] = src[i] != 0.0f;
-      return;
-    }
-    default:
-      fail("fused pointwise: unsupported output type ", t.type);
-  }
+  dispatch(t.type, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = static_cast<T*>(t.data) + start;
+    for (int64_t i = 0; i < n; ++i) p[i] = from_f32<T>(src[i]);
+  });
 }
 
 }  // namespace
@@ -157,11 +119,9 @@ void run_fused_pointwise(const ir::Node& node, std::span<const TensorView> input
         case ir::PwOp::kSELECT:
           for (int64_t i = 0; i < n; ++i) dst[i] = a[i] != 0.0f ? b[i] : c[i];
           break;
-        case ir::PwOp::kCAST: {
-          auto type = static_cast<DataType>(in.code);
-          for (int64_t i = 0; i < n; ++i) dst[i] = round_to(type, a[i]);
+        case ir::PwOp::kCAST:
+          round_to(static_cast<DataType>(in.code), a, n, dst);
           break;
-        }
       }
     }
     for (size_t o = 0; o < program.outputs.size(); ++o) {
@@ -189,10 +149,9 @@ void run_layer_norm(const ir::Node& node, std::span<const TensorView> inputs,
   std::vector<float> row(h), y(h);
   for (int64_t r = 0; r < rows; ++r) {
     const float* px = xf.data() + r * h;
-    for (int64_t i = 0; i < h; ++i) {
-      // The sum is rounded to x's type, as an unfused residual add would store it.
-      row[i] = res_in ? round_to(x.type, px[i] + res_in->data()[r * h + i]) : px[i];
-    }
+    for (int64_t i = 0; i < h; ++i) row[i] = res_in ? px[i] + res_in->data()[r * h + i] : px[i];
+    // The sum is rounded to x's type, as an unfused residual add would store it.
+    if (res_in) round_to(x.type, row.data(), h, row.data());
     double mean = 0.0;
     if (!attrs.rms) {
       for (int64_t i = 0; i < h; ++i) mean += row[i];

@@ -4,6 +4,7 @@
 // fused cuDNN graph) or right after it. The fused node is named after its parts ("fc1 + bias1 +
 // relu1") and takes the last part's output tensor, so nothing downstream changes.
 #include "builder/passes.h"
+#include "builder/rewrites/match.h"
 #include "core/error.h"
 
 namespace kiln::builder {
@@ -87,17 +88,7 @@ ir::Graph fuse_epilogues(const ir::Graph& graph, Logger& logger) {
             g.tensors[other].dims.nb_dims <= out.nb_dims && g.tensors[other].type == type &&
             g.tensors[add.outputs[0]].dims == out) {
           // The same bytes as a [N] vector, under its own weights entry.
-          ir::WeightsData w = g.weights[g.tensors[other].weights];
-          w.dims = Dims{n};
-          w.name += ".fused_bias";
-          g.weights.push_back(w);
-          ir::Tensor bias;
-          bias.name = g.tensors[other].name + ".fused_bias";
-          bias.type = type;
-          bias.dims = Dims{n};
-          bias.weights = static_cast<int32_t>(g.weights.size() - 1);
-          g.tensors.push_back(bias);
-          g.nodes[i].inputs.push_back(static_cast<int32_t>(g.tensors.size() - 1));
+          g.nodes[i].inputs.push_back(match::weights_view(g, other, Dims{n}));
           absorb(g, i, j, keep);
           t = g.nodes[i].outputs[0];
           // The uses change by the new bias tensor only (removed nodes keep counting, as in

@@ -52,25 +52,6 @@ std::vector<float> floats_of(const ir::Graph& g, int32_t t) {
   return v;
 }
 
-int32_t add_weights(ir::Graph& g, const std::string& name, const Dims& dims,
-                    const std::vector<float>& v) {
-  ir::WeightsData w;
-  w.name = name;
-  w.type = DataType::kFLOAT;
-  w.dims = dims;
-  auto bytes = std::make_shared<std::vector<uint8_t>>(v.size() * 4);
-  std::memcpy(bytes->data(), v.data(), bytes->size());
-  w.bytes = bytes;
-  g.weights.push_back(std::move(w));
-  ir::Tensor t;
-  t.name = name;
-  t.type = DataType::kFLOAT;
-  t.dims = dims;
-  t.weights = static_cast<int32_t>(g.weights.size() - 1);
-  g.tensors.push_back(t);
-  return static_cast<int32_t>(g.tensors.size() - 1);
-}
-
 }  // namespace
 
 ir::Graph fold_scale_into_conv(const ir::Graph& graph, Logger& logger, bool keep_weights) {
@@ -132,9 +113,9 @@ ir::Graph fold_scale_into_conv(const ir::Graph& graph, Logger& logger, bool keep
     const int32_t last = nodes.back();
     ir::Node n = g.nodes[i];
     n.name = match::joined_names(g, nodes);
-    int32_t new_kernel =
-        add_weights(g, g.tensors[kernel].name + ".folded_scale", g.tensors[kernel].dims, w);
-    int32_t new_bias = add_weights(g, n.name + ".folded_bias", Dims{k}, b);
+    int32_t new_kernel = match::add_float_weights(g, g.tensors[kernel].name + ".folded_scale",
+                                                  g.tensors[kernel].dims, w);
+    int32_t new_bias = match::add_float_weights(g, n.name + ".folded_bias", Dims{k}, b);
     n.inputs = {conv.inputs[0], new_kernel, new_bias};
     n.outputs = {cur};
     g.nodes[last] = n;

@@ -13,11 +13,8 @@
 // the last dimension's length (shaped [H] or [1, ..., H]); a missing scale becomes a weights of
 // ones. The sum of a folded residual add stays available: when anything else reads it, it becomes
 // the op's second output.
-#include <cstring>
-
 #include "builder/rewrites/match.h"
 #include "builder/rewrites/rewrites.h"
-#include "core/half.h"
 #include "ir/op.h"
 
 namespace kiln::builder {
@@ -45,33 +42,6 @@ int32_t as_vector(ir::Graph& g, int32_t t, int64_t h, DataType type, bool keep_w
   if (d.nb_dims == 1) return t;
   if (keep_weights) return -1;
   return match::weights_view(g, t, Dims{h});
-}
-
-// A [h] weights of ones of `type`.
-int32_t ones(ir::Graph& g, int64_t h, DataType type, const std::string& name) {
-  ir::WeightsData w;
-  w.name = name + ".ones";
-  w.type = type;
-  w.dims = Dims{h};
-  auto bytes = std::make_shared<std::vector<uint8_t>>(h * element_size(type));
-  for (int64_t i = 0; i < h; ++i) {
-    if (type == DataType::kFLOAT) {
-      float one = 1.0f;
-      std::memcpy(bytes->data() + i * 4, &one, 4);
-    } else {
-      uint16_t one = type == DataType::kHALF ? to_half(1.0f).bits : to_bfloat16(1.0f).bits;
-      std::memcpy(bytes->data() + i * 2, &one, 2);
-    }
-  }
-  w.bytes = bytes;
-  g.weights.push_back(w);
-  ir::Tensor t;
-  t.name = w.name;
-  t.type = type;
-  t.dims = w.dims;
-  t.weights = static_cast<int32_t>(g.weights.size() - 1);
-  g.tensors.push_back(t);
-  return static_cast<int32_t>(g.tensors.size() - 1);
 }
 
 struct Norm {
@@ -219,7 +189,8 @@ ir::Graph fuse_layer_norm(const ir::Graph& graph, Logger& logger, bool keep_weig
       int32_t last = norm.nodes.back();
       std::string name = match::joined_names(g, norm.nodes);
       int32_t scale = norm.scale >= 0 ? as_vector(g, norm.scale, h, type, keep_weights)
-                                      : ones(g, h, type, name);
+                                      : match::add_float_weights(g, name + ".ones", Dims{h},
+                                                                 std::vector<float>(h, 1.0f), type);
       int32_t bias = norm.bias >= 0 ? as_vector(g, norm.bias, h, type, keep_weights) : -1;
       if (scale < 0 || (norm.bias >= 0 && bias < 0)) continue;
       ir::Node& n = g.nodes[last];

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "builder/passes.h"
 #include "core/half.h"
 
 namespace kiln::builder::match {
@@ -75,19 +76,33 @@ bool rank_at_most(const ir::Graph& g, int32_t t, int32_t rank) {
   return g.tensors[t].dims.nb_dims <= rank;
 }
 
-int32_t weights_view(ir::Graph& g, int32_t t, const Dims& dims) {
-  const ir::Tensor& src = g.tensors[t];
-  ir::WeightsData w = g.weights[src.weights];
-  w.dims = dims;
-  w.name += ".fused_bias";
-  g.weights.push_back(w);
-  ir::Tensor view;
-  view.name = src.name + ".fused_bias";
-  view.type = w.type;
-  view.dims = dims;
-  view.weights = static_cast<int32_t>(g.weights.size() - 1);
-  g.tensors.push_back(view);
+int32_t add_weights(ir::Graph& g, const std::string& name, DataType type, const Dims& dims,
+                    std::shared_ptr<const std::vector<uint8_t>> bytes) {
+  g.weights.push_back({name, type, dims, std::move(bytes)});
+  ir::Tensor t;
+  t.name = name;
+  t.type = type;
+  t.dims = dims;
+  t.weights = static_cast<int32_t>(g.weights.size() - 1);
+  g.tensors.push_back(t);
   return static_cast<int32_t>(g.tensors.size() - 1);
+}
+
+int32_t add_float_weights(ir::Graph& g, const std::string& name, const Dims& dims,
+                          const std::vector<float>& values, DataType type) {
+  std::vector<uint8_t> f32(values.size() * sizeof(float));
+  std::memcpy(f32.data(), values.data(), f32.size());
+  auto bytes = type == DataType::kFLOAT
+                   ? std::make_shared<const std::vector<uint8_t>>(std::move(f32))
+                   : convert_float32_weights(f32, type);
+  return add_weights(g, name, type, dims, std::move(bytes));
+}
+
+int32_t weights_view(ir::Graph& g, int32_t t, const Dims& dims) {
+  const ir::WeightsData& w = g.weights[g.tensors[t].weights];
+  int32_t view = add_weights(g, w.name + ".fused_bias", w.type, dims, w.bytes);
+  g.tensors[view].name = g.tensors[t].name + ".fused_bias";
+  return view;
 }
 
 Permutation then(const Permutation& p, const Permutation& q) {

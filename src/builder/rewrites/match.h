@@ -4,6 +4,7 @@
 // output tensor keeps its id, so nothing downstream changes) and marks the others removed.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,16 @@ bool scalar_value(const ir::Graph& g, int32_t t, float* value);
 bool is_scalar(const ir::Graph& g, int32_t t, float expected, float tol = 1e-4f);
 // Rank of `t` does not exceed `rank` (a broadcast against a tensor of that rank keeps its shape).
 bool rank_at_most(const ir::Graph& g, int32_t t, int32_t rank);
+
+// Adds weights `name` with these bytes and a tensor (of the same name) bound to them; returns the
+// tensor's id.
+int32_t add_weights(ir::Graph& g, const std::string& name, DataType type, const Dims& dims,
+                    std::shared_ptr<const std::vector<uint8_t>> bytes);
+
+// add_weights of float values, stored as `type` (float32, or float16/bfloat16 converted as
+// lower_precision converts weights).
+int32_t add_float_weights(ir::Graph& g, const std::string& name, const Dims& dims,
+                          const std::vector<float>& values, DataType type = DataType::kFLOAT);
 
 // Adds a weights tensor viewing `t`'s weights bytes with dims `dims` (same element count), named
 // "<weights name>.fused_bias" so that a refit finds it (builder/refit_info.h); returns its id.
