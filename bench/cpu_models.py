@@ -30,11 +30,13 @@ class _Graph:
 
     def const(self, array, base="w") -> str:
         n = self.name(base)
-        self.inits.append(numpy_helper.from_array(np.asarray(array), n))
+        array = np.asarray(array)
+        assert array.dtype in (np.float32, np.int64), array.dtype
+        self.inits.append(numpy_helper.from_array(array, n))
         return n
 
     def weight(self, shape, fan_in) -> str:
-        return self.const(self.rng.standard_normal(shape).astype(np.float32) / np.sqrt(fan_in))
+        return self.const((self.rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32))
 
     def op(self, kind, inputs, base=None, **attrs) -> str:
         out = self.name(base or kind.lower())
@@ -54,7 +56,7 @@ class _Graph:
     # --- convolutional pieces
     def conv(self, x, cin, cout, k, stride=1, relu=True, groups=1) -> str:
         w = self.weight((cout, cin // groups, k, k), cin // groups * k * k / 2)
-        b = self.const(self.rng.standard_normal(cout).astype(np.float32) * 0.05, "b")
+        b = self.const((self.rng.standard_normal(cout) * 0.05).astype(np.float32), "b")
         y = self.op("Conv", [x, w, b], kernel_shape=[k, k], strides=[stride, stride],
                     pads=[k // 2] * 4, group=groups)
         return self.op("Relu", [y]) if relu else y

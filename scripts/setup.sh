@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
-# cmake/ninja/g++ build kiln, libgtest-dev runs its tests, ccache keeps rebuilds short.
-packages=(cmake ninja-build g++ libgtest-dev ccache)
+# cmake/ninja/g++ build kiln, libgtest-dev runs its tests, ccache keeps rebuilds short,
+# libdnnl-dev (oneDNN 2.6) gives CPU engines oneDNN tactics (docs/cpu-backend.md).
+packages=(cmake ninja-build g++ libgtest-dev ccache libdnnl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

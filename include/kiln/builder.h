@@ -88,6 +88,12 @@ class BuilderConfig {
   void set_tactic_sources(uint32_t mask) { tactic_sources_ = mask; }
   uint32_t tactic_sources() const { return tactic_sources_; }
 
+  // Threads the builder times CPU tactics with (0: the default, as Runtime::set_cpu_threads;
+  // more than the processors available is clamped with a warning; negative throws Error). The
+  // engine's own threads are the loading Runtime's setting (docs/cpu-backend.md).
+  void set_cpu_threads(int32_t n);
+  int32_t cpu_threads() const { return cpu_threads_; }
+
   void set_default_device_type(DeviceType type) { default_device_type_ = type; }
   DeviceType default_device_type() const { return default_device_type_; }
 
@@ -119,7 +125,8 @@ class BuilderConfig {
   int32_t max_aux_streams_ = 0;
   HardwareCompatibilityLevel hardware_compatibility_level_ =
       HardwareCompatibilityLevel::kSAME_COMPUTE_CAPABILITY;
-  uint32_t tactic_sources_ = 0xFu;
+  uint32_t tactic_sources_ = 0x1Fu;
+  int32_t cpu_threads_ = 0;
   DeviceType default_device_type_ = DeviceType::kGPU;
   int32_t optimization_level_ = 3;
   TimingCache* timing_cache_ = nullptr;

@@ -60,8 +60,16 @@ class Runtime {
   // foreign or newer-format plan; nothing is read outside [data, data + size).
   std::unique_ptr<Engine> deserialize_cuda_engine(const void* data, size_t size);
 
+  // Threads of each CPU engine loaded from now on (its pool, shared by its contexts): 0, the
+  // default, means the KILN_CPU_THREADS environment variable if set, else one per processor this
+  // process may run on; more than that is clamped with a warning. Negative throws Error. GPU
+  // engines ignore it. See docs/cpu-backend.md.
+  void set_cpu_threads(int32_t n);
+  int32_t cpu_threads() const { return cpu_threads_; }
+
  private:
   Logger& logger_;
+  int32_t cpu_threads_ = 0;
 };
 
 // Everything that changes per inference: input shapes, tensor addresses, the active profile and

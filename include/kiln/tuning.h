@@ -14,7 +14,9 @@
 
 namespace kiln {
 
-enum class TacticSource : int32_t { kCUBLAS, kCUBLAS_LT, kCUDNN, kKILN };
+// kONEDNN: oneDNN's CPU primitives (convolution, matrix multiply) for CPU engines, where kiln
+// was built with it (docs/cpu-backend.md).
+enum class TacticSource : int32_t { kCUBLAS, kCUBLAS_LT, kCUDNN, kKILN, kONEDNN };
 const char* to_string(TacticSource source);
 
 // Measured tactic times, keyed by node signature (kind, attributes, shapes, types), device (name,

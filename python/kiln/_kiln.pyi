@@ -466,6 +466,8 @@ class TacticSource(enum.IntEnum):
 
     JIT_CONVOLUTIONS = 4
 
+    ONEDNN = 30
+
     KILN = 31
 
 class ILogger:
@@ -1823,6 +1825,15 @@ class IBuilderConfig:
     def max_aux_streams(self, arg: int, /) -> None: ...
 
     @property
+    def cpu_threads(self) -> int:
+        """
+        kiln: threads the build times CPU tactics with (0: the default); the engine's own come from Runtime.cpu_threads.
+        """
+
+    @cpu_threads.setter
+    def cpu_threads(self, arg: int, /) -> None: ...
+
+    @property
     def hardware_compatibility_level(self) -> HardwareCompatibilityLevel:
         """
         Which GPUs a GPU plan may run on: SAME_COMPUTE_CAPABILITY (default) or AMPERE_PLUS.
@@ -2572,6 +2583,15 @@ class Runtime:
     @property
     def logger(self) -> object:
         """The logger the runtime was made with."""
+
+    @property
+    def cpu_threads(self) -> int:
+        """
+        kiln: threads of each CPU engine this runtime loads (0: KILN_CPU_THREADS, else one per processor; more than the processors is clamped with a warning).
+        """
+
+    @cpu_threads.setter
+    def cpu_threads(self, arg: int, /) -> None: ...
 
     def deserialize_cuda_engine(self, serialized_engine: object) -> ICudaEngine | None:
         """

@@ -247,7 +247,9 @@ def build_engine(self, network, config):
     plan = self.build_serialized_network(network, config)
     if plan is None:
         return None
-    engine = _kiln.Runtime(self.logger).deserialize_cuda_engine(plan)
+    runtime = _kiln.Runtime(self.logger)
+    runtime.cpu_threads = config.cpu_threads  # kiln: the engine runs as the build timed
+    engine = runtime.deserialize_cuda_engine(plan)
     if engine is not None and hasattr(network, "name"):
         from ._trt10 import _state
 

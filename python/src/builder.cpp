@@ -192,6 +192,13 @@ void bind_builder(nb::module_& m) {
             guarded_void(c.logger, "max_aux_streams", [&] { c.config->set_max_aux_streams(n); });
           })
       .def_prop_rw(
+          "cpu_threads", [](const PyConfig& c) { return c.config->cpu_threads(); },
+          [](PyConfig& c, int32_t n) {
+            guarded_void(c.logger, "cpu_threads", [&] { c.config->set_cpu_threads(n); });
+          },
+          "kiln: threads the build times CPU tactics with (0: the default); the engine's own "
+          "come from Runtime.cpu_threads.")
+      .def_prop_rw(
           "hardware_compatibility_level",
           [](const PyConfig& c) { return c.config->hardware_compatibility_level(); },
           [](PyConfig& c, HardwareCompatibilityLevel level) {

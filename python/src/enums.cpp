@@ -236,6 +236,7 @@ void bind_enums(nb::module_& m) {
       .value("CUDNN", trt::TacticSource::CUDNN)
       .value("EDGE_MASK_CONVOLUTIONS", trt::TacticSource::EDGE_MASK_CONVOLUTIONS)
       .value("JIT_CONVOLUTIONS", trt::TacticSource::JIT_CONVOLUTIONS)
+      .value("ONEDNN", trt::TacticSource::ONEDNN)
       .value("KILN", trt::TacticSource::KILN);
 }
 

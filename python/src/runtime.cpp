@@ -16,6 +16,7 @@ namespace {
 
 struct PyRuntime {
   Logger* logger;
+  int32_t cpu_threads = 0;
 };
 
 struct PyEngine {
@@ -373,6 +374,16 @@ void bind_runtime(nb::module_& m) {
       .def_prop_ro(
           "logger", [](const PyRuntime& r) { return nb::find(r.logger); },
           "The logger the runtime was made with.")
+      .def_prop_rw(
+          "cpu_threads", [](const PyRuntime& r) { return r.cpu_threads; },
+          [](PyRuntime& r, int32_t n) {
+            guarded_void(r.logger, "cpu_threads", [&] {
+              Runtime(*r.logger).set_cpu_threads(n);  // the same check as the C++ API
+              r.cpu_threads = n;
+            });
+          },
+          "kiln: threads of each CPU engine this runtime loads (0: KILN_CPU_THREADS, else one per "
+          "processor; more than the processors is clamped with a warning).")
       .def(
           "deserialize_cuda_engine",
           [](PyRuntime& r, nb::handle serialized) -> nb::object {
@@ -381,7 +392,9 @@ void bind_runtime(nb::module_& m) {
               std::unique_ptr<Engine> engine;
               {
                 nb::gil_scoped_release release;
-                engine = Runtime(*r.logger).deserialize_cuda_engine(plan.data(), plan.size());
+                Runtime runtime(*r.logger);
+                runtime.set_cpu_threads(r.cpu_threads);
+                engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
               }
               return nb::cast(std::make_unique<PyEngine>(PyEngine{std::move(engine), r.logger}));
             });

@@ -77,7 +77,8 @@ EnumMap<kiln::TacticSource>::rows() {
   static const std::pair<K, TacticSource> table[] = {{K::kCUBLAS, TacticSource::CUBLAS},
                                                      {K::kCUBLAS_LT, TacticSource::CUBLAS_LT},
                                                      {K::kCUDNN, TacticSource::CUDNN},
-                                                     {K::kKILN, TacticSource::KILN}};
+                                                     {K::kKILN, TacticSource::KILN},
+                                                     {K::kONEDNN, TacticSource::ONEDNN}};
   return rows_of(table);
 }
 

@@ -174,7 +174,8 @@ enum class TacticSource : int32_t {
   CUDNN = 2,
   EDGE_MASK_CONVOLUTIONS = 3,
   JIT_CONVOLUTIONS = 4,
-  KILN = 31  // kiln's own kernels; a bit of the tactic-source mask like the others
+  ONEDNN = 30,  // oneDNN's CPU primitives (kiln's CPU engines)
+  KILN = 31     // kiln's own kernels; a bit of the tactic-source mask like the others
 };
 
 enum class HardwareCompatibilityLevel : int32_t {

@@ -87,6 +87,11 @@ void BuilderConfig::set_max_aux_streams(int32_t n) {
   max_aux_streams_ = n;
 }
 
+void BuilderConfig::set_cpu_threads(int32_t n) {
+  if (n < 0) fail("cpu_threads must be >= 1 (or 0 for the default), got ", n);
+  cpu_threads_ = n;
+}
+
 void BuilderConfig::set_builder_optimization_level(int32_t level) {
   if (level < 0 || level > 5) fail("builder optimization level must be 0 to 5, got ", level);
   optimization_level_ = level;
@@ -121,6 +126,8 @@ const char* to_string(TacticSource source) {
       return "CUDNN";
     case TacticSource::kKILN:
       return "KILN";
+    case TacticSource::kONEDNN:
+      return "ONEDNN";
   }
   return "UNKNOWN";
 }

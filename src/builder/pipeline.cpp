@@ -3,6 +3,7 @@
 #include "builder/pipeline.h"
 
 #include "backends/device.h"
+#include "builder/cpu_selection.h"
 #include "builder/memory_planner.h"
 #include "builder/pass_manager.h"
 #include "builder/passes.h"
@@ -84,22 +85,7 @@ std::vector<runtime::StepData> select_tactics(const ir::Graph& graph, const Buil
     TacticSelection selection{graph, config, opt, max, *cache, logger, record, phase};
     steps = select_cuda_tactics(selection);
   } else {
-    // One kernel per layer on the CPU; the selector still sees (and may not drop) it.
-    for (int32_t i = 0; i < static_cast<int32_t>(graph.nodes.size()); ++i) {
-      Algorithm reference;
-      reference.implementation = "cpu.reference";
-      reference.source = TacticSource::kKILN;
-      AlgorithmContext context = algorithm_context(graph, graph.nodes[i], opt[0], 0);
-      choose_algorithm(context, std::span<const Algorithm>(&reference, 1),
-                       config.algorithm_selector(), logger);
-      record.contexts.push_back(std::move(context));
-      record.choices.push_back(reference);
-      runtime::StepData step;
-      step.node = i;
-      step.tactic = reference.implementation;
-      steps.push_back(std::move(step));
-      phase.step(i);
-    }
+    steps = select_cpu_tactics(graph, config, opt, logger, phase, record);
   }
   if (AlgorithmSelector* selector = config.algorithm_selector()) {
     selector->report_algorithms(record.contexts, record.choices);
@@ -140,9 +126,9 @@ ir::Graph optimize(ir::Graph graph, const BuilderConfig& config, DeviceType devi
            [&](const ir::Graph& g) { return lower_precision(g, DataType::kBF16); });
   }
   phase.step(2);
-  if (device == DeviceType::kGPU) {
-    pm.run("fuse_epilogues", graph, [&](const ir::Graph& g) { return fuse_epilogues(g, logger); });
-  }
+  // Bias and activation epilogues: cuBLASLt/cuDNN epilogues on the GPU, oneDNN post-ops (or the
+  // reference kernels' own loops) on the CPU.
+  pm.run("fuse_epilogues", graph, [&](const ir::Graph& g) { return fuse_epilogues(g, logger); });
   phase.step(3);
   if (pointwise_fusion) {
     std::vector<std::vector<Dims>> instances;

@@ -1,4 +1,5 @@
 // Runtime and Engine: loading a plan, checking it against this kiln, and the engine's queries.
+#include "backends/cpu/thread_pool.h"
 #include "builder/profiles.h"
 #include "core/error.h"
 #include "kiln/builder.h"
@@ -18,7 +19,7 @@ int32_t EngineState::find_io(const std::string& name) const {
   return -1;
 }
 
-std::shared_ptr<const EngineState> load_engine(EngineData data) {
+std::shared_ptr<const EngineState> load_engine(EngineData data, int32_t cpu_threads) {
   auto state = std::make_shared<EngineState>();
   const ir::Graph& graph = data.graph;
   if (data.profiles.empty()) fail("plan is corrupted: it has no optimization profile");
@@ -74,6 +75,11 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
                             : rechoose_cuda_tactics(data, state->max_descs[0]);
   }
   state->data = std::move(data);
+  if (state->data.device == DeviceType::kCPU) {
+    std::string warning;
+    state->cpu_threads = cpu::resolve_threads(cpu_threads, &warning);
+    if (!warning.empty()) state->warnings.push_back(warning);
+  }
   state->backend = state->data.device == DeviceType::kCPU ? create_cpu_backend(*state)
                                                           : create_cuda_backend(*state);
   return state;
@@ -83,6 +89,11 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
 
 Runtime::Runtime(Logger& logger) : logger_(logger) {}
 
+void Runtime::set_cpu_threads(int32_t n) {
+  if (n < 0) fail("cpu_threads must be >= 1 (or 0 for the default), got ", n);
+  cpu_threads_ = n;
+}
+
 std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_t size) {
   if (data == nullptr) fail("deserialize_cuda_engine: the plan address is null");
   runtime::EngineData engine = plan::read(data, size);  // intact, of a format this kiln reads
@@ -91,7 +102,10 @@ std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_
       plan::version_refusal(header.kiln_major, header.kiln_minor, header.kiln_patch,
                             header.builder_flags, KILN_VERSION_STRING);
   if (!refusal.empty()) fail(refusal);
-  auto state = runtime::load_engine(std::move(engine));
+  auto state = runtime::load_engine(std::move(engine), cpu_threads_);
+  for (const std::string& warning : state->warnings) {
+    logger_.report(Logger::Severity::kWARNING, warning);
+  }
   for (const std::string& note : state->load_notes) {
     logger_.report(Logger::Severity::kWARNING,
                    str_cat("version-compatible plan: this kiln lacks a tactic it names: ", note));

@@ -19,6 +19,11 @@ struct EngineState {
   std::vector<std::vector<ir::TensorDesc>> max_descs;
   // What loading changed, for the log (tactics re-chosen in a version-compatible plan).
   std::vector<std::string> load_notes;
+  // Warnings for the log (a thread count clamped to the processors available).
+  std::vector<std::string> warnings;
+  // CPU engines: the threads of the engine's pool (resolved from Runtime::set_cpu_threads and
+  // KILN_CPU_THREADS; docs/cpu-backend.md). 1 for GPU engines.
+  int32_t cpu_threads = 1;
   // Refit (docs/refit.md): executions hold it shared while they run, a refit exclusively while
   // it replaces weights (the engine's only mutation after load; data.graph.weights and the
   // backend's copies change under it).
@@ -34,7 +39,8 @@ struct EngineState {
 
 // Checks what the plan reader cannot (shapes infer at every profile's extremes, the memory plan
 // holds every activation, every step has a kernel) and fills in the derived fields. Throws Error.
-std::shared_ptr<const EngineState> load_engine(EngineData data);
+// `cpu_threads` (0: the default) sizes a CPU engine's thread pool.
+std::shared_ptr<const EngineState> load_engine(EngineData data, int32_t cpu_threads = 0);
 
 struct ContextState {
   std::shared_ptr<const EngineState> engine;

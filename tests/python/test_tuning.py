@@ -1,5 +1,6 @@
 """Timing cache, algorithm selector and progress monitor through the Python API (CPU builds: the
-selector sees one candidate per layer, "cpu.reference")."""
+selector sees "cpu.reference" for every layer, and before it oneDNN's tactic for the matrix
+multiply when kiln was built with oneDNN)."""
 
 import numpy as np
 import pytest
@@ -56,9 +57,12 @@ def test_selector_sees_every_layer_and_reports(logger):
     assert any("relu" in n for n in names) and any("mm" in n for n in names)
     relu = next(s for s in selector.selected if "relu" in s[0])
     assert relu[1] == trt.LayerType.ACTIVATION and relu[2] == [(2, 4)]
-    assert all(s[3] == ["cpu.reference"] for s in selector.selected)
+    for name, _, _, candidates in selector.selected:
+        assert candidates[-1] == "cpu.reference", (name, candidates)
+        expected_others = ["cpu.onednn.matrix_multiply"] if "mm" in name else []
+        assert candidates[:-1] in ([], expected_others), (name, candidates)
     assert sorted(r[0] for r in selector.reported) == sorted(names)
-    assert all(r[1] == "cpu.reference" for r in selector.reported)
+    assert all(r[1] in ("cpu.reference", "cpu.onednn.matrix_multiply") for r in selector.reported)
     engine = load(logger, plan)
     xs = np.array([[1, -1, 2, -2]], np.float32)
     np.testing.assert_allclose(run(engine, {"x": xs})["y"],
@@ -66,15 +70,28 @@ def test_selector_sees_every_layer_and_reports(logger):
 
 
 @pytest.mark.parametrize("strategy", ["first", "last", "keep_all"])
-def test_selector_strategies_build_the_same_engine(logger, strategy):
+def test_selector_strategies_build_engines_that_agree(logger, strategy):
     picks = {"first": lambda c: [0], "last": lambda c: [len(c) - 1], "keep_all": lambda c: []}
     builder = trt.Builder(logger)
     config = builder.create_builder_config()
-    config.algorithm_selector = RecordingSelector(picks[strategy])
+    selector = RecordingSelector(picks[strategy])
+    config.algorithm_selector = selector
     plan = build_cpu(builder, two_layer_network(builder), PROFILE, config)
     assert plan is not None, logger.errors()
+    # The builder used the candidate the selector kept.
+    for (name, _, _, candidates), (reported, chosen, _) in zip(selector.selected,
+                                                              selector.reported):
+        assert reported == name
+        if strategy == "first":
+            assert chosen == candidates[0]
+        elif strategy == "last":
+            assert chosen == candidates[-1]
+        else:
+            assert chosen in candidates
     reference = build_cpu(builder, two_layer_network(builder), PROFILE)
-    assert bytes(plan) == bytes(reference)
+    xs = np.random.default_rng(3).standard_normal((8, 4)).astype(np.float32)
+    np.testing.assert_allclose(run(load(logger, plan), {"x": xs})["y"],
+                               run(load(logger, reference), {"x": xs})["y"], rtol=1e-5, atol=1e-5)
 
 
 def test_selector_errors_fail_the_build(logger):
@@ -211,3 +228,30 @@ def test_config_settings():
     assert config.default_device_type == trt.DeviceType.CPU
     empty = builder.create_optimization_profile()
     assert config.add_optimization_profile(empty) == -1
+
+
+def test_cpu_threads_and_the_onednn_source(logger):
+    builder = trt.Builder(logger)
+    config = builder.create_builder_config()
+    assert config.cpu_threads == 0
+    config.cpu_threads = 1
+    assert config.cpu_threads == 1
+    config.cpu_threads = -2  # TensorRT style: the error is logged, the value kept
+    assert config.cpu_threads == 1
+    assert "cpu_threads must be >= 1" in logger.errors()[-1]
+    # Without the ONEDNN source every step is kiln's own.
+    config.set_tactic_sources(config.get_tactic_sources() & ~(1 << int(trt.TacticSource.ONEDNN)))
+    selector = RecordingSelector()
+    config.algorithm_selector = selector
+    plan = build_cpu(builder, two_layer_network(builder), PROFILE, config)
+    assert plan is not None, logger.errors()
+    assert all(c == ["cpu.reference"] for _, _, _, c in selector.selected)
+    runtime = trt.Runtime(logger)
+    assert runtime.cpu_threads == 0
+    runtime.cpu_threads = 1
+    runtime.cpu_threads = -1
+    assert runtime.cpu_threads == 1 and "cpu_threads" in logger.errors()[-1]
+    engine = runtime.deserialize_cuda_engine(plan)
+    xs = np.array([[1, -1, 2, -2]], np.float32)
+    np.testing.assert_allclose(engine.create_execution_context().infer({"x": xs})["y"],
+                               np.maximum(xs, 0) @ np.arange(8, dtype=np.float32).reshape(4, 2))

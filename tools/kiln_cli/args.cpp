@@ -100,6 +100,12 @@ const std::vector<Flag>& flags() {
        [](Options& o, const std::string& v) {
          o.max_aux_streams = static_cast<int32_t>(parse_int("--maxAuxStreams", v, 0, 64));
        }},
+      {"threads", true, kBuildFlag | kRunFlag,
+       "=N  CPU engines: threads of the engine's pool and of the build's timing (default: one "
+       "per processor; more is clamped with a warning)",
+       [](Options& o, const std::string& v) {
+         o.cpu_threads = static_cast<int32_t>(parse_int("--threads", v, 1, 1 << 20));
+       }},
       {"useCudaGraph", false, kRunFlag, "  replay each run as a CUDA graph",
        [](Options& o, const std::string&) { o.use_cuda_graph = true; }},
       {"streams", true, kRunFlag, "=N  N contexts on N streams (CPU: threads), round-robin",
@@ -267,13 +273,13 @@ std::vector<ShapeSpec> parse_shapes(const std::string& flag, const std::string& 
 
 uint32_t parse_tactic_sources(const std::string& text, uint32_t mask) {
   static const std::pair<const char*, int> names[] = {
-      {"CUBLAS", 0}, {"CUBLAS_LT", 1}, {"CUDNN", 2}, {"KILN", 3}};
+      {"CUBLAS", 0}, {"CUBLAS_LT", 1}, {"CUDNN", 2}, {"KILN", 3}, {"ONEDNN", 4}};
   std::stringstream list(text);
   int count = 0;
   for (std::string item; std::getline(list, item, ','); ++count) {
     if (item.size() < 2 || (item[0] != '+' && item[0] != '-')) {
       usage_error("--tacticSources: '", item,
-                  "' must be + or - followed by a source (CUBLAS, CUBLAS_LT, CUDNN, KILN), e.g. "
+                  "' must be + or - followed by a source (CUBLAS, CUBLAS_LT, CUDNN, KILN, ONEDNN), e.g. "
                   "-CUDNN,+CUBLAS_LT");
     }
     std::string name = item.substr(1);

@@ -26,9 +26,10 @@ struct Options {
   bool fp16 = false, bf16 = false, no_tf32 = false;
   std::vector<ShapeSpec> min_shapes, opt_shapes, max_shapes;
   bool tactic_sources_set = false;
-  uint32_t tactic_sources = 0xFu;           // 1 << TacticSource
+  uint32_t tactic_sources = 0x1Fu;          // 1 << TacticSource
   int32_t builder_optimization_level = -1;  // -1: the library's default
   int32_t max_aux_streams = -1;             // -1: the library's default
+  int32_t cpu_threads = 0;                  // 0: the library's default
   DeviceType device = DeviceType::kGPU;
   bool device_set = false;
   // Run.

@@ -189,6 +189,7 @@ std::vector<uint8_t> build_plan(const Options& o, Logger& logger) {
     config->set_builder_optimization_level(o.builder_optimization_level);
   }
   if (o.max_aux_streams >= 0) config->set_max_aux_streams(o.max_aux_streams);
+  config->set_cpu_threads(o.cpu_threads);
   if (o.tactic_sources_set) config->set_tactic_sources(o.tactic_sources);
   add_profile(o, *network, builder, *config);
 

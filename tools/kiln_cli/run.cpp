@@ -311,6 +311,7 @@ bool engine_on_gpu(const Engine& engine) {
 std::unique_ptr<Engine> load_engine(const std::vector<uint8_t>& plan, const Options& o,
                                     Logger& logger) {
   Runtime runtime(logger);
+  runtime.set_cpu_threads(o.cpu_threads);
   std::unique_ptr<Engine> engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
   if (!engine) throw Error("the plan did not load");
   if (o.device_set && engine->device_type() != o.device) {

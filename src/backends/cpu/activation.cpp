@@ -3,14 +3,18 @@
 #include <cmath>
 
 #include "backends/cpu/common.h"
+#include "backends/cpu/thread_pool.h"
 
 namespace kiln::cpu {
 
 namespace {
 
+// Split over the engine's threads (inline inside another parallel_for).
 template <typename F>
 void apply(const float* x, float* y, int64_t n, F f) {
-  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+  parallel_for(n, 16384, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) y[i] = f(x[i]);
+  });
 }
 
 float sigmoid(float x) {

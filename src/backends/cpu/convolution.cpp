@@ -4,6 +4,7 @@
 
 #include "backends/cpu/common.h"
 #include "backends/cpu/gemm.h"
+#include "backends/cpu/thread_pool.h"
 
 namespace kiln::cpu {
 namespace {
@@ -116,9 +117,14 @@ void run_convolution(const ir::Node& node, std::span<const TensorView> inputs,
   FloatOutput y(y_view);
 
   const bool pointwise = g.is_pointwise();
+  const std::string layer = str_cat("convolution '", node.name, "'");
+  // (batch item, group) pairs split over the engine's threads; with fewer pairs than threads the
+  // gemm inside splits instead.
+  parallel_for(batch * groups, 1, [&](int64_t first, int64_t last) {
   std::vector<float> col(pointwise ? 0 : static_cast<size_t>(depth * out_volume));
-  for (int64_t n = 0; n < batch; ++n) {
-    for (int64_t grp = 0; grp < groups; ++grp) {
+  for (int64_t item = first; item < last; ++item) {
+    {
+      const int64_t n = item / groups, grp = item % groups;
       const float* src = x.data() + (n * channels + grp * group_channels) * in_volume;
       const float* columns = src;
       if (!pointwise) {
@@ -134,12 +140,13 @@ void run_convolution(const ir::Node& node, std::span<const TensorView> inputs,
       }
       gemm(false, false, group_maps, out_volume, depth, 1.0f, w.data() + grp * group_maps * depth,
            depth, columns, out_volume, 1.0f, dst, out_volume);
+      if (a.epilogue.enabled) {
+        apply_activation(a.epilogue.type, a.epilogue.alpha, a.epilogue.beta, dst, dst,
+                         group_maps * out_volume, layer);
+      }
     }
   }
-  if (a.epilogue.enabled) {
-    apply_activation(a.epilogue.type, a.epilogue.alpha, a.epilogue.beta, y.data(), y.data(),
-                     numel(y_view), str_cat("convolution '", node.name, "'"));
-  }
+  });
   y.commit();
 }
 

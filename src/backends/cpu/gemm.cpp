@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "backends/cpu/thread_pool.h"
+
 namespace kiln::cpu {
 namespace {
 
@@ -187,20 +189,21 @@ void gemv(bool rows_contiguous, int64_t rows, int64_t k, float alpha, const floa
   }
 }
 
-}  // namespace
-
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+// `row_vector` / `col_vector`: the whole product (not just this block of it) has m == 1 / n == 1,
+// so that how a product is split never changes which path computes an element.
+void gemm_serial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                 int64_t ldc, bool row_vector, bool col_vector) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0.0f) {
     scale_c(m, n, beta, c, ldc);
     return;
   }
-  if (n == 1) {  // C[:, 0] = op(A) * op(B)[:, 0]
+  if (col_vector) {  // C[:, 0] = op(A) * op(B)[:, 0]
     gemv(!trans_a, m, k, alpha, a, lda, b, trans_b ? 1 : ldb, beta, c, ldc);
     return;
   }
-  if (m == 1) {  // C[0, :] = op(B)^T * op(A)[0, :]
+  if (row_vector) {  // C[0, :] = op(B)^T * op(A)[0, :]
     gemv(trans_b, n, k, alpha, b, ldb, a, trans_a ? lda : 1, beta, c, 1);
     return;
   }
@@ -236,6 +239,39 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
       }
     }
   }
+}
+
+}  // namespace
+
+// Splits C into blocks of rows (or of columns when C is wider than tall) over the engine's
+// threads; each block is an independent product with the same k-blocking, so the result does
+// not depend on the thread count.
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  // About 256k multiply-adds per task at least: below that the hand-off costs more than it saves.
+  const int64_t work = m * n * std::max<int64_t>(k, 1);
+  const bool by_rows = m >= n;
+  const int64_t extent = by_rows ? m : n;
+  const int64_t unit = by_rows ? 16 : 32;  // multiples of every MR / NR
+  const int64_t units = (extent + unit - 1) / unit;
+  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) * units / std::max<int64_t>(work, 1));
+  if (parallel_chunks(units, grain) <= 1) {
+    gemm_serial(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, m == 1, n == 1);
+    return;
+  }
+  parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
+    const int64_t begin = u0 * unit, end = std::min(extent, u1 * unit);
+    if (by_rows) {
+      const float* a_rows = trans_a ? a + begin : a + begin * lda;
+      gemm_serial(trans_a, trans_b, end - begin, n, k, alpha, a_rows, lda, b, ldb, beta,
+                  c + begin * ldc, ldc, m == 1, n == 1);
+    } else {
+      const float* b_cols = trans_b ? b + begin * ldb : b + begin;
+      gemm_serial(trans_a, trans_b, m, end - begin, k, alpha, a, lda, b_cols, ldb, beta,
+                  c + begin, ldc, m == 1, n == 1);
+    }
+  });
 }
 
 }  // namespace kiln::cpu

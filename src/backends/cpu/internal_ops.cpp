@@ -7,7 +7,10 @@
 #include <memory>
 #include <vector>
 
+#include <unordered_map>
+
 #include "backends/cpu/common.h"
+#include "backends/cpu/thread_pool.h"
 #include "ir/pointwise_program.h"
 
 namespace kiln::cpu {
@@ -74,18 +77,16 @@ void store_output(const TensorView& t, int64_t start, int64_t n, const float* sr
   });
 }
 
-}  // namespace
-
-void run_fused_pointwise(const ir::Node& node, std::span<const TensorView> inputs,
-                         std::span<const TensorView> outputs) {
-  const ir::PwProgram program = ir::parse_pointwise(node.get<FusedPointwiseAttrs>().program);
+// Runs `program` on output elements [begin, end), kChunk at a time.
+void run_program(const ir::Node& node, const ir::PwProgram& program,
+                 std::span<const TensorView> inputs, std::span<const TensorView> outputs,
+                 int64_t begin, int64_t end) {
   const Dims& out = outputs[0].dims;
-  const int64_t total = volume(out);
   const size_t nregs = program.code.size();
   std::vector<float> regs(nregs * kChunk);
   std::vector<int64_t> offsets(kChunk);
-  for (int64_t start = 0; start < total; start += kChunk) {
-    const int64_t n = std::min(kChunk, total - start);
+  for (int64_t start = begin; start < end; start += kChunk) {
+    const int64_t n = std::min(kChunk, end - start);
     for (size_t r = 0; r < nregs; ++r) {
       const ir::PwInstr& in = program.code[r];
       float* dst = &regs[r * kChunk];
@@ -130,6 +131,30 @@ void run_fused_pointwise(const ir::Node& node, std::span<const TensorView> input
   }
 }
 
+// The parsed program of `text`, parsed once per thread and program (engines run the same few
+// programs over and over; the cache is bounded).
+const ir::PwProgram& parsed_program(const std::string& text) {
+  thread_local std::unordered_map<std::string, ir::PwProgram> cache;
+  auto it = cache.find(text);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= 512) cache.clear();
+  return cache.emplace(text, ir::parse_pointwise(text)).first->second;
+}
+
+}  // namespace
+
+void run_fused_pointwise(const ir::Node& node, std::span<const TensorView> inputs,
+                         std::span<const TensorView> outputs) {
+  const std::string& text = node.get<FusedPointwiseAttrs>().program;
+  const int64_t total = volume(outputs[0].dims);
+  const int64_t chunks = (total + kChunk - 1) / kChunk;
+  // Chunks of kChunk elements split over the engine's threads (16 chunks at least per task).
+  parallel_for(chunks, 16, [&](int64_t first, int64_t last) {
+    run_program(node, parsed_program(text), inputs, outputs, first * kChunk,
+                std::min(total, last * kChunk));
+  });
+}
+
 void run_layer_norm(const ir::Node& node, std::span<const TensorView> inputs,
                     std::span<const TensorView> outputs) {
   const auto& attrs = node.get<LayerNormAttrs>();
@@ -146,8 +171,11 @@ void run_layer_norm(const ir::Node& node, std::span<const TensorView> inputs,
     bias = bias_in->data();
   }
   if (residual.data != nullptr) res_in = std::make_unique<FloatInput>(residual);
+  // Rows split over the engine's threads.
+  parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(h, 1)), [&](int64_t r0,
+                                                                             int64_t r1) {
   std::vector<float> row(h), y(h);
-  for (int64_t r = 0; r < rows; ++r) {
+  for (int64_t r = r0; r < r1; ++r) {
     const float* px = xf.data() + r * h;
     for (int64_t i = 0; i < h; ++i) row[i] = res_in ? px[i] + res_in->data()[r * h + i] : px[i];
     // The sum is rounded to x's type, as an unfused residual add would store it.
@@ -177,6 +205,7 @@ void run_layer_norm(const ir::Node& node, std::span<const TensorView> inputs,
       store_output(sum_row, 0, h, row.data());
     }
   }
+  });
 }
 
 void run_view(const ir::Node& node, std::span<const TensorView> inputs,

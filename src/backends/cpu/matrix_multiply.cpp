@@ -2,6 +2,7 @@
 // same operand memory through zero strides; float32 runs on the tensors in place, fp16/bf16 staged.
 #include "backends/cpu/common.h"
 #include "backends/cpu/gemm.h"
+#include "backends/cpu/thread_pool.h"
 
 namespace kiln::cpu {
 namespace {
@@ -55,17 +56,25 @@ void run_matrix_multiply(const ir::Node& node, std::span<const TensorView> input
   FloatInput bv(inputs[1]);
   FloatOutput out(y);
   int64_t count = volume(batch);
-  for (int64_t item = 0; item < count; ++item) {
-    const float* pa = av.data() + offset_of(item, batch, a_strides) * a_size;
-    const float* pb = bv.data() + offset_of(item, batch, b_strides) * b_size;
-    gemm(a.trans, b.trans, m, n, k, 1.0f, pa, a.cols, pb, b.cols, 0.0f, out.data() + item * m * n,
-         n);
-  }
+  // Batch items split over the engine's threads; a single product splits inside gemm instead.
+  parallel_for(count, 1, [&](int64_t first, int64_t last) {
+    for (int64_t item = first; item < last; ++item) {
+      const float* pa = av.data() + offset_of(item, batch, a_strides) * a_size;
+      const float* pb = bv.data() + offset_of(item, batch, b_strides) * b_size;
+      gemm(a.trans, b.trans, m, n, k, 1.0f, pa, a.cols, pb, b.cols, 0.0f,
+           out.data() + item * m * n, n);
+    }
+  });
   // The epilogue the builder fused (GPU plans have it; the CPU runs it for completeness).
   int64_t total = numel(y);
   if (inputs.size() > 2 && inputs[2].data != nullptr && n > 0) {
     FloatInput bias(inputs[2]);
-    for (int64_t i = 0; i < total; ++i) out.data()[i] += bias[i % n];
+    float* o = out.data();
+    parallel_for(total / n, std::max<int64_t>(1, 16384 / n), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        for (int64_t j = 0; j < n; ++j) o[r * n + j] += bias[j];
+      }
+    });
   }
   if (attrs.epilogue.enabled) {
     apply_activation(attrs.epilogue.type, attrs.epilogue.alpha, attrs.epilogue.beta, out.data(),

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "backends/cpu/common.h"
+#include "backends/cpu/thread_pool.h"
 
 namespace kiln::cpu {
 void run_softmax(const ir::Node& node, std::span<const TensorView> inputs,
@@ -16,20 +17,39 @@ void run_softmax(const ir::Node& node, std::span<const TensorView> inputs,
   std::vector<int64_t> starts = offsets_over(x.dims, ~axes);
   FloatInput in(x);
   FloatOutput out(outputs[0]);
-  for (int64_t start : starts) {
-    const float* xs = in.data() + start;
-    float* ys = out.data() + start;
-    float max = -std::numeric_limits<float>::infinity();
-    for (int64_t off : group) max = std::fmax(max, xs[off]);
-    double sum = 0.0;
-    for (int64_t off : group) {
-      float e = std::exp(xs[off] - max);
-      ys[off] = e;
-      sum += e;
+  // A group of consecutive elements (softmax over the last axis) is read directly.
+  bool contiguous = true;
+  for (size_t i = 0; i < group.size() && contiguous; ++i) contiguous = group[i] == int64_t(i);
+  const int64_t n = static_cast<int64_t>(group.size());
+  // Groups split over the engine's threads.
+  parallel_for(static_cast<int64_t>(starts.size()), std::max<int64_t>(1, 8192 / std::max<int64_t>(n, 1)),
+               [&](int64_t first, int64_t last) {
+    for (int64_t s = first; s < last; ++s) {
+      const float* xs = in.data() + starts[s];
+      float* ys = out.data() + starts[s];
+      float max = -std::numeric_limits<float>::infinity();
+      double sum = 0.0;
+      if (contiguous) {
+        for (int64_t i = 0; i < n; ++i) max = std::fmax(max, xs[i]);
+        for (int64_t i = 0; i < n; ++i) {
+          float e = std::exp(xs[i] - max);
+          ys[i] = e;
+          sum += e;
+        }
+        float inv = static_cast<float>(1.0 / sum);
+        for (int64_t i = 0; i < n; ++i) ys[i] *= inv;
+        continue;
+      }
+      for (int64_t off : group) max = std::fmax(max, xs[off]);
+      for (int64_t off : group) {
+        float e = std::exp(xs[off] - max);
+        ys[off] = e;
+        sum += e;
+      }
+      float inv = static_cast<float>(1.0 / sum);
+      for (int64_t off : group) ys[off] *= inv;
     }
-    float inv = static_cast<float>(1.0 / sum);
-    for (int64_t off : group) ys[off] *= inv;
-  }
+  });
   out.commit();
 }
 

@@ -2,9 +2,11 @@
 // shuffle and slice kernels are built on it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
+#include "backends/cpu/thread_pool.h"
 #include "core/error.h"
 #include "kiln/types.h"
 
@@ -46,38 +48,43 @@ inline void copy_strided(uint8_t* dst, const uint8_t* src, const Dims& dims, con
   int64_t stride = s.d[inner];
   int64_t outer = 1;
   for (int32_t i = 0; i < inner; ++i) outer *= d.d[i];
-  int64_t index[Dims::kMaxDims] = {};
-  int64_t offset = 0;  // in elements
-  for (int64_t o = 0; o < outer; ++o) {
-    const uint8_t* from = src + offset * esize;
-    if (stride == 1) {
-      std::memcpy(dst, from, static_cast<size_t>(n * esize));
-    } else {
-      switch (esize) {
-        case 1:
-          detail::copy_run<1>(dst, from, n, stride);
-          break;
-        case 2:
-          detail::copy_run<2>(dst, from, n, stride);
-          break;
-        case 4:
-          detail::copy_run<4>(dst, from, n, stride);
-          break;
-        case 8:
-          detail::copy_run<8>(dst, from, n, stride);
-          break;
-        default:
-          fail("copy_strided: unsupported element size ", esize);
+  if (stride != 1 && esize != 1 && esize != 2 && esize != 4 && esize != 8) {
+    fail("copy_strided: unsupported element size ", esize);
+  }
+  // Rows of the output split over the engine's threads (thread_pool.h).
+  parallel_for(outer, std::max<int64_t>(1, 65536 / std::max<int64_t>(n * esize, 1)),
+               [&](int64_t first, int64_t last) {
+    int64_t index[Dims::kMaxDims] = {};
+    int64_t offset = 0;  // in elements
+    int64_t rest = first;
+    for (int32_t k = inner - 1; k >= 0; --k) {
+      index[k] = rest % d.d[k];
+      rest /= d.d[k];
+      offset += index[k] * s.d[k];
+    }
+    uint8_t* out = dst + first * n * esize;
+    for (int64_t o = first; o < last; ++o) {
+      const uint8_t* from = src + offset * esize;
+      if (stride == 1) {
+        std::memcpy(out, from, static_cast<size_t>(n * esize));
+      } else if (esize == 1) {
+        detail::copy_run<1>(out, from, n, stride);
+      } else if (esize == 2) {
+        detail::copy_run<2>(out, from, n, stride);
+      } else if (esize == 4) {
+        detail::copy_run<4>(out, from, n, stride);
+      } else {
+        detail::copy_run<8>(out, from, n, stride);
+      }
+      out += n * esize;
+      for (int32_t k = inner - 1; k >= 0; --k) {
+        offset += s.d[k];
+        if (++index[k] < d.d[k]) break;
+        offset -= s.d[k] * d.d[k];
+        index[k] = 0;
       }
     }
-    dst += n * esize;
-    for (int32_t k = inner - 1; k >= 0; --k) {
-      offset += s.d[k];
-      if (++index[k] < d.d[k]) break;
-      offset -= s.d[k] * d.d[k];
-      index[k] = 0;
-    }
-  }
+  });
 }
 
 }  // namespace kiln::cpu

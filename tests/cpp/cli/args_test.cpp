@@ -45,6 +45,7 @@ TEST(CliArgs, TrtexecFlagsAsTheyAre) {
                      "--builderOptimizationLevel=4",
                      "--maxAuxStreams=2",
                      "--device=cpu",
+                     "--threads=1",
                      "--nvtx"});
   EXPECT_EQ(o.command, Command::kTrtexec);
   EXPECT_EQ(o.onnx, "m.onnx");
@@ -58,7 +59,8 @@ TEST(CliArgs, TrtexecFlagsAsTheyAre) {
   EXPECT_EQ(o.shapes[0].dims, (Dims{2, 3, 224, 224}));
   EXPECT_EQ(o.timing_cache_file, "t.cache");
   EXPECT_TRUE(o.tactic_sources_set);
-  EXPECT_EQ(o.tactic_sources, 0xFu & ~(1u << static_cast<int>(TacticSource::kCUDNN)));
+  EXPECT_EQ(o.tactic_sources, 0x1Fu & ~(1u << static_cast<int>(TacticSource::kCUDNN)));
+  EXPECT_EQ(o.cpu_threads, 1);
   EXPECT_TRUE(o.use_cuda_graph);
   EXPECT_EQ(o.streams, 2);
   EXPECT_EQ(o.iterations, 7);
@@ -142,7 +144,7 @@ TEST(CliArgs, BadFlagsSayWhatWasExpected) {
   EXPECT_EQ(error_of({"--onnx"}), "--onnx expects a value: --onnx=FILE  ONNX model to build");
   EXPECT_EQ(error_of({"--onnx=m.onnx", "--tacticSources=CUDNN"}),
             "--tacticSources: 'CUDNN' must be + or - followed by a source (CUBLAS, CUBLAS_LT, "
-            "CUDNN, KILN), e.g. -CUDNN,+CUBLAS_LT");
+            "CUDNN, KILN, ONEDNN), e.g. -CUDNN,+CUBLAS_LT");
   EXPECT_EQ(error_of({"--onnx=m.onnx", "--tacticSources=-CUFFT"}),
             "--tacticSources: unknown tactic source 'CUFFT'; expected CUBLAS, CUBLAS_LT, CUDNN or "
             "KILN");
@@ -169,6 +171,12 @@ TEST(CliArgs, TacticSourcesApplyInOrder) {
   EXPECT_EQ(parse_tactic_sources("-CUBLAS,-CUBLAS_LT", all), 0xCu);
   EXPECT_EQ(parse_tactic_sources("-cudnn,+CUDNN", all), all);
   EXPECT_EQ(parse_tactic_sources("-KILN", all), 0x7u);
+  EXPECT_EQ(parse_tactic_sources("-ONEDNN", 0x1Fu), 0xFu);
+}
+
+TEST(CliArgs, ThreadsMustBePositive) {
+  EXPECT_EQ(error_of({"--onnx=m.onnx", "--threads=0"}),
+            "--threads expects an integer from 1 to 1048576, got '0'");
 }
 
 TEST(CliArgs, UsageListsEveryTrtexecFlag) {

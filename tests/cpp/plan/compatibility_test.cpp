@@ -186,7 +186,17 @@ TEST(PlanCompatibility, VersionCompatiblePlanGetsAnotherTacticForOneThisKilnLack
       void log(Severity, std::string_view message) override { lines += message; }
       std::string lines;
     } logger;
-    EXPECT_EQ(run_plan(renamed, logger), expected);
+    // Step 0 now runs kiln's own kernel: the same values up to rounding where the plan had
+    // chosen a oneDNN tactic for it.
+    std::map<std::string, std::vector<float>> got = run_plan(renamed, logger);
+    ASSERT_EQ(got.size(), expected.size());
+    for (const auto& [name, values] : expected) {
+      ASSERT_EQ(got[name].size(), values.size()) << name;
+      for (size_t i = 0; i < values.size(); ++i) {
+        EXPECT_NEAR(got[name][i], values[i], 1e-5 * std::max(1.0f, std::abs(values[i])))
+            << name << " " << i;
+      }
+    }
     EXPECT_TRUE(contains(logger.lines, "cpu.retired_in_a_later_kiln")) << logger.lines;
   }
 }
