@@ -10,6 +10,9 @@ fi
 jobs=$(nproc)
 # Every build in the tests verifies the graph after each optimizer pass (docs/optimizer.md).
 export KILN_VERIFY_IR=1
+# oneDNN threads with OpenMP; two test processes share the 2 cores of a CI machine, where spinning
+# OpenMP workers would starve each other (docs/cpu-backend.md).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 # Sanitized build of the CPU backend only: bad input must never crash or read out of bounds.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_ASAN=ON -DKILN_CUDA=OFF >/dev/null
