@@ -1,6 +1,7 @@
 // DFT and STFT as matrix multiplies by build-time cosine and sine tables (length known at build
 // time): real and imaginary parts are sliced from the trailing complex axis, the transformed axis
-// is moved last, and STFT's frames are a gather with build-time indices.
+// is moved last, and STFT's frames are a gather with build-time indices. The window functions of
+// a build-time size are constants.
 #include <cmath>
 #include <cstring>
 #include <numbers>
@@ -234,11 +235,40 @@ void stft(ImportContext& ctx) {
   ctx.set_output(0, join_complex(ctx, *yr, *yi));
 }
 
+// HannWindow, HammingWindow, BlackmanWindow of a build-time size: a constant
+// sum_k a_k cos(2 pi k n / N), N = size (periodic) or size - 1 (symmetric).
+void window(ImportContext& ctx, std::vector<double> a) {
+  std::vector<int64_t> size = to_int64s(ctx.require_constant(0, "the window size"));
+  if (size.size() != 1 || size[0] < 0) ctx.invalid("size must be a non-negative scalar");
+  int64_t n = size[0];
+  int64_t period = ctx.attr_int("periodic", 1) != 0 ? n : n - 1;
+  DataType type = DataType::kFLOAT;
+  if (ctx.has_attr("output_datatype") &&
+      !to_kiln_type(static_cast<int32_t>(ctx.attr_int("output_datatype", 1)), type)) {
+    ctx.unsupported("an output_datatype kiln does not have");
+  }
+  std::vector<double> w(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    double v = 0;
+    for (size_t k = 0; k < a.size(); ++k) {
+      double angle = period > 0 ? 2.0 * std::numbers::pi * static_cast<double>(k * i) /
+                                      static_cast<double>(period)
+                                : 0.0;
+      v += a[k] * std::cos(angle);
+    }
+    w[static_cast<size_t>(i)] = v;
+  }
+  ctx.set_constant_output(0, make_value(type, {n}, w));
+}
+
 }  // namespace
 
 void register_spectral(ImporterMap& m) {
   m["DFT"] = dft;
   m["STFT"] = stft;
+  m["HannWindow"] = [](ImportContext& c) { window(c, {0.5, -0.5}); };
+  m["HammingWindow"] = [](ImportContext& c) { window(c, {25.0 / 46.0, -21.0 / 46.0}); };
+  m["BlackmanWindow"] = [](ImportContext& c) { window(c, {0.42, -0.5, 0.08}); };
 }
 
 }  // namespace kiln::onnx

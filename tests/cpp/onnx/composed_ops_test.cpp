@@ -444,6 +444,25 @@ TEST(OnnxComposed, DetOfABatchOf3x3AndOneHotWithFloatIndices) {
   EXPECT_EQ(run1(m, Dims{2}, {2.0f, 0.0f}), (std::vector<float>{0, 5, 0, 0, 5, 0}));
 }
 
+TEST(OnnxComposed, WindowsOfABuildTimeSize) {
+  // y = x * HannWindow(4) (periodic): 0.5 - 0.5 cos(2 pi n / 4) = 0, 0.5, 1, 0.5.
+  GraphSpec g;
+  g.inputs.push_back(value_info("x", onnx::kFloat, {4}));
+  g.outputs.push_back(value_info("y", onnx::kFloat, {}));
+  g.initializers.push_back(int64_tensor("size", {}, {4}));
+  g.nodes.push_back(node("HannWindow", {"size"}, {"w"}));
+  g.nodes.push_back(node("Mul", {"x", "w"}, {"y"}));
+  expect_close(run1(model(g, 17), Dims{4}, {2, 2, 2, 2}), {0, 1, 2, 1});
+  // A size known only at run time is refused, naming the node.
+  GraphSpec r;
+  r.inputs.push_back(value_info("size", onnx::kInt64, {}));
+  r.outputs.push_back(value_info("y", onnx::kFloat, {}));
+  r.nodes.push_back(node("BlackmanWindow", {"size"}, {"y"}, "win"));
+  std::string e = test::parse_error(model(r, 17));
+  EXPECT_TRUE(contains(e, "[BlackmanWindow node 'win' (#0)]")) << e;
+  EXPECT_TRUE(contains(e, "the window size")) << e;
+}
+
 TEST(OnnxComposed, BadInputsNameTheNode) {
   struct Case {
     std::string model, where, what;
