@@ -8,7 +8,8 @@ namespace kiln {
 
 bool init_kiln_plugins(Logger* logger, const std::string& plugin_namespace) {
   bool ok = true;
-  for (std::shared_ptr<PluginCreator> creator : {plugin::make_bias_gelu_creator()}) {
+  for (std::shared_ptr<PluginCreator> creator :
+       {plugin::make_bias_gelu_creator(), plugin::make_grid_sample_creator()}) {
     PluginRegistry& registry = get_plugin_registry();
     std::string name = creator->get_plugin_name(), version = creator->get_plugin_version();
     if (registry.get_creator(name, version, plugin_namespace)) continue;  // already there

@@ -7,6 +7,7 @@
 
 namespace kiln::plugin {
 
-std::shared_ptr<PluginCreator> make_bias_gelu_creator();  // "BiasGelu" version "1"
+std::shared_ptr<PluginCreator> make_bias_gelu_creator();    // "BiasGelu" version "1"
+std::shared_ptr<PluginCreator> make_grid_sample_creator();  // "GridSample" version "1"
 
 }  // namespace kiln::plugin

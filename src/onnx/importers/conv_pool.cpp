@@ -1,16 +1,11 @@
 // Conv (weights must be build-time constants), MaxPool, AveragePool (auto_pad and ceil_mode
-// turned into explicit padding) and the global pools (reductions over the spatial axes).
+// turned into explicit padding; dilated windows through pool_slices.cpp) and the global pools
+// (reductions over the spatial axes).
 #include "onnx/importers/families.h"
 
 #include <cmath>
 
 namespace kiln::onnx {
-
-namespace {
-
-struct Window {
-  Dims kernel, stride, dilation, pre, post;
-};
 
 // Reads kernel_shape/strides/dilations/pads/auto_pad for `rank` spatial dims of input `x`.
 Window window_attrs(ImportContext& ctx, const Dims& x, const Dims& kernel, bool ceil_mode) {
@@ -64,6 +59,8 @@ Window window_attrs(ImportContext& ctx, const Dims& x, const Dims& kernel, bool 
   return w;
 }
 
+namespace {
+
 Dims kernel_from_attr_or(ImportContext& ctx, const Dims& fallback) {
   if (ctx.has_attr("kernel_shape")) return to_dims(ctx, ctx.attr_ints("kernel_shape"));
   if (fallback.nb_dims == 0) ctx.invalid("attribute kernel_shape is missing");
@@ -94,18 +91,30 @@ void conv(ImportContext& ctx) {
   ctx.set_output(0, c);
 }
 
-void pool(ImportContext& ctx, PoolingType type) {
-  Tensor& x = ctx.input(0);
-  if (ctx.has_output(1)) ctx.unsupported("the Indices output of MaxPool");
-  Dims kernel = kernel_from_attr_or(ctx, Dims{});
-  std::vector<int64_t> dil = ctx.attr_ints("dilations");
-  for (int64_t d : dil) {
-    if (d != 1) ctx.unsupported("pooling with dilations other than 1");
+bool dilated(ImportContext& ctx) {
+  for (int64_t d : ctx.attr_ints("dilations")) {
+    if (d != 1) return true;
   }
+  return false;
+}
+
+void pool(ImportContext& ctx, PoolingType type) {
+  Tensor* in = &ctx.input(0);
+  if (ctx.has_output(1)) ctx.unsupported("the Indices output of MaxPool");
+  // 8-bit integers max-pool exactly in float32 (the pooling layer takes float types).
+  DataType int_type = in->type();
+  bool small_int =
+      type == PoolingType::kMAX && (int_type == DataType::kUINT8 || int_type == DataType::kINT8);
+  if (small_int) in = &cast(ctx, *in, DataType::kFLOAT, "x_float");
+  Tensor& x = *in;
+  Dims kernel = kernel_from_attr_or(ctx, Dims{});
   bool ceil_mode = ctx.attr_int("ceil_mode", 0) != 0;
   bool include_pad = ctx.attr_int("count_include_pad", 0) != 0;
-  if (ceil_mode && include_pad && type == PoolingType::kAVERAGE) {
-    ctx.unsupported("average pooling with both ceil_mode and count_include_pad");
+  if (dilated(ctx) || (ceil_mode && include_pad && type == PoolingType::kAVERAGE)) {
+    PoolKind kind = type == PoolingType::kMAX ? PoolKind::kMAX : PoolKind::kAVERAGE;
+    Tensor& y = pool_by_slices(ctx, x, kind, kernel, ceil_mode, include_pad, 0.0f);
+    ctx.set_output(0, small_int ? cast(ctx, y, int_type, "cast") : y);
+    return;
   }
   Dims xd = x.dimensions();
   Window win = window_attrs(ctx, xd, kernel, ceil_mode);
@@ -114,7 +123,7 @@ void pool(ImportContext& ctx, PoolingType type) {
   p.set_pre_padding(win.pre);
   p.set_post_padding(win.post);
   if (type == PoolingType::kAVERAGE) p.set_average_count_excludes_padding(!include_pad);
-  ctx.set_output(0, p);
+  ctx.set_output(0, small_int ? cast(ctx, *p.get_output(0), int_type, "cast") : *p.get_output(0));
 }
 
 void global_pool(ImportContext& ctx, ReduceOperation op) {
@@ -131,11 +140,12 @@ void global_pool(ImportContext& ctx, ReduceOperation op) {
 void lp_pool(ImportContext& ctx) {
   Tensor& x = ctx.input(0);
   Dims kernel = kernel_from_attr_or(ctx, Dims{});
-  std::vector<int64_t> dil = ctx.attr_ints("dilations");
-  for (int64_t d : dil) {
-    if (d != 1) ctx.unsupported("pooling with dilations other than 1");
-  }
   float p = static_cast<float>(ctx.attr_int("p", 2));
+  if (dilated(ctx)) {
+    ctx.set_output(0, pool_by_slices(ctx, x, PoolKind::kLP, kernel,
+                                     ctx.attr_int("ceil_mode", 0) != 0, true, p));
+    return;
+  }
   int32_t rank = x.dimensions().nb_dims;
   Window win = window_attrs(ctx, x.dimensions(), kernel, ctx.attr_int("ceil_mode", 0) != 0);
   Tensor& pe = ctx.scalar(x.type(), p, rank, "p");

@@ -15,9 +15,35 @@ Tensor& unary(ImportContext& ctx, Tensor& x, UnaryOperation op, const std::strin
 
 namespace {
 
+// uint8 arithmetic, which kiln's elementwise layer lacks: computed in int32 and wrapped modulo
+// 256 (numpy's uint8 rule) where the result can leave 0..255.
+Tensor& uint8_op(ImportContext& ctx, Tensor& a, Tensor& b, ElementWiseOperation op) {
+  Tensor& y = elementwise(ctx, cast(ctx, a, DataType::kINT32, "a_int"),
+                          cast(ctx, b, DataType::kINT32, "b_int"), op, "int");
+  Tensor* r = &y;
+  if (op == ElementWiseOperation::kSUM || op == ElementWiseOperation::kSUB ||
+      op == ElementWiseOperation::kPROD) {
+    Tensor& m = ctx.scalar(DataType::kINT32, 256, y.dimensions().nb_dims, "modulus");
+    Tensor& q = elementwise(ctx, y, m, ElementWiseOperation::kFLOOR_DIV, "wraps");
+    r = &elementwise(ctx, y, elementwise(ctx, q, m, ElementWiseOperation::kPROD, "wrapped"),
+                     ElementWiseOperation::kSUB, "wrap");
+  }
+  return cast(ctx, *r, DataType::kUINT8, "");
+}
+
+bool uint8_arithmetic(ElementWiseOperation op) {
+  using Op = ElementWiseOperation;
+  return op == Op::kSUM || op == Op::kSUB || op == Op::kPROD || op == Op::kDIV || op == Op::kMAX ||
+         op == Op::kMIN;
+}
+
 void binary(ImportContext& ctx, ElementWiseOperation op) {
   Tensor& a = ctx.input(0);
   Tensor& b = ctx.input(1);
+  if (a.type() == DataType::kUINT8 && b.type() == DataType::kUINT8 && uint8_arithmetic(op)) {
+    ctx.set_output(0, uint8_op(ctx, a, b, op));
+    return;
+  }
   if (a.type() != b.type()) {
     // Pow (opset 12+) allows a different exponent type; convert it to the base's type.
     if (op == ElementWiseOperation::kPOW) {
@@ -34,6 +60,10 @@ void variadic(ImportContext& ctx, ElementWiseOperation op, bool mean) {
   if (ctx.num_inputs() < 1) ctx.invalid("needs at least one input");
   Tensor* acc = &ctx.input(0);
   for (int32_t i = 1; i < ctx.num_inputs(); ++i) {
+    if (acc->type() == DataType::kUINT8 && !mean && uint8_arithmetic(op)) {
+      acc = &uint8_op(ctx, *acc, ctx.input(i), op);
+      continue;
+    }
     acc = &elementwise(ctx, *acc, ctx.input(i), op, str_cat("acc", i));
   }
   if (mean) {
@@ -60,9 +90,21 @@ bool is_float(DataType t) {
 // fmod = 0: a - floor(a / b) * b (the sign of b, Python's rule); fmod = 1: C's fmod, the sign
 // of a: a - trunc(a / b) * b.
 void mod(ImportContext& ctx) {
-  Tensor& a = ctx.input(0);
-  Tensor& b = ctx.input(1);
+  Tensor* pa = &ctx.input(0);
+  Tensor* pb = &ctx.input(1);
   bool fmod = ctx.attr_int("fmod", 0) != 0;
+  if (pa->type() == DataType::kUINT8 && pb->type() == DataType::kUINT8) {
+    // uint8 in int32 (both rules agree for non-negative values), cast back at the end.
+    pa = &cast(ctx, *pa, DataType::kINT32, "a_int");
+    pb = &cast(ctx, *pb, DataType::kINT32, "b_int");
+    Tensor& q = elementwise(ctx, *pa, *pb, ElementWiseOperation::kFLOOR_DIV, "floor_div");
+    Tensor& qb = elementwise(ctx, q, *pb, ElementWiseOperation::kPROD, "times");
+    ctx.set_output(0, cast(ctx, elementwise(ctx, *pa, qb, ElementWiseOperation::kSUB, "int"),
+                           DataType::kUINT8, ""));
+    return;
+  }
+  Tensor& a = *pa;
+  Tensor& b = *pb;
   if (!fmod) {
     if (is_float(a.type())) ctx.invalid("Mod with fmod=0 needs integer inputs");
     Tensor& q = elementwise(ctx, a, b, ElementWiseOperation::kFLOOR_DIV, "floor_div");

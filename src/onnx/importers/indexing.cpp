@@ -41,7 +41,12 @@ void scatter(ImportContext& ctx, ScatterMode mode) {
 }
 
 void one_hot(ImportContext& ctx) {
-  Tensor& indices = ctx.input(0);
+  Tensor* in = &ctx.input(0);
+  // ONNX allows indices of any numeric type; float indices are truncated to integers.
+  DataType it = in->type();
+  if (it != DataType::kINT32 && it != DataType::kINT64)
+    in = &cast(ctx, *in, DataType::kINT64, "indices_int");
+  Tensor& indices = *in;
   int64_t depth = static_cast<int64_t>(to_doubles(ctx.require_constant(1, "depth")).at(0));
   Tensor& values = ctx.input(2);
   int32_t rank = indices.dimensions().nb_dims + 1;

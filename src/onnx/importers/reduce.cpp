@@ -47,11 +47,17 @@ void reduce(ImportContext& ctx, Kind kind) {
       y = &reduce_layer(ctx, x, ReduceOperation::kAVG, mask, keep, "");
       break;
     case Kind::kMax:
-      y = &reduce_layer(ctx, x, ReduceOperation::kMAX, mask, keep, "");
+    case Kind::kMin: {
+      // Bool inputs (any / all) reduce as int32 and cast back.
+      ReduceOperation op = kind == Kind::kMax ? ReduceOperation::kMAX : ReduceOperation::kMIN;
+      if (x.type() == DataType::kBOOL) {
+        Tensor& r = reduce_layer(ctx, cast(ctx, x, DataType::kINT32, "int"), op, mask, keep, "int");
+        y = &cast(ctx, r, DataType::kBOOL, "");
+      } else {
+        y = &reduce_layer(ctx, x, op, mask, keep, "");
+      }
       break;
-    case Kind::kMin:
-      y = &reduce_layer(ctx, x, ReduceOperation::kMIN, mask, keep, "");
-      break;
+    }
     case Kind::kProd:
       y = &reduce_layer(ctx, x, ReduceOperation::kPROD, mask, keep, "");
       break;

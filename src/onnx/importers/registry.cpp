@@ -20,6 +20,13 @@ const ImporterMap& importers() {
     register_losses(m);
     register_attention(m);
     register_quantize(m);
+    register_quantized(m);
+    register_rearrange(m);
+    register_recurrent(m);
+    register_spectral(m);
+    register_rotary(m);
+    register_grid_sample(m);
+    register_linalg(m);
     return m;
   }();
   return map;
