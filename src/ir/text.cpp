@@ -1,6 +1,7 @@
 // The textual IR (text.h): print and parse.
 #include "ir/text.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -209,8 +210,10 @@ struct Cursor {
   int64_t integer() {
     std::string w = word();
     char* end = nullptr;
+    errno = 0;
     long long v = std::strtoll(w.c_str(), &end, 10);
     if (end != w.c_str() + w.size()) bad("'" + w + "' is not an integer");
+    if (errno == ERANGE) bad("'" + w + "' is out of the range of a 64-bit integer");
     return v;
   }
   Dims dims() {
