@@ -2065,6 +2065,15 @@ class Builder:
         """
 
     @property
+    def error_recorder(self) -> object:
+        """
+        TensorRT's IErrorRecorder: every error this object raises is also reported to it (report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).
+        """
+
+    @error_recorder.setter
+    def error_recorder(self, recorder: object | None) -> None: ...
+
+    @property
     def logger(self) -> object:
         """The logger the builder was made with."""
 
@@ -2088,13 +2097,6 @@ class Builder:
 
     def build_serialized_network_to_stream(self, network, config, writer) -> Any:
         ...
-
-    @property
-    def error_recorder(self) -> Any:
-        """Read back; kiln reports errors through the logger and kiln.get_last_error(), not an IErrorRecorder"""
-
-    @error_recorder.setter
-    def error_recorder(self, value: Any, /) -> None: ...
 
     def get_plugin_registry(self) -> Any:
         ...
@@ -2136,6 +2138,15 @@ class ICudaEngine:
 
     @property
     def num_io_tensors(self) -> int: ...
+
+    @property
+    def error_recorder(self) -> object:
+        """
+        TensorRT's IErrorRecorder: every error this object raises is also reported to it (report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).
+        """
+
+    @error_recorder.setter
+    def error_recorder(self, recorder: object | None) -> None: ...
 
     def get_tensor_name(self, index: int) -> str | None:
         """The index-th I/O tensor's name, or None."""
@@ -2206,13 +2217,6 @@ class ICudaEngine:
     @property
     def engine_capability(self) -> Any:
         ...
-
-    @property
-    def error_recorder(self) -> Any:
-        """Read back; kiln reports errors through the logger"""
-
-    @error_recorder.setter
-    def error_recorder(self, value: Any, /) -> None: ...
 
     def get_binding_dtype(self, binding) -> Any:
         """TensorRT 8: the DataType of a binding (index or name), None for a bad binding."""
@@ -2339,6 +2343,15 @@ class IExecutionContext:
     def engine(self) -> ICudaEngine:
         """The ICudaEngine."""
 
+    @property
+    def error_recorder(self) -> object:
+        """
+        TensorRT's IErrorRecorder: every error this object raises is also reported to it (report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).
+        """
+
+    @error_recorder.setter
+    def error_recorder(self, recorder: object | None) -> None: ...
+
     def set_input_shape(self, name: str, shape: Sequence[int]) -> bool:
         """
         False, with the reason logged, when `name` is not an input or the shape lies outside the active profile.
@@ -2424,13 +2437,6 @@ class IExecutionContext:
 
     @enqueue_emits_profile.setter
     def enqueue_emits_profile(self, value: Any, /) -> None: ...
-
-    @property
-    def error_recorder(self) -> Any:
-        """Read back; kiln reports errors through the logger"""
-
-    @error_recorder.setter
-    def error_recorder(self, value: Any, /) -> None: ...
 
     def execute(self, batch_size = ..., bindings = ..., *args, **kwargs) -> Any:
         """TensorRT 7's implicit-batch execute: raises kiln.Error (not supported)."""
@@ -2570,6 +2576,15 @@ class Runtime:
     def __init__(self, logger: ILogger) -> None: ...
 
     @property
+    def error_recorder(self) -> object:
+        """
+        TensorRT's IErrorRecorder: every error this object raises is also reported to it (report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).
+        """
+
+    @error_recorder.setter
+    def error_recorder(self, recorder: object | None) -> None: ...
+
+    @property
     def logger(self) -> object:
         """The logger the runtime was made with."""
 
@@ -2591,13 +2606,6 @@ class Runtime:
 
     @engine_host_code_allowed.setter
     def engine_host_code_allowed(self, value: Any, /) -> None: ...
-
-    @property
-    def error_recorder(self) -> Any:
-        """Read back; kiln reports errors through the logger and kiln.get_last_error(), not an IErrorRecorder"""
-
-    @error_recorder.setter
-    def error_recorder(self, value: Any, /) -> None: ...
 
     def get_plugin_registry(self) -> Any:
         ...

@@ -83,7 +83,7 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
 
 Runtime::Runtime(Logger& logger) : logger_(logger) {}
 
-std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_t size) {
+std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_t size) try {
   if (data == nullptr) fail("deserialize_cuda_engine: the plan address is null");
   runtime::EngineData engine = plan::read(data, size);  // intact, of a format this kiln reads
   plan::Header header = plan::read_header(data, size);
@@ -100,7 +100,12 @@ std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_
                  str_cat("loaded a ", state->data.device == DeviceType::kCPU ? "CPU" : "GPU",
                          " engine: ", state->data.steps.size(), " steps, ", state->io.size(),
                          " I/O tensors, ", state->data.profiles.size(), " profile(s)"));
-  return std::unique_ptr<Engine>(new Engine(std::move(state)));
+  std::unique_ptr<Engine> loaded(new Engine(std::move(state)));
+  loaded->set_error_recorder(error_recorder_.get());
+  return loaded;
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kINVALID_ARGUMENT);
+  throw;
 }
 
 Engine::Engine(std::shared_ptr<const runtime::EngineState> state) : state_(std::move(state)) {}
@@ -175,13 +180,18 @@ std::unique_ptr<EngineInspector> Engine::create_engine_inspector() const {
   return std::unique_ptr<EngineInspector>(new EngineInspector(state_));
 }
 
-std::unique_ptr<ExecutionContext> Engine::create_execution_context() const {
+std::unique_ptr<ExecutionContext> Engine::create_execution_context() const try {
   auto ctx = std::make_unique<runtime::ContextState>();
   ctx->engine = state_;
   ctx->addresses.assign(state_->io.size(), nullptr);
   ctx->backend = state_->backend->create_context(*state_);
   ctx->select_profile(0);
-  return std::unique_ptr<ExecutionContext>(new ExecutionContext(std::move(ctx)));
+  std::unique_ptr<ExecutionContext> context(new ExecutionContext(std::move(ctx)));
+  context->set_error_recorder(error_recorder_.get());
+  return context;
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kFAILED_INITIALIZATION);
+  throw;
 }
 
 }  // namespace kiln
