@@ -106,6 +106,22 @@ double weight_value(const WeightsData& w, int64_t i) {
   return 0.0;
 }
 
+// Whether put_value can store `v` as `type` (converting an out-of-range double to an integer is
+// undefined behaviour; fuzz_ir_text found one). int8/uint8 share one byte: -128..255.
+bool representable(DataType type, double v) {
+  switch (type) {
+    case DataType::kINT8:
+    case DataType::kUINT8:
+      return v >= -128.0 && v <= 255.0;
+    case DataType::kINT32:
+      return v >= -2147483648.0 && v <= 2147483647.0;
+    case DataType::kINT64:
+      return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+    default:
+      return true;  // floating point (inf and nan included) and bool
+  }
+}
+
 void put_value(std::vector<uint8_t>& bytes, DataType type, int64_t i, double v) {
   uint8_t* p = bytes.data() + i * element_size(type);
   switch (type) {
@@ -423,7 +439,12 @@ Graph parse(std::string_view text) {
         c.expect("[");
         for (int64_t i = 0; i < n; ++i) {
           if (i) c.expect(",");
-          put_value(*bytes, w.type, i, c.number());
+          double v = c.number();
+          if (!representable(w.type, v)) {
+            c.bad(str_cat("weights '", name, "' value ", number_text(v), " does not fit ",
+                          w.type));
+          }
+          put_value(*bytes, w.type, i, v);
         }
         c.expect("]");
       } else {

@@ -60,6 +60,39 @@ TEST(FuzzRegressions, PlanWithOverflowingReshapeIsRefused) {
   EXPECT_NE(message.find("more elements than 64 bits count"), std::string::npos) << message;
 }
 
+// fuzz_plan: a slice whose start + (size - 1) * stride overflowed int64 while its bounds were
+// checked (undefined behaviour); now refused as reading past 64-bit indices.
+TEST(FuzzRegressions, PlanWithOverflowingSliceIsRefused) {
+  std::vector<uint8_t> plan = fixture("plan-slice-index-overflow.bin");
+  ASSERT_GE(plan.size(), plan::kHeaderSize);
+  for (int i = 0; i < 8; ++i)
+    plan[plan::kOffFileSize + i] = static_cast<uint8_t>(uint64_t{plan.size()} >> (8 * i));
+  plan::refresh_checksum(plan);
+  Runtime runtime(quiet_logger());
+  std::string message = error_of([&] { runtime.deserialize_cuda_engine(plan.data(), plan.size()); });
+  EXPECT_NE(message.find("reads past the range of 64-bit indices"), std::string::npos) << message;
+}
+
+// The network API lets an invalid layer through until the build (a setter called next may fix
+// it); the build then refuses it, naming the layer.
+std::string build_error(Builder& builder, NetworkDefinition& net) {
+  auto config = builder.create_builder_config();
+  config->set_default_device_type(DeviceType::kCPU);
+  return error_of([&] { builder.build_serialized_network(net, *config); });
+}
+
+TEST(FuzzRegressions, NetworkSliceOverflowNamesTheLayer) {
+  Builder builder(quiet_logger());
+  auto net = builder.create_network();
+  Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{4});
+  auto* slice = net->add_slice(*x, Dims{1}, Dims{3}, Dims{kMax / 2 + 1});
+  slice->set_name("far");
+  net->mark_output(*slice->get_output(0));
+  std::string message = build_error(builder, *net);
+  EXPECT_NE(message.find("'far'"), std::string::npos) << message;
+  EXPECT_NE(message.find("reads past the range of 64-bit indices"), std::string::npos) << message;
+}
+
 // fuzz_ir_text: a reshape dimension of 112 digits, which strtoll saturated to INT64_MAX instead of
 // refusing; the saturated shape then overflowed volume().
 TEST(FuzzRegressions, IrTextRefusesOutOfRangeIntegersAndOverflowingReshapes) {
@@ -80,15 +113,36 @@ TEST(FuzzRegressions, IrTextRefusesOutOfRangeIntegersAndOverflowingReshapes) {
   EXPECT_NE(message.find("'r'"), std::string::npos) << message;
 }
 
-// The same through the network API: the shuffle layer is refused, naming it.
+// fuzz_ir_text: an int32 weight value of 11111111111 was converted from double to int32 out of
+// range (undefined behaviour). Values that do not fit the weights' type are refused, naming them.
+TEST(FuzzRegressions, IrTextRefusesWeightValuesOutsideTheirType) {
+  std::string message = error_of([] {
+    ir::parse("input x int32 [2]\nweights w int32 [2] = [11111111111, 0]\noutputs x\n");
+  });
+  EXPECT_NE(message.find("weights 'w' value "), std::string::npos) << message;
+  EXPECT_NE(message.find("does not fit int32"), std::string::npos) << message;
+  message = error_of([] { ir::parse("weights b int8 [1] = [300]\n"); });
+  EXPECT_NE(message.find("does not fit"), std::string::npos) << message;
+  message = error_of([] { ir::parse("weights q int64 [1] = [1e19]\n"); });
+  EXPECT_NE(message.find("does not fit"), std::string::npos) << message;
+  // In range still parses, and extreme floats stay floats.
+  EXPECT_EQ(error_of([] {
+              ir::parse("input x int32 [2]\nweights w int32 [2] = [-2147483648, 2147483647]\n"
+                        "outputs x\n");
+            }),
+            "no error");
+}
+
+// The same through the network API: the build refuses the shuffle layer, naming it.
 TEST(FuzzRegressions, NetworkReshapeOverflowNamesTheLayer) {
   Builder builder(quiet_logger());
   auto net = builder.create_network();
   Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{2, 3});
   auto* shuffle = net->add_shuffle(*x);
   shuffle->set_name("too_big");
-  std::string message =
-      error_of([&] { shuffle->set_reshape_dimensions(Dims{3, kMax / 2, 2}); });
+  shuffle->set_reshape_dimensions(Dims{3, kMax / 2, 2});
+  net->mark_output(*shuffle->get_output(0));
+  std::string message = build_error(builder, *net);
   EXPECT_NE(message.find("too_big"), std::string::npos) << message;
   EXPECT_NE(message.find("more elements than 64 bits count"), std::string::npos) << message;
 }
