@@ -489,6 +489,12 @@ Graph parse(std::string_view text) {
       do {
         outs.push_back(c.name());
       } while (c.eat(","));
+      // Shape inference writes every output of the kind (fuzz_ir_text found a topk with one).
+      int32_t expected = num_outputs(n);
+      if (static_cast<int32_t>(outs.size()) != expected) {
+        c.bad(str_cat(kind_name, " node '", n.name, "' has ", outs.size(), " outputs; it makes ",
+                      expected));
+      }
       int32_t index = static_cast<int32_t>(g.nodes.size());
       for (const std::string& o : outs) {
         int32_t t = define(o);

@@ -73,6 +73,27 @@ TEST(FuzzRegressions, PlanWithOverflowingSliceIsRefused) {
   EXPECT_NE(message.find("reads past the range of 64-bit indices"), std::string::npos) << message;
 }
 
+// fuzz_ir_text (ASan heap-buffer-overflow): a topk node written with one output; shape inference
+// wrote its second output past the end of the descs. Nodes must list every output of their kind.
+TEST(FuzzRegressions, IrTextRefusesNodesWithTheWrongNumberOfOutputs) {
+  std::string message = error_of([] {
+    ir::parse(
+        "input x float32 [4,4]\n"
+        "node top topk(op=0 k=1 axes=2) x -> v\n"
+        "outputs v\n");
+  });
+  EXPECT_NE(message.find("topk node 'top' has 1 outputs; it makes 2"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("line 2"), std::string::npos) << message;
+  EXPECT_EQ(error_of([] {
+              ir::parse(
+                  "input x float32 [4,4]\n"
+                  "node top topk(op=0 k=1 axes=2) x -> v, i\n"
+                  "outputs v, i\n");
+            }),
+            "no error");
+}
+
 // The network API lets an invalid layer through until the build (a setter called next may fix
 // it); the build then refuses it, naming the layer.
 std::string build_error(Builder& builder, NetworkDefinition& net) {
