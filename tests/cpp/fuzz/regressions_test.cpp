@@ -102,6 +102,18 @@ std::string build_error(Builder& builder, NetworkDefinition& net) {
   return error_of([&] { builder.build_serialized_network(net, *config); });
 }
 
+// fuzz_plan: a convolution whose dilation * (kernel - 1) overflowed int64 in shape inference.
+TEST(FuzzRegressions, PlanWithOverflowingConvolutionIsRefused) {
+  std::vector<uint8_t> plan = fixture("plan-convolution-size-overflow.bin");
+  ASSERT_GE(plan.size(), plan::kHeaderSize);
+  for (int i = 0; i < 8; ++i)
+    plan[plan::kOffFileSize + i] = static_cast<uint8_t>(uint64_t{plan.size()} >> (8 * i));
+  plan::refresh_checksum(plan);
+  Runtime runtime(quiet_logger());
+  std::string message = error_of([&] { runtime.deserialize_cuda_engine(plan.data(), plan.size()); });
+  EXPECT_NE(message.find("pass the range of 64-bit sizes"), std::string::npos) << message;
+}
+
 TEST(FuzzRegressions, NetworkSliceOverflowNamesTheLayer) {
   Builder builder(quiet_logger());
   auto net = builder.create_network();
