@@ -36,6 +36,14 @@ std::string error_of(F&& f) {
 
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
+// The network API lets an invalid layer through until the build (a setter called next may fix
+// it); the build then refuses it, naming the layer.
+std::string build_error(Builder& builder, NetworkDefinition& net) {
+  auto config = builder.create_builder_config();
+  config->set_default_device_type(DeviceType::kCPU);
+  return error_of([&] { builder.build_serialized_network(net, *config); });
+}
+
 // volume() multiplied without a check: a shape whose element count passes 2^63 overflowed
 // (undefined behaviour; UBSan stopped fuzz_plan and fuzz_ir_text on it).
 TEST(FuzzRegressions, VolumeRefusesShapesPastSixtyFourBits) {
@@ -94,13 +102,6 @@ TEST(FuzzRegressions, IrTextRefusesNodesWithTheWrongNumberOfOutputs) {
             "no error");
 }
 
-// The network API lets an invalid layer through until the build (a setter called next may fix
-// it); the build then refuses it, naming the layer.
-std::string build_error(Builder& builder, NetworkDefinition& net) {
-  auto config = builder.create_builder_config();
-  config->set_default_device_type(DeviceType::kCPU);
-  return error_of([&] { builder.build_serialized_network(net, *config); });
-}
 
 // fuzz_plan: a convolution whose dilation * (kernel - 1) overflowed int64 in shape inference.
 TEST(FuzzRegressions, PlanWithOverflowingConvolutionIsRefused) {
@@ -112,6 +113,36 @@ TEST(FuzzRegressions, PlanWithOverflowingConvolutionIsRefused) {
   Runtime runtime(quiet_logger());
   std::string message = error_of([&] { runtime.deserialize_cuda_engine(plan.data(), plan.size()); });
   EXPECT_NE(message.find("pass the range of 64-bit sizes"), std::string::npos) << message;
+}
+
+// Found by reading after the convolution find: deconvolution and pooling had the same unchecked
+// size arithmetic.
+TEST(FuzzRegressions, DeconvolutionAndPoolingSizeOverflowNameTheLayer) {
+  std::vector<float> w(1 * 1 * 2 * 2, 0.5f);
+  {
+    Builder builder(quiet_logger());
+    auto net = builder.create_network();
+    Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{1, 1, 4, 4});
+    auto* deconv = net->add_deconvolution_nd(*x, 1, Dims{2, 2}, weights_of(w), Weights{});
+    deconv->set_name("wide");
+    deconv->set_stride_nd(Dims{kMax / 2, 1});
+    net->mark_output(*deconv->get_output(0));
+    std::string message = build_error(builder, *net);
+    EXPECT_NE(message.find("'wide'"), std::string::npos) << message;
+    EXPECT_NE(message.find("pass the range of 64-bit sizes"), std::string::npos) << message;
+  }
+  {
+    Builder builder(quiet_logger());
+    auto net = builder.create_network();
+    Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{1, 1, 4, 4});
+    auto* pool = net->add_pooling_nd(*x, PoolingType::kMAX, Dims{kMax, 2});
+    pool->set_name("padded");
+    pool->set_padding_nd(Dims{kMax - 1, 0});  // under the window, but in + 2 * padding overflows
+    net->mark_output(*pool->get_output(0));
+    std::string message = build_error(builder, *net);
+    EXPECT_NE(message.find("'padded'"), std::string::npos) << message;
+    EXPECT_NE(message.find("pass the range of 64-bit sizes"), std::string::npos) << message;
+  }
 }
 
 TEST(FuzzRegressions, NetworkSliceOverflowNamesTheLayer) {
