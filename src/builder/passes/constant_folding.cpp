@@ -135,7 +135,11 @@ ir::Graph fold_constants(const ir::Graph& graph, Logger& logger,
   if (folded == 0) return out;
   logger.report(Logger::Severity::kINFO,
                 str_cat("constant folding: ", folded, " layer(s) evaluated at build time"));
-  return compact(remove_nodes(out, keep));
+  // Folded shapes may fix dims downstream that the network left at -1 (a reshape sized by a
+  // folded Shape): record what the graph now infers.
+  ir::Graph folded_graph = compact(remove_nodes(out, keep));
+  ir::infer_graph(folded_graph);
+  return folded_graph;
 }
 
 }  // namespace kiln::builder
