@@ -53,12 +53,15 @@ std::shared_ptr<const EngineState> load_engine(EngineData data) {
     std::vector<ir::TensorDesc> descs = ir::tensor_descs(
         builder::with_input_dims(graph, max, str_cat("profile ", p, " max shapes")));
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
-      int64_t bytes = volume(descs[t].dims) * element_size(descs[t].type);
+      int64_t bytes = 0, end = 0;  // plans may say anything (fuzz_plan): no overflow
+      bool overflow = __builtin_mul_overflow(volume(descs[t].dims), element_size(descs[t].type),
+                                             &bytes);
       // View outputs live in their input's memory (ir::alias_views), not in an arena slot.
       bool activation = graph.tensors[t].producer >= 0 && !is_output[t] &&
                         graph.nodes[graph.tensors[t].producer].kind() != ir::op::kVIEW;
       int64_t offset = profile.memory.offsets[t];
-      if (activation && (offset < 0 || offset + bytes > profile.memory.arena_size)) {
+      overflow = overflow || __builtin_add_overflow(offset, bytes, &end);
+      if (activation && (overflow || offset < 0 || end > profile.memory.arena_size)) {
         fail("plan is corrupted: tensor '", graph.tensors[t].name, "' (", bytes,
              " bytes at offset ", offset, ") does not fit the ", profile.memory.arena_size,
              "-byte arena of profile ", p);

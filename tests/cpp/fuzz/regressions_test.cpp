@@ -115,6 +115,29 @@ TEST(FuzzRegressions, PlanWithOverflowingConvolutionIsRefused) {
   EXPECT_NE(message.find("pass the range of 64-bit sizes"), std::string::npos) << message;
 }
 
+// fuzz_plan: a tensor whose bytes (volume * element size) overflowed int64 while the loader
+// checked that it fits its arena slot. The tensor is not an arena activation, so the plan may
+// load; what matters is that the check no longer overflows (UBSan in the sanitized CI build stops
+// on the old code) and that a context can be made from what loads.
+TEST(FuzzRegressions, PlanWithOverflowingActivationBytesLoadsOrIsRefused) {
+  std::vector<uint8_t> plan = fixture("plan-activation-bytes-overflow.bin");
+  ASSERT_GE(plan.size(), plan::kHeaderSize);
+  for (int i = 0; i < 8; ++i)
+    plan[plan::kOffFileSize + i] = static_cast<uint8_t>(uint64_t{plan.size()} >> (8 * i));
+  plan::refresh_checksum(plan);
+  Runtime runtime(quiet_logger());
+  std::unique_ptr<Engine> engine;
+  std::string message = error_of([&] {
+    engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
+  });
+  if (engine) {
+    EXPECT_EQ(message, "no error");
+    EXPECT_NE(engine->create_execution_context(), nullptr);
+  } else {
+    EXPECT_NE(message.find("corrupted"), std::string::npos) << message;
+  }
+}
+
 // Found by reading after the convolution find: deconvolution and pooling had the same unchecked
 // size arithmetic.
 TEST(FuzzRegressions, DeconvolutionAndPoolingSizeOverflowNameTheLayer) {
