@@ -44,3 +44,11 @@ if [ -f "$model" ]; then
   ./build/tools/kiln_cli/kiln --onnx="$model" --device=cpu --iterations=20 --duration=0 \
     --warmUp=0 --dumpProfile --exportLayerInfo=build/kiln-cli-layers.json >/dev/null
 fi
+
+# Coverage-guided fuzzing (docs/reliability.md): off by default, since the clang build of the
+# instrumented library alone takes longer than the rest of this script on a 2-core machine.
+# KILN_FUZZ_SECONDS=30 bash scripts/test.sh runs every fuzz target for that many seconds.
+if [ -n "${KILN_FUZZ_SECONDS:-}" ]; then
+  echo "test: fuzzing, ${KILN_FUZZ_SECONDS} s per target"
+  bash scripts/fuzz.sh "$KILN_FUZZ_SECONDS"
+fi

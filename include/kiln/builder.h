@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/error_recorder.h"
 #include "kiln/logger.h"
 #include "kiln/network.h"
 #include "kiln/tuning.h"
@@ -150,8 +151,14 @@ class Builder {
   std::vector<uint8_t> build_serialized_network(const NetworkDefinition& network,
                                                 const BuilderConfig& config);
 
+  // Errors of build_serialized_network go to this recorder too (kiln/error_recorder.h). Not
+  // owned; null removes it.
+  void set_error_recorder(ErrorRecorder* recorder) { error_recorder_.reset(recorder); }
+  ErrorRecorder* get_error_recorder() const { return error_recorder_.get(); }
+
  private:
   Logger& logger_;
+  ErrorRecorderRef error_recorder_;
   std::vector<std::unique_ptr<OptimizationProfile>> profiles_;
 };
 

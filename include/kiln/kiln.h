@@ -2,6 +2,7 @@
 #pragma once
 
 #include "kiln/builder.h"
+#include "kiln/error_recorder.h"
 #include "kiln/inspector.h"
 #include "kiln/logger.h"
 #include "kiln/network.h"

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/error_recorder.h"
 #include "kiln/inspector.h"
 #include "kiln/logger.h"
 #include "kiln/types.h"
@@ -46,11 +47,17 @@ class Engine {
   // Describes the engine's steps (inspector.h).
   std::unique_ptr<EngineInspector> create_engine_inspector() const;
 
+  // Errors of create_execution_context go to this recorder too (kiln/error_recorder.h); contexts
+  // start with it. Set by the Runtime that loaded the engine; not owned; null removes it.
+  void set_error_recorder(ErrorRecorder* recorder) { error_recorder_.reset(recorder); }
+  ErrorRecorder* get_error_recorder() const { return error_recorder_.get(); }
+
  private:
   friend class Runtime;
   friend class Refitter;  // the one thing that changes an engine after load (kiln/refit.h)
   explicit Engine(std::shared_ptr<const runtime::EngineState> state);
   std::shared_ptr<const runtime::EngineState> state_;
+  ErrorRecorderRef error_recorder_;
 };
 
 class Runtime {
@@ -67,9 +74,15 @@ class Runtime {
   void set_cpu_threads(int32_t n);
   int32_t cpu_threads() const { return cpu_threads_; }
 
+  // Errors of deserialize_cuda_engine go to this recorder too (kiln/error_recorder.h), and the
+  // engines it loads start with it. Not owned; null removes it.
+  void set_error_recorder(ErrorRecorder* recorder) { error_recorder_.reset(recorder); }
+  ErrorRecorder* get_error_recorder() const { return error_recorder_.get(); }
+
  private:
   Logger& logger_;
   int32_t cpu_threads_ = 0;
+  ErrorRecorderRef error_recorder_;
 };
 
 // Everything that changes per inference: input shapes, tensor addresses, the active profile and
@@ -120,10 +133,17 @@ class ExecutionContext {
   void set_nvtx(bool enabled);
   bool get_nvtx() const;
 
+  // Errors of set_input_shape, set_tensor_address, set_optimization_profile_async,
+  // execute_async_v3 and execute_v2 go to this recorder too (kiln/error_recorder.h). Starts as
+  // the engine's; not owned; null removes it.
+  void set_error_recorder(ErrorRecorder* recorder) { error_recorder_.reset(recorder); }
+  ErrorRecorder* get_error_recorder() const { return error_recorder_.get(); }
+
  private:
   friend class Engine;
   explicit ExecutionContext(std::unique_ptr<runtime::ContextState> state);
   std::unique_ptr<runtime::ContextState> state_;
+  ErrorRecorderRef error_recorder_;
 };
 
 }  // namespace kiln

@@ -118,6 +118,7 @@ from ._trt10 import (
     ExecutionContextAllocationStrategy,
     IDebugListener,
     IErrorRecorder,
+    SimpleErrorRecorder,
     IGpuAllocator,
     IGpuAsyncAllocator,
     IInt8Calibrator,

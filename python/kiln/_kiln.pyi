@@ -2076,6 +2076,15 @@ class Builder:
         """
 
     @property
+    def error_recorder(self) -> object:
+        """
+        TensorRT's IErrorRecorder: every error this object raises is also reported to it (report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).
+        """
+
+    @error_recorder.setter
+    def error_recorder(self, recorder: object | None) -> None: ...
+
+    @property
     def logger(self) -> object:
         """The logger the builder was made with."""
 
@@ -2099,13 +2108,6 @@ class Builder:
 
     def build_serialized_network_to_stream(self, network, config, writer) -> Any:
         ...
-
-    @property
-    def error_recorder(self) -> Any:
-        """Read back; kiln reports errors through the logger and kiln.get_last_error(), not an IErrorRecorder"""
-
-    @error_recorder.setter
-    def error_recorder(self, value: Any, /) -> None: ...
 
     def get_plugin_registry(self) -> Any:
         ...
@@ -2147,6 +2149,15 @@ class ICudaEngine:
 
     @property
     def num_io_tensors(self) -> int: ...
+
+    @property
+    def error_recorder(self) -> object:
+        """
+        TensorRT's IErrorRecorder: every error this object raises is also reported to it (report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).
+        """
+
+    @error_recorder.setter
+    def error_recorder(self, recorder: object | None) -> None: ...
 
     def get_tensor_name(self, index: int) -> str | None:
         """The index-th I/O tensor's name, or None."""
@@ -2217,13 +2228,6 @@ class ICudaEngine:
     @property
     def engine_capability(self) -> Any:
         ...
-
-    @property
-    def error_recorder(self) -> Any:
-        """Read back; kiln reports errors through the logger"""
-
-    @error_recorder.setter
-    def error_recorder(self, value: Any, /) -> None: ...
 
     def get_binding_dtype(self, binding) -> Any:
         """TensorRT 8: the DataType of a binding (index or name), None for a bad binding."""
@@ -2350,6 +2354,15 @@ class IExecutionContext:
     def engine(self) -> ICudaEngine:
         """The ICudaEngine."""
 
+    @property
+    def error_recorder(self) -> object:
+        """
+        TensorRT's IErrorRecorder: every error this object raises is also reported to it (report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).
+        """
+
+    @error_recorder.setter
+    def error_recorder(self, recorder: object | None) -> None: ...
+
     def set_input_shape(self, name: str, shape: Sequence[int]) -> bool:
         """
         False, with the reason logged, when `name` is not an input or the shape lies outside the active profile.
@@ -2435,13 +2448,6 @@ class IExecutionContext:
 
     @enqueue_emits_profile.setter
     def enqueue_emits_profile(self, value: Any, /) -> None: ...
-
-    @property
-    def error_recorder(self) -> Any:
-        """Read back; kiln reports errors through the logger"""
-
-    @error_recorder.setter
-    def error_recorder(self, value: Any, /) -> None: ...
 
     def execute(self, batch_size = ..., bindings = ..., *args, **kwargs) -> Any:
         """TensorRT 7's implicit-batch execute: raises kiln.Error (not supported)."""
@@ -2581,6 +2587,15 @@ class Runtime:
     def __init__(self, logger: ILogger) -> None: ...
 
     @property
+    def error_recorder(self) -> object:
+        """
+        TensorRT's IErrorRecorder: every error this object raises is also reported to it (report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).
+        """
+
+    @error_recorder.setter
+    def error_recorder(self, recorder: object | None) -> None: ...
+
+    @property
     def logger(self) -> object:
         """The logger the runtime was made with."""
 
@@ -2611,13 +2626,6 @@ class Runtime:
 
     @engine_host_code_allowed.setter
     def engine_host_code_allowed(self, value: Any, /) -> None: ...
-
-    @property
-    def error_recorder(self) -> Any:
-        """Read back; kiln reports errors through the logger and kiln.get_last_error(), not an IErrorRecorder"""
-
-    @error_recorder.setter
-    def error_recorder(self, value: Any, /) -> None: ...
 
     def get_plugin_registry(self) -> Any:
         ...

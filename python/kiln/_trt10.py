@@ -199,9 +199,12 @@ def _not_applicable(what: str, default, logger_of, keep=False):
 
 
 class IErrorRecorder:
-    """TensorRT's error recorder interface. kiln reports errors through the logger and
-    kiln.get_last_error(); an error_recorder set on a kiln object is kept (read back) and receives
-    nothing, which a warning says when it is set."""
+    """TensorRT's error recorder interface. Set a subclass as error_recorder on a Builder,
+    Runtime, ICudaEngine or IExecutionContext: every error that object logs (and remembers for
+    kiln.get_last_error()) is also passed to report_error(ErrorCodeTRT, desc). Engines start with
+    their runtime's recorder, contexts with their engine's (docs/reliability.md). kiln calls only
+    report_error; the other methods are for the application (SimpleErrorRecorder implements
+    them)."""
 
     MAX_DESC_LENGTH = 127
 
@@ -225,6 +228,51 @@ class IErrorRecorder:
 
     def report_error(self, val, desc: str) -> bool:
         raise NotImplementedError("IErrorRecorder.report_error: implement it in the subclass")
+
+
+class SimpleErrorRecorder(IErrorRecorder):
+    """A ready IErrorRecorder: keeps up to `capacity` (code, desc) pairs, then has_overflowed().
+    Thread-safe (contexts on several threads may share it)."""
+
+    def __init__(self, capacity: int = 256):
+        IErrorRecorder.__init__(self)
+        import threading
+
+        self._lock = threading.Lock()
+        self._capacity = capacity
+        self._errors = []
+        self._overflowed = False
+
+    def num_errors(self) -> int:
+        with self._lock:
+            return len(self._errors)
+
+    get_num_errors = num_errors
+
+    def get_error_code(self, index: int):
+        with self._lock:
+            return self._errors[index][0]
+
+    def get_error_desc(self, index: int) -> str:
+        with self._lock:
+            return self._errors[index][1]
+
+    def has_overflowed(self) -> bool:
+        with self._lock:
+            return self._overflowed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._errors.clear()
+            self._overflowed = False
+
+    def report_error(self, val, desc: str) -> bool:
+        with self._lock:
+            if len(self._errors) >= self._capacity:
+                self._overflowed = True
+            else:
+                self._errors.append((val, desc))
+        return True
 
 
 class IGpuAllocator:

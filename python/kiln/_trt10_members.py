@@ -453,9 +453,6 @@ def install(kiln) -> None:
     builder.reset = lambda self: None
     builder.num_DLA_cores = property(lambda self: 0, doc=no_dla + ": 0 cores.")
     builder.max_DLA_batch_size = property(lambda self: 1, doc=no_dla + ".")
-    builder.error_recorder = _kept_with_warning(
-        "error_recorder", None, "kiln reports errors through the logger and "
-        "kiln.get_last_error(), not an IErrorRecorder", _builder_logger)
     builder.gpu_allocator = _kept_with_warning(
         "gpu_allocator", None, "kiln allocates build memory itself", _builder_logger)
     builder.max_threads = _kept_with_warning(
@@ -476,9 +473,6 @@ def install(kiln) -> None:
         "tempfile_control_flags", 3, "Read back; kiln writes no temporary files.")
     runtime.temporary_directory = _stored(
         "temporary_directory", None, "Read back; kiln writes no temporary files.")
-    runtime.error_recorder = _kept_with_warning(
-        "error_recorder", None, "kiln reports errors through the logger and "
-        "kiln.get_last_error(), not an IErrorRecorder", runtime_logger)
     runtime.gpu_allocator = _kept_with_warning(
         "gpu_allocator", None, "kiln allocates engine memory itself", runtime_logger)
     runtime.max_threads = _kept_with_warning(
@@ -552,8 +546,6 @@ def install(kiln) -> None:
                                                      _engine_logger)
     engine.weight_streaming_budget_v2 = _not_applicable("weight_streaming_budget_v2", 0,
                                                         _engine_logger)
-    engine.error_recorder = _kept_with_warning("error_recorder", None, "kiln reports errors "
-                                               "through the logger", _engine_logger)
     _create_context_orig = engine.create_execution_context
     engine.create_execution_context = _create_execution_context
     engine.create_execution_context_without_device_memory = lambda self: _create_context_orig(
@@ -577,8 +569,6 @@ def install(kiln) -> None:
         context_logger)
     context.temporary_allocator = _kept_with_warning(
         "temporary_allocator", None, "kiln allocates scratch memory itself", context_logger)
-    context.error_recorder = _kept_with_warning(
-        "error_recorder", None, "kiln reports errors through the logger", context_logger)
     context.unfused_tensors_debug_state = _not_applicable("unfused_tensors_debug_state", False,
                                                           context_logger)
     context.set_output_allocator = _set_output_allocator

@@ -159,6 +159,11 @@ class BufferView {
   Py_buffer view_{};
 };
 
+// error_recorder attributes (error_recorder.cpp): a Python IErrorRecorder wrapped for C++ (a new
+// wrapper that frees itself when no kiln object holds it; nullptr for None), and back.
+ErrorRecorder* error_recorder_from_python(nb::handle recorder);
+nb::object error_recorder_to_python(ErrorRecorder* recorder);
+
 void bind_enums(nb::module_& m);
 void bind_logger(nb::module_& m);
 void bind_layers(nb::module_& m);

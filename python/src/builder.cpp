@@ -289,6 +289,13 @@ void bind_builder(nb::module_& m) {
       .def_prop_ro(
           "platform_has_tf32", [](const PyBuilder&) { return true; },
           "True: BuilderFlag.TF32 is honoured (on the GPU; the CPU backend computes float32).")
+      .def_prop_rw(
+          "error_recorder",
+          [](const PyBuilder& b) { return error_recorder_to_python(b.builder->get_error_recorder()); },
+          [](PyBuilder& b, nb::handle r) { b.builder->set_error_recorder(error_recorder_from_python(r)); },
+          nb::arg("recorder").none(),
+          "TensorRT's IErrorRecorder: every error this object raises is also reported to it "
+          "(report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).")
       .def_prop_ro(
           "logger", [](const PyBuilder& b) { return nb::find(b.logger); },
           "The logger the builder was made with.")

@@ -17,6 +17,8 @@ namespace {
 struct PyRuntime {
   Logger* logger;
   int32_t cpu_threads = 0;
+  // Runtimes are made per call (Runtime is cheap); the recorder they get is kept here.
+  std::shared_ptr<ErrorRecorderRef> recorder = std::make_shared<ErrorRecorderRef>();
 };
 
 struct PyEngine {
@@ -72,6 +74,13 @@ void bind_runtime(nb::module_& m) {
                        "I/O tensors are inputs first, then outputs.",
                        nb::is_weak_referenceable())
       .def_prop_ro("num_io_tensors", [](const PyEngine& e) { return e.engine->num_io_tensors(); })
+      .def_prop_rw(
+          "error_recorder",
+          [](const PyEngine& e) { return error_recorder_to_python(e.engine->get_error_recorder()); },
+          [](PyEngine& e, nb::handle r) { e.engine->set_error_recorder(error_recorder_from_python(r)); },
+          nb::arg("recorder").none(),
+          "TensorRT's IErrorRecorder: every error this object raises is also reported to it "
+          "(report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).")
       .def(
           "get_tensor_name",
           [](const PyEngine& e, int32_t index) -> nb::object {
@@ -154,6 +163,13 @@ void bind_runtime(nb::module_& m) {
                         nb::is_weak_referenceable())
       .def_prop_ro(
           "engine", [](const PyContext& c) { return c.engine; }, "The ICudaEngine.")
+      .def_prop_rw(
+          "error_recorder",
+          [](const PyContext& c) { return error_recorder_to_python(c.context->get_error_recorder()); },
+          [](PyContext& c, nb::handle r) { c.context->set_error_recorder(error_recorder_from_python(r)); },
+          nb::arg("recorder").none(),
+          "TensorRT's IErrorRecorder: every error this object raises is also reported to it "
+          "(report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).")
       .def(
           "set_input_shape",
           [](PyContext& c, const std::string& name, const Dims& shape) {
@@ -371,6 +387,13 @@ void bind_runtime(nb::module_& m) {
       .def(
           "__init__", [](PyRuntime* self, Logger& logger) { new (self) PyRuntime{&logger}; },
           nb::arg("logger"), nb::keep_alive<1, 2>())
+      .def_prop_rw(
+          "error_recorder",
+          [](const PyRuntime& r) { return error_recorder_to_python(r.recorder->get()); },
+          [](PyRuntime& r, nb::handle v) { r.recorder->reset(error_recorder_from_python(v)); },
+          nb::arg("recorder").none(),
+          "TensorRT's IErrorRecorder: every error this object raises is also reported to it "
+          "(report_error(ErrorCodeTRT, desc)); None removes it (docs/reliability.md).")
       .def_prop_ro(
           "logger", [](const PyRuntime& r) { return nb::find(r.logger); },
           "The logger the runtime was made with.")
@@ -394,6 +417,7 @@ void bind_runtime(nb::module_& m) {
                 nb::gil_scoped_release release;
                 Runtime runtime(*r.logger);
                 runtime.set_cpu_threads(r.cpu_threads);
+                runtime.set_error_recorder(r.recorder->get());
                 engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
               }
               return nb::cast(std::make_unique<PyEngine>(PyEngine{std::move(engine), r.logger}));

@@ -24,7 +24,7 @@ OptimizationProfile* Builder::create_optimization_profile() {
 }
 
 std::vector<uint8_t> Builder::build_serialized_network(const NetworkDefinition& network,
-                                                       const BuilderConfig& config) {
+                                                       const BuilderConfig& config) try {
   DeviceType device = config.default_device_type();
   DeviceInfo gpu;
   if (device == DeviceType::kGPU) {
@@ -57,6 +57,9 @@ std::vector<uint8_t> Builder::build_serialized_network(const NetworkDefinition& 
                          " profile(s), ", engine.profiles[0].memory.arena_size,
                          " bytes of activations (profile 0), plan ", plan.size(), " bytes"));
   return plan;
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kINVALID_ARGUMENT);
+  throw;
 }
 
 }  // namespace kiln

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include "core/error.h"
@@ -11,18 +12,23 @@ namespace kiln::builder {
 
 // One phase: phase_start on construction, phase_finish on destruction (also when the build
 // throws). step() reports a finished step and throws Error when the monitor cancels the build.
+// Only ever a local variable: its destructor passes on what phase_finish throws when the phase
+// ends normally, so a failing monitor fails the build (docs/reliability.md).
 class ProgressPhase {
  public:
   ProgressPhase(ProgressMonitor* monitor, const char* name, const ProgressPhase* parent,
                 int32_t num_steps)
-      : monitor_(monitor), name_(name) {
+      : monitor_(monitor), name_(name), unwinding_at_start_(std::uncaught_exceptions()) {
     if (monitor_) monitor_->phase_start(name_, parent ? parent->name_ : nullptr, num_steps);
   }
-  ~ProgressPhase() {
+  ~ProgressPhase() noexcept(false) {
     if (!monitor_) return;
     try {
       monitor_->phase_finish(name_);
-    } catch (...) {  // a throwing monitor must not turn an unwinding build into terminate()
+    } catch (...) {
+      // While the build unwinds from another error, that error wins (a second throw would be
+      // terminate()).
+      if (std::uncaught_exceptions() == unwinding_at_start_) throw;
     }
   }
   ProgressPhase(const ProgressPhase&) = delete;
@@ -38,6 +44,7 @@ class ProgressPhase {
  private:
   ProgressMonitor* monitor_;
   const char* name_;
+  int unwinding_at_start_;
 };
 
 }  // namespace kiln::builder

@@ -84,10 +84,14 @@ bool Dims::is_dynamic() const {
 
 int64_t volume(const Dims& dims) {
   int64_t n = 1;
+  bool overflow = false;
   for (int32_t i = 0; i < dims.nb_dims; ++i) {
     if (dims.d[i] < 0) return -1;
-    n *= dims.d[i];
+    // Shapes come from plans, ONNX files and text: a product past int64 is refused, not wrapped
+    // (a zero dimension still makes the whole product 0).
+    overflow = __builtin_mul_overflow(n, dims.d[i], &n) || overflow;
   }
+  if (overflow && n != 0) fail("the shape ", dims, " has more elements than 64 bits count");
   return n;
 }
 

@@ -1,6 +1,7 @@
 // The textual IR (text.h): print and parse.
 #include "ir/text.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -103,6 +104,22 @@ double weight_value(const WeightsData& w, int64_t i) {
     }
   }
   return 0.0;
+}
+
+// Whether put_value can store `v` as `type` (converting an out-of-range double to an integer is
+// undefined behaviour; fuzz_ir_text found one). int8/uint8 share one byte: -128..255.
+bool representable(DataType type, double v) {
+  switch (type) {
+    case DataType::kINT8:
+    case DataType::kUINT8:
+      return v >= -128.0 && v <= 255.0;
+    case DataType::kINT32:
+      return v >= -2147483648.0 && v <= 2147483647.0;
+    case DataType::kINT64:
+      return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+    default:
+      return true;  // floating point (inf and nan included) and bool
+  }
 }
 
 void put_value(std::vector<uint8_t>& bytes, DataType type, int64_t i, double v) {
@@ -209,8 +226,10 @@ struct Cursor {
   int64_t integer() {
     std::string w = word();
     char* end = nullptr;
+    errno = 0;
     long long v = std::strtoll(w.c_str(), &end, 10);
     if (end != w.c_str() + w.size()) bad("'" + w + "' is not an integer");
+    if (errno == ERANGE) bad("'" + w + "' is out of the range of a 64-bit integer");
     return v;
   }
   Dims dims() {
@@ -420,7 +439,12 @@ Graph parse(std::string_view text) {
         c.expect("[");
         for (int64_t i = 0; i < n; ++i) {
           if (i) c.expect(",");
-          put_value(*bytes, w.type, i, c.number());
+          double v = c.number();
+          if (!representable(w.type, v)) {
+            c.bad(str_cat("weights '", name, "' value ", number_text(v), " does not fit ",
+                          w.type));
+          }
+          put_value(*bytes, w.type, i, v);
         }
         c.expect("]");
       } else {
@@ -465,6 +489,12 @@ Graph parse(std::string_view text) {
       do {
         outs.push_back(c.name());
       } while (c.eat(","));
+      // Shape inference writes every output of the kind (fuzz_ir_text found a topk with one).
+      int32_t expected = num_outputs(n);
+      if (static_cast<int32_t>(outs.size()) != expected) {
+        c.bad(str_cat(kind_name, " node '", n.name, "' has ", outs.size(), " outputs; it makes ",
+                      expected));
+      }
       int32_t index = static_cast<int32_t>(g.nodes.size());
       for (const std::string& o : outs) {
         int32_t t = define(o);

@@ -78,7 +78,7 @@ ExecutionContext::ExecutionContext(std::unique_ptr<runtime::ContextState> state)
     : state_(std::move(state)) {}
 ExecutionContext::~ExecutionContext() = default;
 
-void ExecutionContext::set_input_shape(const std::string& name, const Dims& dims) {
+void ExecutionContext::set_input_shape(const std::string& name, const Dims& dims) try {
   const runtime::EngineState& engine = *state_->engine;
   int32_t i = engine.find_io(name);
   if (i < 0 || !engine.is_input(i))
@@ -96,6 +96,9 @@ void ExecutionContext::set_input_shape(const std::string& name, const Dims& dims
   }
   state_->input_dims[i] = dims;
   state_->shapes_valid = false;
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kINVALID_ARGUMENT);
+  throw;
 }
 
 Dims ExecutionContext::get_tensor_shape(const std::string& name) const {
@@ -118,10 +121,13 @@ bool ExecutionContext::all_input_dimensions_specified() const {
   return true;
 }
 
-void ExecutionContext::set_tensor_address(const std::string& name, void* address) {
+void ExecutionContext::set_tensor_address(const std::string& name, void* address) try {
   int32_t i = state_->engine->find_io(name);
   if (i < 0) fail("set_tensor_address: '", name, "' is not an input or output of this engine");
   state_->addresses[i] = address;
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kINVALID_ARGUMENT);
+  throw;
 }
 
 void* ExecutionContext::get_tensor_address(const std::string& name) const {
@@ -130,16 +136,22 @@ void* ExecutionContext::get_tensor_address(const std::string& name) const {
   return state_->addresses[i];
 }
 
-void ExecutionContext::set_optimization_profile_async(int32_t index, void* /*stream*/) {
+void ExecutionContext::set_optimization_profile_async(int32_t index, void* /*stream*/) try {
   state_->select_profile(index);
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kINVALID_ARGUMENT);
+  throw;
 }
 
 int32_t ExecutionContext::optimization_profile() const {
   return state_->profile;
 }
 
-void ExecutionContext::execute_async_v3(void* stream) {
+void ExecutionContext::execute_async_v3(void* stream) try {
   state_->execute(stream);
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kFAILED_EXECUTION);
+  throw;
 }
 
 void ExecutionContext::set_aux_streams(void* const* streams, int32_t count) {
@@ -173,10 +185,13 @@ bool ExecutionContext::get_nvtx() const {
   return state_->nvtx;
 }
 
-void ExecutionContext::execute_v2(void* const* bindings) {
+void ExecutionContext::execute_v2(void* const* bindings) try {
   if (bindings == nullptr) fail("execute_v2: bindings is null");
   for (size_t i = 0; i < state_->addresses.size(); ++i) state_->addresses[i] = bindings[i];
   state_->execute(nullptr);
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kFAILED_EXECUTION);
+  throw;
 }
 
 }  // namespace kiln

@@ -54,12 +54,15 @@ std::shared_ptr<const EngineState> load_engine(EngineData data, int32_t cpu_thre
     std::vector<ir::TensorDesc> descs = ir::tensor_descs(
         builder::with_input_dims(graph, max, str_cat("profile ", p, " max shapes")));
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
-      int64_t bytes = volume(descs[t].dims) * element_size(descs[t].type);
+      int64_t bytes = 0, end = 0;  // plans may say anything (fuzz_plan): no overflow
+      bool overflow = __builtin_mul_overflow(volume(descs[t].dims), element_size(descs[t].type),
+                                             &bytes);
       // View outputs live in their input's memory (ir::alias_views), not in an arena slot.
       bool activation = graph.tensors[t].producer >= 0 && !is_output[t] &&
                         graph.nodes[graph.tensors[t].producer].kind() != ir::op::kVIEW;
       int64_t offset = profile.memory.offsets[t];
-      if (activation && (offset < 0 || offset + bytes > profile.memory.arena_size)) {
+      overflow = overflow || __builtin_add_overflow(offset, bytes, &end);
+      if (activation && (overflow || offset < 0 || end > profile.memory.arena_size)) {
         fail("plan is corrupted: tensor '", graph.tensors[t].name, "' (", bytes,
              " bytes at offset ", offset, ") does not fit the ", profile.memory.arena_size,
              "-byte arena of profile ", p);
@@ -94,7 +97,7 @@ void Runtime::set_cpu_threads(int32_t n) {
   cpu_threads_ = n;
 }
 
-std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_t size) {
+std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_t size) try {
   if (data == nullptr) fail("deserialize_cuda_engine: the plan address is null");
   runtime::EngineData engine = plan::read(data, size);  // intact, of a format this kiln reads
   plan::Header header = plan::read_header(data, size);
@@ -114,7 +117,12 @@ std::unique_ptr<Engine> Runtime::deserialize_cuda_engine(const void* data, size_
                  str_cat("loaded a ", state->data.device == DeviceType::kCPU ? "CPU" : "GPU",
                          " engine: ", state->data.steps.size(), " steps, ", state->io.size(),
                          " I/O tensors, ", state->data.profiles.size(), " profile(s)"));
-  return std::unique_ptr<Engine>(new Engine(std::move(state)));
+  std::unique_ptr<Engine> loaded(new Engine(std::move(state)));
+  loaded->set_error_recorder(error_recorder_.get());
+  return loaded;
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kINVALID_ARGUMENT);
+  throw;
 }
 
 Engine::Engine(std::shared_ptr<const runtime::EngineState> state) : state_(std::move(state)) {}
@@ -189,13 +197,18 @@ std::unique_ptr<EngineInspector> Engine::create_engine_inspector() const {
   return std::unique_ptr<EngineInspector>(new EngineInspector(state_));
 }
 
-std::unique_ptr<ExecutionContext> Engine::create_execution_context() const {
+std::unique_ptr<ExecutionContext> Engine::create_execution_context() const try {
   auto ctx = std::make_unique<runtime::ContextState>();
   ctx->engine = state_;
   ctx->addresses.assign(state_->io.size(), nullptr);
   ctx->backend = state_->backend->create_context(*state_);
   ctx->select_profile(0);
-  return std::unique_ptr<ExecutionContext>(new ExecutionContext(std::move(ctx)));
+  std::unique_ptr<ExecutionContext> context(new ExecutionContext(std::move(ctx)));
+  context->set_error_recorder(error_recorder_.get());
+  return context;
+} catch (...) {
+  error_recorder_.report_current_exception(ErrorCode::kFAILED_INITIALIZATION);
+  throw;
 }
 
 }  // namespace kiln

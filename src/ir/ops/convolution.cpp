@@ -79,8 +79,15 @@ void infer_convolution(const Node& node, std::span<const TensorDesc> inputs,
       out.d[2 + i] = -1;
       continue;
     }
-    int64_t padded = in + a.pre_padding.d[i] + a.post_padding.d[i];
-    int64_t span = a.dilation.d[i] * (ks.d[i] - 1) + 1;
+    int64_t padded = 0, span = 0;
+    if (__builtin_add_overflow(in, a.pre_padding.d[i], &padded) ||
+        __builtin_add_overflow(padded, a.post_padding.d[i], &padded) ||
+        __builtin_mul_overflow(a.dilation.d[i], ks.d[i] - 1, &span) ||
+        __builtin_add_overflow(span, 1, &span)) {  // found by fuzz_plan
+      fail_at(node, "spatial dim ", i, ": input ", in, ", padding ", a.pre_padding.d[i], "+",
+              a.post_padding.d[i], ", kernel ", ks.d[i], " and dilation ", a.dilation.d[i],
+              " pass the range of 64-bit sizes");
+    }
     if (padded < span) {
       fail_empty_output(node, "spatial dim ", i, ": the input is ", in, " (", padded,
                         " with padding) but the dilated kernel spans ", span, " (kernel ", ks.d[i],

@@ -89,8 +89,16 @@ void infer_deconvolution(const Node& node, std::span<const TensorDesc> inputs,
       out.d[2 + i] = -1;
       continue;
     }
-    int64_t size = (in - 1) * a.stride.d[i] + a.dilation.d[i] * (ks.d[i] - 1) + 1 -
-                   a.pre_padding.d[i] - a.post_padding.d[i];
+    int64_t grown = 0, spread = 0, size = 0;  // sizes from plans may be anything (fuzz_plan)
+    if (__builtin_mul_overflow(in - 1, a.stride.d[i], &grown) ||
+        __builtin_mul_overflow(a.dilation.d[i], ks.d[i] - 1, &spread) ||
+        __builtin_add_overflow(grown, spread, &size) || __builtin_add_overflow(size, 1, &size) ||
+        __builtin_sub_overflow(size, a.pre_padding.d[i], &size) ||
+        __builtin_sub_overflow(size, a.post_padding.d[i], &size)) {
+      fail_at(node, "spatial dim ", i, ": input ", in, ", stride ", a.stride.d[i], ", kernel ",
+              ks.d[i], ", dilation ", a.dilation.d[i], " and padding ", a.pre_padding.d[i], "+",
+              a.post_padding.d[i], " pass the range of 64-bit sizes");
+    }
     if (in < 1 || size < 1) {
       fail_at(node, "spatial dim ", i, ": an input of ", in, " gives an output of ", size,
               " (stride ", a.stride.d[i], ", kernel ", ks.d[i], ", dilation ", a.dilation.d[i],

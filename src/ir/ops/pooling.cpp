@@ -40,7 +40,12 @@ void infer_pooling(const Node& node, std::span<const TensorDesc> inputs,
   for (int32_t i = 0; i < rank; ++i) {
     int64_t in = x.dims.d[2 + i];
     if (in < 0) continue;  // stays -1
-    int64_t padded = in + a.pre_padding.d[i] + a.post_padding.d[i];
+    int64_t padded = 0;
+    if (__builtin_add_overflow(in, a.pre_padding.d[i], &padded) ||
+        __builtin_add_overflow(padded, a.post_padding.d[i], &padded)) {  // sizes from plans
+      fail_at(node, "spatial dim ", i, ": input ", in, " and padding ", a.pre_padding.d[i], "+",
+              a.post_padding.d[i], " pass the range of 64-bit sizes");
+    }
     if (padded < window.d[i]) {
       fail_empty_output(node, "spatial dim ", i, ": the input is ", in, " (", padded,
                         " with padding) but the window is ", window.d[i],

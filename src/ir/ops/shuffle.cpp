@@ -35,6 +35,13 @@ Dims transpose(const Node& node, const char* which, const Permutation& perm, con
   return out;
 }
 
+bool volume_is_zero(const Dims& d) {
+  for (int32_t i = 0; i < d.nb_dims; ++i) {
+    if (d.d[i] == 0) return true;
+  }
+  return false;
+}
+
 // `spec` holds kUnknownValue where a shape tensor's element is known only at run time: the output
 // dimension is -1 there.
 Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& spec, const Dims& in) {
@@ -69,6 +76,16 @@ Dims reshape(const Node& node, const ShuffleAttrs& attrs, const Dims& spec, cons
     }
   }
 
+  for (const Dims* d : {&in, static_cast<const Dims*>(&out)}) {
+    int64_t n = 1;
+    if (volume_is_zero(*d)) continue;
+    for (int32_t i = 0; i < d->nb_dims; ++i) {
+      if (d->d[i] > 0 && __builtin_mul_overflow(n, d->d[i], &n)) {
+        fail_at(node, "reshape of ", in, " to ", spec, ": the shape ", *d,
+                " has more elements than 64 bits count");
+      }
+    }
+  }
   if (infer_at < 0) {
     int64_t in_volume = volume(in), out_volume = volume(out);
     if (in_volume >= 0 && out_volume >= 0 && in_volume != out_volume) {

@@ -48,7 +48,12 @@ void infer_slice(const Node& node, std::span<const TensorDesc> inputs,
       }
       continue;
     }
-    int64_t last = start + (size - 1) * stride;
+    int64_t last = 0;
+    if (__builtin_mul_overflow(size - 1, stride, &last) ||
+        __builtin_add_overflow(start, last, &last)) {  // found by fuzz_plan
+      fail_at(node, "dimension ", i, " (start ", start, ", size ", size, ", stride ", stride,
+              ") reads past the range of 64-bit indices");
+    }
     bool below = start < 0 || last < 0;
     bool above = dim >= 0 && (start >= dim || last >= dim);
     if (below || above) {
