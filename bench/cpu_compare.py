@@ -8,8 +8,8 @@ onnxruntime's default threading (kiln: its default, one thread per core) and wit
 thread. kiln builds one fp32 engine per row (profile fixed at the row's batch); both are checked
 against each other before timing (rel_to_max = max|kiln - ort| / max|ort| <= 1e-3).
 
-Time: median of `--iters` runs after warm-up (host to host: kiln's context.infer with numpy in and
-out, onnxruntime's session.run). Prints a line per row as it goes and the table last; the ratio
+Time: median of `--iters` runs each after warm-up, kiln and onnxruntime alternating in blocks
+(host to host: kiln's context.infer with numpy in and out, onnxruntime's session.run). Prints a line per row as it goes and the table last; the ratio
 column is kiln / onnxruntime (below 1: kiln is faster). --out writes the table as Markdown.
 
   PYTHONPATH=build/python python3 bench/cpu_compare.py [--models residual_cnn,encoder]
@@ -45,18 +45,25 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def timed(fn, iters: int, budget_s: float) -> float:
-    """Median milliseconds of fn() over up to `iters` runs (fewer if they pass budget_s)."""
-    fn()  # warm-up (first-run allocations, primitive creation)
-    times = []
+def timed_pair(fn_a, fn_b, iters: int, budget_s: float, rounds: int = 4) -> tuple[float, float]:
+    """Median milliseconds of fn_a() and of fn_b() over up to `iters` runs each (fewer if they pass
+    budget_s), in `rounds` alternating blocks (a's runs, b's runs, a's, ...) so that a slow spell
+    of a shared machine hits both alike. Blocks rather than single runs: each library's idle
+    workers spin for a while after a run, which would slow the other's next run."""
+    fn_a()  # warm-up (first-run allocations, primitive creation)
+    fn_b()
+    times_a, times_b = [], []
     start = time.perf_counter()
-    for _ in range(iters):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-        if time.perf_counter() - start > budget_s and len(times) >= 3:
+    per_block = max(1, iters // rounds)
+    while len(times_a) < iters:
+        for fn, times in ((fn_a, times_a), (fn_b, times_b)):
+            for _ in range(per_block):
+                t0 = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t0) * 1e3)
+        if time.perf_counter() - start > budget_s and len(times_a) >= 3:
             break
-    return statistics.median(times)
+    return statistics.median(times_a), statistics.median(times_b)
 
 
 def build_kiln(trt, model_bytes: bytes, shape, batch: int, threads: int | None):
@@ -137,8 +144,9 @@ def main() -> int:
                 err = float(np.max(np.abs(kiln_y - ort_y)) / max(np.max(np.abs(ort_y)), 1e-30))
                 ok = err <= 1e-3
                 failed |= not ok
-                ort_ms = timed(lambda: sess.run(None, {"x": x}), args.iters, args.row_budget_s)
-                kiln_ms = timed(lambda: context.infer({"x": x}), args.iters, args.row_budget_s)
+                kiln_ms, ort_ms = timed_pair(lambda: context.infer({"x": x}),
+                                             lambda: sess.run(None, {"x": x}), args.iters,
+                                             args.row_budget_s)
                 row = (name, batch, threads_arg, kiln_ms, ort_ms, kiln_ms / ort_ms, err, build_s)
                 rows.append(row)
                 print(f"{name} b{batch} threads={threads_arg}: kiln {kiln_ms:.2f} ms, onnxruntime "

@@ -12,7 +12,7 @@ namespace {
 // Split over the engine's threads (inline inside another parallel_for).
 template <typename F>
 void apply(const float* x, float* y, int64_t n, F f) {
-  parallel_for(n, 16384, [&](int64_t begin, int64_t end) {
+  parallel_for(n, kParallelGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) y[i] = f(x[i]);
   });
 }

@@ -120,7 +120,9 @@ void run_convolution(const ir::Node& node, std::span<const TensorView> inputs,
   const std::string layer = str_cat("convolution '", node.name, "'");
   // (batch item, group) pairs split over the engine's threads; with fewer pairs than threads the
   // gemm inside splits instead.
-  parallel_for(batch * groups, 1, [&](int64_t first, int64_t last) {
+  const int64_t item_macs = std::max<int64_t>(1, group_maps * depth * out_volume);
+  parallel_for(batch * groups, std::max<int64_t>(1, kParallelMacs / item_macs),
+               [&](int64_t first, int64_t last) {
   std::vector<float> col(pointwise ? 0 : static_cast<size_t>(depth * out_volume));
   for (int64_t item = first; item < last; ++item) {
     {

@@ -249,13 +249,13 @@ void gemm_serial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, fl
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m <= 0 || n <= 0) return;
-  // About 256k multiply-adds per task at least: below that the hand-off costs more than it saves.
+  // kParallelMacs per task at least: below that the hand-off costs more than it saves.
   const int64_t work = m * n * std::max<int64_t>(k, 1);
   const bool by_rows = m >= n;
   const int64_t extent = by_rows ? m : n;
   const int64_t unit = by_rows ? 16 : 32;  // multiples of every MR / NR
   const int64_t units = (extent + unit - 1) / unit;
-  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) * units / std::max<int64_t>(work, 1));
+  const int64_t grain = std::max<int64_t>(1, kParallelMacs * units / std::max<int64_t>(work, 1));
   if (parallel_chunks(units, grain) <= 1) {
     gemm_serial(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, m == 1, n == 1);
     return;

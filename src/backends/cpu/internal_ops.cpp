@@ -17,7 +17,7 @@ namespace kiln::cpu {
 
 namespace {
 
-constexpr int64_t kChunk = 256;
+constexpr int64_t kChunk = 1024;
 
 // Flat offsets into an input of dims `in` (broadcast to `out`) of output elements
 // [start, start + n).
@@ -96,6 +96,12 @@ void run_program(const ir::Node& node, const ir::PwProgram& program,
       switch (in.op) {
         case ir::PwOp::kINPUT: {
           const TensorView& t = inputs[in.code];
+          if (t.type == DataType::kFLOAT && volume(t.dims) == volume(out)) {
+            // Not broadcast: the input is laid out like the output.
+            std::memcpy(dst, static_cast<const float*>(t.data) + start,
+                        static_cast<size_t>(n) * sizeof(float));
+            break;
+          }
           broadcast_offsets(t.dims, out, start, n, offsets.data());
           load_input(t, offsets.data(), n, dst);
           break;
@@ -109,11 +115,34 @@ void run_program(const ir::Node& node, const ir::PwProgram& program,
           break;
         }
         case ir::PwOp::kBINARY: {
+          // The four arithmetic operations as plain loops (the compiler vectorizes them; the
+          // same IEEE operations as binary_f32), the rest through binary_f32.
+          // Registers never overlap: restrict lets the loops vectorize.
           auto op = static_cast<ElementWiseOperation>(in.code);
-          for (int64_t i = 0; i < n; ++i) dst[i] = binary_f32(op, a[i], b[i]);
+          float* __restrict d = dst;
+          const float* __restrict x = a;
+          const float* __restrict y = b;
+          if (op == ElementWiseOperation::kSUM) {
+            for (int64_t i = 0; i < n; ++i) d[i] = x[i] + y[i];
+          } else if (op == ElementWiseOperation::kSUB) {
+            for (int64_t i = 0; i < n; ++i) d[i] = x[i] - y[i];
+          } else if (op == ElementWiseOperation::kPROD) {
+            for (int64_t i = 0; i < n; ++i) d[i] = x[i] * y[i];
+          } else if (op == ElementWiseOperation::kDIV) {
+            for (int64_t i = 0; i < n; ++i) d[i] = x[i] / y[i];
+          } else {
+            for (int64_t i = 0; i < n; ++i) dst[i] = binary_f32(op, a[i], b[i]);
+          }
           break;
         }
         case ir::PwOp::kACTIVATION:
+          if (static_cast<ActivationType>(in.code) == ActivationType::kRELU) {
+            // As apply_activation's ReLU: NaN passes through.
+            float* __restrict d = dst;
+            const float* __restrict x = a;
+            for (int64_t i = 0; i < n; ++i) d[i] = x[i] < 0.0f ? 0.0f : x[i];
+            break;
+          }
           apply_activation(static_cast<ActivationType>(in.code), in.alpha, in.beta, a, dst, n,
                            node.name);
           break;
@@ -121,12 +150,22 @@ void run_program(const ir::Node& node, const ir::PwProgram& program,
           for (int64_t i = 0; i < n; ++i) dst[i] = a[i] != 0.0f ? b[i] : c[i];
           break;
         case ir::PwOp::kCAST:
+          if (static_cast<DataType>(in.code) == DataType::kFLOAT) {
+            std::memcpy(dst, a, static_cast<size_t>(n) * sizeof(float));
+            break;
+          }
           round_to(static_cast<DataType>(in.code), a, n, dst);
           break;
       }
     }
     for (size_t o = 0; o < program.outputs.size(); ++o) {
-      store_output(outputs[o], start, n, &regs[program.outputs[o].reg * kChunk]);
+      const float* value = &regs[program.outputs[o].reg * kChunk];
+      if (outputs[o].type == DataType::kFLOAT) {
+        std::memcpy(static_cast<float*>(outputs[o].data) + start, value,
+                    static_cast<size_t>(n) * sizeof(float));
+      } else {
+        store_output(outputs[o], start, n, value);
+      }
     }
   }
 }
@@ -148,8 +187,8 @@ void run_fused_pointwise(const ir::Node& node, std::span<const TensorView> input
   const std::string& text = node.get<FusedPointwiseAttrs>().program;
   const int64_t total = volume(outputs[0].dims);
   const int64_t chunks = (total + kChunk - 1) / kChunk;
-  // Chunks of kChunk elements split over the engine's threads (16 chunks at least per task).
-  parallel_for(chunks, 16, [&](int64_t first, int64_t last) {
+  // Chunks of kChunk elements split over the engine's threads.
+  parallel_for(chunks, kParallelGrain / kChunk, [&](int64_t first, int64_t last) {
     run_program(node, parsed_program(text), inputs, outputs, first * kChunk,
                 std::min(total, last * kChunk));
   });
@@ -172,7 +211,7 @@ void run_layer_norm(const ir::Node& node, std::span<const TensorView> inputs,
   }
   if (residual.data != nullptr) res_in = std::make_unique<FloatInput>(residual);
   // Rows split over the engine's threads.
-  parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(h, 1)), [&](int64_t r0,
+  parallel_for(rows, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(h, 1)), [&](int64_t r0,
                                                                              int64_t r1) {
   std::vector<float> row(h), y(h);
   for (int64_t r = r0; r < r1; ++r) {

@@ -57,7 +57,8 @@ void run_matrix_multiply(const ir::Node& node, std::span<const TensorView> input
   FloatOutput out(y);
   int64_t count = volume(batch);
   // Batch items split over the engine's threads; a single product splits inside gemm instead.
-  parallel_for(count, 1, [&](int64_t first, int64_t last) {
+  parallel_for(count, std::max<int64_t>(1, kParallelMacs / std::max<int64_t>(m * n * k, 1)),
+               [&](int64_t first, int64_t last) {
     for (int64_t item = first; item < last; ++item) {
       const float* pa = av.data() + offset_of(item, batch, a_strides) * a_size;
       const float* pb = bv.data() + offset_of(item, batch, b_strides) * b_size;
@@ -70,7 +71,7 @@ void run_matrix_multiply(const ir::Node& node, std::span<const TensorView> input
   if (inputs.size() > 2 && inputs[2].data != nullptr && n > 0) {
     FloatInput bias(inputs[2]);
     float* o = out.data();
-    parallel_for(total / n, std::max<int64_t>(1, 16384 / n), [&](int64_t r0, int64_t r1) {
+    parallel_for(total / n, std::max<int64_t>(1, kParallelGrain / n), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         for (int64_t j = 0; j < n; ++j) o[r * n + j] += bias[j];
       }

@@ -46,7 +46,7 @@ void broadcast_loop(const Dims& out, const std::array<Dims, N>& ins, Fn&& fn) {
   bool same = true;
   for (const Dims& d : ins) same = same && volume(d) == total;
   if (same) {
-    parallel_for(total, 16384, [&](int64_t begin, int64_t end) {
+    parallel_for(total, kParallelGrain, [&](int64_t begin, int64_t end) {
       std::array<int64_t, N> off{};
       for (int64_t i = begin; i < end; ++i) {
         off.fill(i);
@@ -62,7 +62,7 @@ void broadcast_loop(const Dims& out, const std::array<Dims, N>& ins, Fn&& fn) {
   const int64_t inner = out.d[last];
   if (inner <= 0) return;
   const int64_t rows = total / inner;
-  parallel_for(rows, std::max<int64_t>(1, 16384 / inner), [&](int64_t first, int64_t end_row) {
+  parallel_for(rows, std::max<int64_t>(1, kParallelGrain / inner), [&](int64_t first, int64_t end_row) {
     std::array<int64_t, N> off{};
     std::array<int64_t, N> base{};  // offsets of the first element of the current row
     int64_t index[Dims::kMaxDims] = {};

@@ -99,7 +99,7 @@ void run_pooling(const ir::Node& node, std::span<const TensorView> inputs,
   FloatInput x(x_view);
   FloatOutput y(y_view);
   // Planes split over the engine's threads.
-  parallel_for(planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_volume, 1)),
+  parallel_for(planes, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(out_volume, 1)),
                [&](int64_t first, int64_t last) {
                  for (int64_t p = first; p < last; ++p) {
                    pool_plane(x.data() + p * in_volume, y.data() + p * out_volume, g, a.type,

@@ -22,7 +22,7 @@ void run_softmax(const ir::Node& node, std::span<const TensorView> inputs,
   for (size_t i = 0; i < group.size() && contiguous; ++i) contiguous = group[i] == int64_t(i);
   const int64_t n = static_cast<int64_t>(group.size());
   // Groups split over the engine's threads.
-  parallel_for(static_cast<int64_t>(starts.size()), std::max<int64_t>(1, 8192 / std::max<int64_t>(n, 1)),
+  parallel_for(static_cast<int64_t>(starts.size()), std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(n, 1)),
                [&](int64_t first, int64_t last) {
     for (int64_t s = first; s < last; ++s) {
       const float* xs = in.data() + starts[s];

@@ -52,7 +52,7 @@ inline void copy_strided(uint8_t* dst, const uint8_t* src, const Dims& dims, con
     fail("copy_strided: unsupported element size ", esize);
   }
   // Rows of the output split over the engine's threads (thread_pool.h).
-  parallel_for(outer, std::max<int64_t>(1, 65536 / std::max<int64_t>(n * esize, 1)),
+  parallel_for(outer, std::max<int64_t>(1, 4 * kParallelGrain / std::max<int64_t>(n * esize, 1)),
                [&](int64_t first, int64_t last) {
     int64_t index[Dims::kMaxDims] = {};
     int64_t offset = 0;  // in elements

@@ -74,6 +74,12 @@ class ScopedPool {
 // chunk, or when already inside a parallel_for.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
+// The least work worth handing to another thread, in elements of a pointwise pass (about 30-100
+// microseconds): waking a worker costs tens of microseconds, so smaller splits lose.
+inline constexpr int64_t kParallelGrain = 65536;
+// The same for products, in multiply-adds.
+inline constexpr int64_t kParallelMacs = int64_t{1} << 20;
+
 // The number of chunks parallel_for(n, grain, ...) would use now (1: it would run inline).
 int64_t parallel_chunks(int64_t n, int64_t grain);
 

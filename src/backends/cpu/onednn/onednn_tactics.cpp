@@ -14,6 +14,7 @@
 // threads as the engine's pool has (cpu::current_pool).
 #include <omp.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -126,10 +127,15 @@ memory scratchpad(const dnnl::primitive_desc_base& pd) {
   return memory(d, cpu_engine(), scratch(kScratchpadSlot, std::max<size_t>(d.get_size(), 1)));
 }
 
-// OpenMP threads for the primitive about to run: the engine pool's size (1 without one).
-void set_threads() {
+// OpenMP threads for a primitive of `macs` multiply-adds: the engine pool's size (1 without one),
+// but no more than one per 8M multiply-adds. Measured on a 2-core Zen 3: a 64x256x256 product
+// (4M) took 0.18 ms on one thread and 0.44 ms on two; waking a team costs more than it saves.
+void set_threads(int64_t macs) {
+  constexpr int64_t kMacsPerThread = int64_t{8} << 20;
   ThreadPool* pool = current_pool();
-  omp_set_num_threads(pool != nullptr ? pool->size() : 1);
+  int64_t threads = pool != nullptr ? pool->size() : 1;
+  threads = std::clamp<int64_t>(macs / kMacsPerThread, 1, threads);
+  omp_set_num_threads(static_cast<int>(threads));
 }
 
 // ---- convolution
@@ -161,7 +167,8 @@ class ConvolutionKernel : public StepKernel {
       run_convolution(node, in, out);
       return;
     }
-    set_threads();
+    // Multiply-adds: every output element reads (input channels / groups) x kernel taps.
+    set_threads(volume(out[0].dims) * volume(in[1].dims) / std::max<int64_t>(in[1].dims.d[0], 1));
     dnnl::engine& eng = cpu_engine();
     dnnl::stream stream(eng);
     memory weights = weights_for(*p, in[1].data, stream);
@@ -353,7 +360,8 @@ class MatmulKernel : public StepKernel {
       run_matrix_multiply(node, in, out);
       return;
     }
-    set_threads();
+    // Multiply-adds: every output element is a dot product of length K.
+    set_threads(volume(out[0].dims) * p->user_a.dims().back());
     dnnl::engine& eng = cpu_engine();
     dnnl::stream stream(eng);
     std::unordered_map<int, memory> args{
