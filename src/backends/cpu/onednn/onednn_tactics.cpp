@@ -169,6 +169,24 @@ class ConvolutionKernel : public StepKernel {
     }
     // Multiply-adds: every output element reads (input channels / groups) x kernel taps.
     set_threads(volume(out[0].dims) * volume(in[1].dims) / std::max<int64_t>(in[1].dims.d[0], 1));
+    try {
+      execute(p, in, out);
+    } catch (const dnnl::error& e) {
+      fail("convolution '", node.name, "': oneDNN failed to run it: ", e.what());
+    }
+  }
+
+  void weights_changed() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& [key, p] : cache_) {
+      p.weights.reset();
+      p.weights_from = nullptr;
+    }
+  }
+
+ private:
+  void execute(ConvPrimitive* p, std::span<const TensorView> in,
+               std::span<const TensorView> out) {
     dnnl::engine& eng = cpu_engine();
     dnnl::stream stream(eng);
     memory weights = weights_for(*p, in[1].data, stream);
@@ -193,18 +211,11 @@ class ConvolutionKernel : public StepKernel {
     stream.wait();
   }
 
-  void weights_changed() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& [key, p] : cache_) {
-      p.weights.reset();
-      p.weights_from = nullptr;
-    }
-  }
-
- private:
   ConvPrimitive* primitive_for(const ir::Node& node, std::span<const TensorView> in,
                                std::span<const TensorView> out) {
     std::vector<int64_t> key(in[0].dims.d, in[0].dims.d + in[0].dims.nb_dims);
+    key.push_back(-1);
+    key.insert(key.end(), in[1].dims.d, in[1].dims.d + in[1].dims.nb_dims);
     std::lock_guard<std::mutex> lock(mutex_);
     auto [it, added] = cache_.try_emplace(key);
     ConvPrimitive& p = it->second;
@@ -362,6 +373,15 @@ class MatmulKernel : public StepKernel {
     }
     // Multiply-adds: every output element is a dot product of length K.
     set_threads(volume(out[0].dims) * p->user_a.dims().back());
+    try {
+      execute(p, in, out);
+    } catch (const dnnl::error& e) {
+      fail("matrix multiply '", node.name, "': oneDNN failed to run it: ", e.what());
+    }
+  }
+
+  void execute(MatmulPrimitive* p, std::span<const TensorView> in,
+               std::span<const TensorView> out) {
     dnnl::engine& eng = cpu_engine();
     dnnl::stream stream(eng);
     std::unordered_map<int, memory> args{
