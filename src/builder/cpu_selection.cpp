@@ -104,10 +104,11 @@ std::map<std::string, float> g_timings;
 
 }  // namespace
 
-std::vector<runtime::StepData> select_cpu_tactics(
-    const ir::Graph& graph, const BuilderConfig& config,
-    std::span<const std::vector<ir::TensorDesc>> opt, Logger& logger, ProgressPhase& phase,
-    SelectionRecord& record) {
+std::vector<runtime::StepData> select_cpu_tactics(const ir::Graph& graph,
+                                                  const BuilderConfig& config,
+                                                  std::span<const std::vector<ir::TensorDesc>> opt,
+                                                  Logger& logger, ProgressPhase& phase,
+                                                  SelectionRecord& record) {
   const uint32_t sources = config.tactic_sources();
   const bool library = (sources >> static_cast<uint32_t>(TacticSource::kONEDNN)) & 1u;
   const bool own = (sources >> static_cast<uint32_t>(TacticSource::kKILN)) & 1u;
@@ -146,8 +147,8 @@ std::vector<runtime::StepData> select_cpu_tactics(
     if (timed && candidates.size() > 1) {
       if (!pool) {
         std::string warning;
-        pool = std::make_unique<cpu::ThreadPool>(
-            cpu::resolve_threads(config.cpu_threads(), &warning));
+        pool =
+            std::make_unique<cpu::ThreadPool>(cpu::resolve_threads(config.cpu_threads(), &warning));
         if (!warning.empty()) logger.report(Logger::Severity::kWARNING, warning);
       }
       cpu::ScopedPool scope(pool.get());

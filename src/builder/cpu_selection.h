@@ -13,9 +13,10 @@ namespace kiln::builder {
 
 // One step per node of `graph` (in order) with its CPU tactic; `opt[p]` holds every tensor's
 // desc at profile p's opt shapes. Fills `record` for the algorithm selector.
-std::vector<runtime::StepData> select_cpu_tactics(
-    const ir::Graph& graph, const BuilderConfig& config,
-    std::span<const std::vector<ir::TensorDesc>> opt, Logger& logger, ProgressPhase& phase,
-    SelectionRecord& record);
+std::vector<runtime::StepData> select_cpu_tactics(const ir::Graph& graph,
+                                                  const BuilderConfig& config,
+                                                  std::span<const std::vector<ir::TensorDesc>> opt,
+                                                  Logger& logger, ProgressPhase& phase,
+                                                  SelectionRecord& record);
 
 }  // namespace kiln::builder

@@ -123,32 +123,34 @@ void run_convolution(const ir::Node& node, std::span<const TensorView> inputs,
   const int64_t item_macs = std::max<int64_t>(1, group_maps * depth * out_volume);
   parallel_for(batch * groups, std::max<int64_t>(1, kParallelMacs / item_macs),
                [&](int64_t first, int64_t last) {
-  std::vector<float> col(pointwise ? 0 : static_cast<size_t>(depth * out_volume));
-  for (int64_t item = first; item < last; ++item) {
-    {
-      const int64_t n = item / groups, grp = item % groups;
-      const float* src = x.data() + (n * channels + grp * group_channels) * in_volume;
-      const float* columns = src;
-      if (!pointwise) {
-        im2col(src, group_channels, g, col.data());
-        columns = col.data();
-      }
-      float* dst = y.data() + (n * maps + grp * group_maps) * out_volume;
-      // Start from the bias (or 0) and accumulate the product onto it.
-      for (int64_t m = 0; m < group_maps; ++m) {
-        const float b = bias ? (*bias)[grp * group_maps + m] : 0.0f;
-        float* plane = dst + m * out_volume;
-        for (int64_t i = 0; i < out_volume; ++i) plane[i] = b;
-      }
-      gemm(false, false, group_maps, out_volume, depth, 1.0f, w.data() + grp * group_maps * depth,
-           depth, columns, out_volume, 1.0f, dst, out_volume);
-      if (a.epilogue.enabled) {
-        apply_activation(a.epilogue.type, a.epilogue.alpha, a.epilogue.beta, dst, dst,
-                         group_maps * out_volume, layer);
-      }
-    }
-  }
-  });
+                 std::vector<float> col(pointwise ? 0 : static_cast<size_t>(depth * out_volume));
+                 for (int64_t item = first; item < last; ++item) {
+                   {
+                     const int64_t n = item / groups, grp = item % groups;
+                     const float* src =
+                         x.data() + (n * channels + grp * group_channels) * in_volume;
+                     const float* columns = src;
+                     if (!pointwise) {
+                       im2col(src, group_channels, g, col.data());
+                       columns = col.data();
+                     }
+                     float* dst = y.data() + (n * maps + grp * group_maps) * out_volume;
+                     // Start from the bias (or 0) and accumulate the product onto it.
+                     for (int64_t m = 0; m < group_maps; ++m) {
+                       const float b = bias ? (*bias)[grp * group_maps + m] : 0.0f;
+                       float* plane = dst + m * out_volume;
+                       for (int64_t i = 0; i < out_volume; ++i) plane[i] = b;
+                     }
+                     gemm(false, false, group_maps, out_volume, depth, 1.0f,
+                          w.data() + grp * group_maps * depth, depth, columns, out_volume, 1.0f,
+                          dst, out_volume);
+                     if (a.epilogue.enabled) {
+                       apply_activation(a.epilogue.type, a.epilogue.alpha, a.epilogue.beta, dst,
+                                        dst, group_maps * out_volume, layer);
+                     }
+                   }
+                 }
+               });
   y.commit();
 }
 

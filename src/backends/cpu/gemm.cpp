@@ -268,8 +268,8 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
                   c + begin * ldc, ldc, m == 1, n == 1);
     } else {
       const float* b_cols = trans_b ? b + begin * ldb : b + begin;
-      gemm_serial(trans_a, trans_b, m, end - begin, k, alpha, a, lda, b_cols, ldb, beta,
-                  c + begin, ldc, m == 1, n == 1);
+      gemm_serial(trans_a, trans_b, m, end - begin, k, alpha, a, lda, b_cols, ldb, beta, c + begin,
+                  ldc, m == 1, n == 1);
     }
   });
 }

@@ -211,40 +211,43 @@ void run_layer_norm(const ir::Node& node, std::span<const TensorView> inputs,
   }
   if (residual.data != nullptr) res_in = std::make_unique<FloatInput>(residual);
   // Rows split over the engine's threads.
-  parallel_for(rows, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(h, 1)), [&](int64_t r0,
-                                                                             int64_t r1) {
-  std::vector<float> row(h), y(h);
-  for (int64_t r = r0; r < r1; ++r) {
-    const float* px = xf.data() + r * h;
-    for (int64_t i = 0; i < h; ++i) row[i] = res_in ? px[i] + res_in->data()[r * h + i] : px[i];
-    // The sum is rounded to x's type, as an unfused residual add would store it.
-    if (res_in) round_to(x.type, row.data(), h, row.data());
-    double mean = 0.0;
-    if (!attrs.rms) {
-      for (int64_t i = 0; i < h; ++i) mean += row[i];
-      mean /= static_cast<double>(h);
-    }
-    double var = 0.0;
-    for (int64_t i = 0; i < h; ++i) {
-      double d = row[i] - mean;
-      var += d * d;
-    }
-    var /= static_cast<double>(h);
-    const double inv = 1.0 / std::sqrt(var + static_cast<double>(attrs.epsilon));
-    for (int64_t i = 0; i < h; ++i) {
-      float v = static_cast<float>((row[i] - mean) * inv) * scale.data()[i];
-      y[i] = bias ? v + bias[i] : v;
-    }
-    TensorView out_row{static_cast<uint8_t*>(outputs[0].data) + r * h * element_size(x.type),
+  parallel_for(rows, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(h, 1)),
+               [&](int64_t r0, int64_t r1) {
+                 std::vector<float> row(h), y(h);
+                 for (int64_t r = r0; r < r1; ++r) {
+                   const float* px = xf.data() + r * h;
+                   for (int64_t i = 0; i < h; ++i)
+                     row[i] = res_in ? px[i] + res_in->data()[r * h + i] : px[i];
+                   // The sum is rounded to x's type, as an unfused residual add would store it.
+                   if (res_in) round_to(x.type, row.data(), h, row.data());
+                   double mean = 0.0;
+                   if (!attrs.rms) {
+                     for (int64_t i = 0; i < h; ++i) mean += row[i];
+                     mean /= static_cast<double>(h);
+                   }
+                   double var = 0.0;
+                   for (int64_t i = 0; i < h; ++i) {
+                     double d = row[i] - mean;
+                     var += d * d;
+                   }
+                   var /= static_cast<double>(h);
+                   const double inv = 1.0 / std::sqrt(var + static_cast<double>(attrs.epsilon));
+                   for (int64_t i = 0; i < h; ++i) {
+                     float v = static_cast<float>((row[i] - mean) * inv) * scale.data()[i];
+                     y[i] = bias ? v + bias[i] : v;
+                   }
+                   TensorView out_row{
+                       static_cast<uint8_t*>(outputs[0].data) + r * h * element_size(x.type),
                        x.type, Dims{h}};
-    store_output(out_row, 0, h, y.data());
-    if (outputs.size() > 1) {
-      TensorView sum_row{static_cast<uint8_t*>(outputs[1].data) + r * h * element_size(x.type),
+                   store_output(out_row, 0, h, y.data());
+                   if (outputs.size() > 1) {
+                     TensorView sum_row{
+                         static_cast<uint8_t*>(outputs[1].data) + r * h * element_size(x.type),
                          x.type, Dims{h}};
-      store_output(sum_row, 0, h, row.data());
-    }
-  }
-  });
+                     store_output(sum_row, 0, h, row.data());
+                   }
+                 }
+               });
 }
 
 void run_view(const ir::Node& node, std::span<const TensorView> inputs,

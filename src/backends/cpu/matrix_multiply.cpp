@@ -59,13 +59,13 @@ void run_matrix_multiply(const ir::Node& node, std::span<const TensorView> input
   // Batch items split over the engine's threads; a single product splits inside gemm instead.
   parallel_for(count, std::max<int64_t>(1, kParallelMacs / std::max<int64_t>(m * n * k, 1)),
                [&](int64_t first, int64_t last) {
-    for (int64_t item = first; item < last; ++item) {
-      const float* pa = av.data() + offset_of(item, batch, a_strides) * a_size;
-      const float* pb = bv.data() + offset_of(item, batch, b_strides) * b_size;
-      gemm(a.trans, b.trans, m, n, k, 1.0f, pa, a.cols, pb, b.cols, 0.0f,
-           out.data() + item * m * n, n);
-    }
-  });
+                 for (int64_t item = first; item < last; ++item) {
+                   const float* pa = av.data() + offset_of(item, batch, a_strides) * a_size;
+                   const float* pb = bv.data() + offset_of(item, batch, b_strides) * b_size;
+                   gemm(a.trans, b.trans, m, n, k, 1.0f, pa, a.cols, pb, b.cols, 0.0f,
+                        out.data() + item * m * n, n);
+                 }
+               });
   // The epilogue the builder fused (GPU plans have it; the CPU runs it for completeness).
   int64_t total = numel(y);
   if (inputs.size() > 2 && inputs[2].data != nullptr && n > 0) {

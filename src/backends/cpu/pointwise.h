@@ -62,30 +62,31 @@ void broadcast_loop(const Dims& out, const std::array<Dims, N>& ins, Fn&& fn) {
   const int64_t inner = out.d[last];
   if (inner <= 0) return;
   const int64_t rows = total / inner;
-  parallel_for(rows, std::max<int64_t>(1, kParallelGrain / inner), [&](int64_t first, int64_t end_row) {
-    std::array<int64_t, N> off{};
-    std::array<int64_t, N> base{};  // offsets of the first element of the current row
-    int64_t index[Dims::kMaxDims] = {};
-    int64_t rest = first;  // the odometer at row `first`
-    for (int32_t d = last - 1; d >= 0; --d) {
-      index[d] = rest % out.d[d];
-      rest /= out.d[d];
-      for (size_t k = 0; k < N; ++k) base[k] += index[d] * strides[k].d[d];
-    }
-    for (int64_t row = first; row < end_row; ++row) {
-      for (int64_t j = 0; j < inner; ++j) {
-        for (size_t k = 0; k < N; ++k) off[k] = base[k] + j * strides[k].d[last];
-        fn(row * inner + j, off);
-      }
-      // Odometer over the outer dimensions.
-      for (int32_t d = last - 1; d >= 0; --d) {
-        for (size_t k = 0; k < N; ++k) base[k] += strides[k].d[d];
-        if (++index[d] < out.d[d]) break;
-        for (size_t k = 0; k < N; ++k) base[k] -= strides[k].d[d] * out.d[d];
-        index[d] = 0;
-      }
-    }
-  });
+  parallel_for(rows, std::max<int64_t>(1, kParallelGrain / inner),
+               [&](int64_t first, int64_t end_row) {
+                 std::array<int64_t, N> off{};
+                 std::array<int64_t, N> base{};  // offsets of the first element of the current row
+                 int64_t index[Dims::kMaxDims] = {};
+                 int64_t rest = first;  // the odometer at row `first`
+                 for (int32_t d = last - 1; d >= 0; --d) {
+                   index[d] = rest % out.d[d];
+                   rest /= out.d[d];
+                   for (size_t k = 0; k < N; ++k) base[k] += index[d] * strides[k].d[d];
+                 }
+                 for (int64_t row = first; row < end_row; ++row) {
+                   for (int64_t j = 0; j < inner; ++j) {
+                     for (size_t k = 0; k < N; ++k) off[k] = base[k] + j * strides[k].d[last];
+                     fn(row * inner + j, off);
+                   }
+                   // Odometer over the outer dimensions.
+                   for (int32_t d = last - 1; d >= 0; --d) {
+                     for (size_t k = 0; k < N; ++k) base[k] += strides[k].d[d];
+                     if (++index[d] < out.d[d]) break;
+                     for (size_t k = 0; k < N; ++k) base[k] -= strides[k].d[d] * out.d[d];
+                     index[d] = 0;
+                   }
+                 }
+               });
 }
 
 }  // namespace kiln::cpu

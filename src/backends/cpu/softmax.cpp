@@ -22,34 +22,35 @@ void run_softmax(const ir::Node& node, std::span<const TensorView> inputs,
   for (size_t i = 0; i < group.size() && contiguous; ++i) contiguous = group[i] == int64_t(i);
   const int64_t n = static_cast<int64_t>(group.size());
   // Groups split over the engine's threads.
-  parallel_for(static_cast<int64_t>(starts.size()), std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(n, 1)),
+  parallel_for(static_cast<int64_t>(starts.size()),
+               std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(n, 1)),
                [&](int64_t first, int64_t last) {
-    for (int64_t s = first; s < last; ++s) {
-      const float* xs = in.data() + starts[s];
-      float* ys = out.data() + starts[s];
-      float max = -std::numeric_limits<float>::infinity();
-      double sum = 0.0;
-      if (contiguous) {
-        for (int64_t i = 0; i < n; ++i) max = std::fmax(max, xs[i]);
-        for (int64_t i = 0; i < n; ++i) {
-          float e = std::exp(xs[i] - max);
-          ys[i] = e;
-          sum += e;
-        }
-        float inv = static_cast<float>(1.0 / sum);
-        for (int64_t i = 0; i < n; ++i) ys[i] *= inv;
-        continue;
-      }
-      for (int64_t off : group) max = std::fmax(max, xs[off]);
-      for (int64_t off : group) {
-        float e = std::exp(xs[off] - max);
-        ys[off] = e;
-        sum += e;
-      }
-      float inv = static_cast<float>(1.0 / sum);
-      for (int64_t off : group) ys[off] *= inv;
-    }
-  });
+                 for (int64_t s = first; s < last; ++s) {
+                   const float* xs = in.data() + starts[s];
+                   float* ys = out.data() + starts[s];
+                   float max = -std::numeric_limits<float>::infinity();
+                   double sum = 0.0;
+                   if (contiguous) {
+                     for (int64_t i = 0; i < n; ++i) max = std::fmax(max, xs[i]);
+                     for (int64_t i = 0; i < n; ++i) {
+                       float e = std::exp(xs[i] - max);
+                       ys[i] = e;
+                       sum += e;
+                     }
+                     float inv = static_cast<float>(1.0 / sum);
+                     for (int64_t i = 0; i < n; ++i) ys[i] *= inv;
+                     continue;
+                   }
+                   for (int64_t off : group) max = std::fmax(max, xs[off]);
+                   for (int64_t off : group) {
+                     float e = std::exp(xs[off] - max);
+                     ys[off] = e;
+                     sum += e;
+                   }
+                   float inv = static_cast<float>(1.0 / sum);
+                   for (int64_t off : group) ys[off] *= inv;
+                 }
+               });
   out.commit();
 }
 

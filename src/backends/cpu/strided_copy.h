@@ -54,37 +54,37 @@ inline void copy_strided(uint8_t* dst, const uint8_t* src, const Dims& dims, con
   // Rows of the output split over the engine's threads (thread_pool.h).
   parallel_for(outer, std::max<int64_t>(1, 4 * kParallelGrain / std::max<int64_t>(n * esize, 1)),
                [&](int64_t first, int64_t last) {
-    int64_t index[Dims::kMaxDims] = {};
-    int64_t offset = 0;  // in elements
-    int64_t rest = first;
-    for (int32_t k = inner - 1; k >= 0; --k) {
-      index[k] = rest % d.d[k];
-      rest /= d.d[k];
-      offset += index[k] * s.d[k];
-    }
-    uint8_t* out = dst + first * n * esize;
-    for (int64_t o = first; o < last; ++o) {
-      const uint8_t* from = src + offset * esize;
-      if (stride == 1) {
-        std::memcpy(out, from, static_cast<size_t>(n * esize));
-      } else if (esize == 1) {
-        detail::copy_run<1>(out, from, n, stride);
-      } else if (esize == 2) {
-        detail::copy_run<2>(out, from, n, stride);
-      } else if (esize == 4) {
-        detail::copy_run<4>(out, from, n, stride);
-      } else {
-        detail::copy_run<8>(out, from, n, stride);
-      }
-      out += n * esize;
-      for (int32_t k = inner - 1; k >= 0; --k) {
-        offset += s.d[k];
-        if (++index[k] < d.d[k]) break;
-        offset -= s.d[k] * d.d[k];
-        index[k] = 0;
-      }
-    }
-  });
+                 int64_t index[Dims::kMaxDims] = {};
+                 int64_t offset = 0;  // in elements
+                 int64_t rest = first;
+                 for (int32_t k = inner - 1; k >= 0; --k) {
+                   index[k] = rest % d.d[k];
+                   rest /= d.d[k];
+                   offset += index[k] * s.d[k];
+                 }
+                 uint8_t* out = dst + first * n * esize;
+                 for (int64_t o = first; o < last; ++o) {
+                   const uint8_t* from = src + offset * esize;
+                   if (stride == 1) {
+                     std::memcpy(out, from, static_cast<size_t>(n * esize));
+                   } else if (esize == 1) {
+                     detail::copy_run<1>(out, from, n, stride);
+                   } else if (esize == 2) {
+                     detail::copy_run<2>(out, from, n, stride);
+                   } else if (esize == 4) {
+                     detail::copy_run<4>(out, from, n, stride);
+                   } else {
+                     detail::copy_run<8>(out, from, n, stride);
+                   }
+                   out += n * esize;
+                   for (int32_t k = inner - 1; k >= 0; --k) {
+                     offset += s.d[k];
+                     if (++index[k] < d.d[k]) break;
+                     offset -= s.d[k] * d.d[k];
+                     index[k] = 0;
+                   }
+                 }
+               });
 }
 
 }  // namespace kiln::cpu

@@ -147,10 +147,16 @@ void ThreadPool::run(int64_t n, const std::function<void(int64_t)>& fn) {
   if (job->error) std::rethrow_exception(job->error);
 }
 
-ThreadPool* current_pool() { return t_pool; }
+ThreadPool* current_pool() {
+  return t_pool;
+}
 
-ScopedPool::ScopedPool(ThreadPool* pool) : previous_(t_pool) { t_pool = pool; }
-ScopedPool::~ScopedPool() { t_pool = previous_; }
+ScopedPool::ScopedPool(ThreadPool* pool) : previous_(t_pool) {
+  t_pool = pool;
+}
+ScopedPool::~ScopedPool() {
+  t_pool = previous_;
+}
 
 int64_t parallel_chunks(int64_t n, int64_t grain) {
   if (t_pool == nullptr || t_inside || n <= 0) return 1;

@@ -15,9 +15,10 @@ namespace {
 constexpr uint32_t kKilnOnly = 1u << static_cast<int>(TacticSource::kKILN);
 constexpr uint32_t kOnednnOnly = 1u << static_cast<int>(TacticSource::kONEDNN);
 
-#define SKIP_WITHOUT_ONEDNN()                                                     \
-  if (cpu::library_tactics().empty()) GTEST_SKIP() << "kiln was built without oneDNN " \
-                                                      "(libdnnl-dev not found)"
+#define SKIP_WITHOUT_ONEDNN()                      \
+  if (cpu::library_tactics().empty())              \
+  GTEST_SKIP() << "kiln was built without oneDNN " \
+                  "(libdnnl-dev not found)"
 
 struct Case {
   std::function<void(NetworkDefinition&, std::vector<std::vector<float>>&)> define;
@@ -131,8 +132,8 @@ TEST(CpuOnednn, GroupedDepthwiseOneAndThreeDimensionalConvolutions) {
   Case three_d;
   three_d.define = [](NetworkDefinition& net, std::vector<std::vector<float>>& s) {
     Tensor* x = net.add_input("x", DataType::kFLOAT, Dims{-1, 3, 6, 7, 8});
-    auto* conv = net.add_convolution_nd(*x, 5, Dims{3, 3, 3}, keep(s, 5 * 3 * 27, 8),
-                                        keep(s, 5, 9));
+    auto* conv =
+        net.add_convolution_nd(*x, 5, Dims{3, 3, 3}, keep(s, 5 * 3 * 27, 8), keep(s, 5, 9));
     conv->set_padding_nd(Dims{1, 0, 1});
     finish(net, net.add_activation(*conv->get_output(0), ActivationType::kTANH));
   };
@@ -152,8 +153,8 @@ TEST(CpuOnednn, MatrixMultiplyTransposesBroadcastsAndFusedBiasGelu) {
     auto* mm = net.add_matrix_multiply(*x, MatrixOperation::kNONE, *w->get_output(0),
                                        MatrixOperation::kNONE);
     auto* b = net.add_constant(Dims{1, 1, 40}, keep(s, 40, 11));
-    auto* add = net.add_elementwise(*mm->get_output(0), *b->get_output(0),
-                                    ElementWiseOperation::kSUM);
+    auto* add =
+        net.add_elementwise(*mm->get_output(0), *b->get_output(0), ElementWiseOperation::kSUM);
     auto* gelu = net.add_activation(*add->get_output(0), ActivationType::kGELU_ERF);
     // y = h [B, S, 40] * h^T: an activation times the transpose of itself (batched, no weights).
     auto* self = net.add_matrix_multiply(*gelu->get_output(0), MatrixOperation::kNONE,
@@ -177,8 +178,8 @@ TEST(CpuOnednn, DefaultBuildPicksAmongBothAndRunsCorrectly) {
   Case c;
   c.define = [](NetworkDefinition& net, std::vector<std::vector<float>>& s) {
     Tensor* x = net.add_input("x", DataType::kFLOAT, Dims{-1, 16, 28, 28});
-    auto* conv = net.add_convolution_nd(*x, 32, Dims{3, 3}, keep(s, 32 * 16 * 9, 20),
-                                        keep(s, 32, 21));
+    auto* conv =
+        net.add_convolution_nd(*x, 32, Dims{3, 3}, keep(s, 32 * 16 * 9, 20), keep(s, 32, 21));
     conv->set_padding_nd(Dims{1, 1});
     finish(net, net.add_activation(*conv->get_output(0), ActivationType::kRELU));
   };
@@ -206,8 +207,8 @@ TEST(CpuOnednn, RefitReplacesTheReorderedWeights) {
     Case c;
     c.define = [&](NetworkDefinition& net, std::vector<std::vector<float>>&) {
       Tensor* x = net.add_input("x", DataType::kFLOAT, Dims{1, 4, 10, 10});
-      auto* conv = net.add_convolution_nd(*x, 8, Dims{3, 3}, test::weights_of(w),
-                                          test::weights_of(bias));
+      auto* conv =
+          net.add_convolution_nd(*x, 8, Dims{3, 3}, test::weights_of(w), test::weights_of(bias));
       conv->set_name("conv");
       finish(net, conv);
     };

@@ -2,8 +2,8 @@
 // every index run once, concurrent callers, exceptions, nested splits, the thread-count rules, and
 // engines whose outputs do not depend on how many threads ran them.
 #include <atomic>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "backends/cpu/thread_pool.h"
@@ -104,8 +104,8 @@ void define_mixed(NetworkDefinition& net, std::vector<std::vector<float>>& keep)
   auto* c2 = net.add_convolution_nd(*r1->get_output(0), 16, Dims{3, 3}, w(16 * 4 * 9, 3), w(16, 4));
   c2->set_num_groups(4);
   c2->set_padding_nd(Dims{1, 1});
-  auto* sum = net.add_elementwise(*c2->get_output(0), *c1->get_output(0),
-                                  ElementWiseOperation::kSUM);
+  auto* sum =
+      net.add_elementwise(*c2->get_output(0), *c1->get_output(0), ElementWiseOperation::kSUM);
   auto* pool = net.add_pooling_nd(*sum->get_output(0), PoolingType::kAVERAGE, Dims{2, 2});
   auto* flat = net.add_shuffle(*pool->get_output(0));
   flat->set_reshape_dimensions(Dims{0, 16, 100});
@@ -170,14 +170,16 @@ TEST(CpuThreads, ContextsOnSeveralThreadsShareTheEnginePool) {
   auto engine = runtime.deserialize_cuda_engine(plan.data(), plan.size());
   std::vector<float> x = test::uniform(3 * 8 * 20 * 20, 9, -1.0f, 1.0f);
   auto serial_ctx = engine->create_execution_context();
-  std::vector<float> serial = test::run_float(*serial_ctx, *engine, {{"x", {Dims{3, 8, 20, 20}, x}}})["y"];
+  std::vector<float> serial =
+      test::run_float(*serial_ctx, *engine, {{"x", {Dims{3, 8, 20, 20}, x}}})["y"];
   std::vector<std::thread> threads;
   std::atomic<int> mismatches{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       auto ctx = engine->create_execution_context();
       for (int i = 0; i < 5; ++i) {
-        std::vector<float> y = test::run_float(*ctx, *engine, {{"x", {Dims{3, 8, 20, 20}, x}}})["y"];
+        std::vector<float> y =
+            test::run_float(*ctx, *engine, {{"x", {Dims{3, 8, 20, 20}, x}}})["y"];
         if (y != serial) mismatches.fetch_add(1);
       }
     });

@@ -37,7 +37,9 @@ dnnl::engine& cpu_engine() {
   return engine;
 }
 
-memory::dims dims_of(const Dims& d) { return memory::dims(d.d, d.d + d.nb_dims); }
+memory::dims dims_of(const Dims& d) {
+  return memory::dims(d.d, d.d + d.nb_dims);
+}
 
 bool all_float(std::span<const ir::TensorDesc> descs) {
   for (const ir::TensorDesc& d : descs) {
@@ -185,8 +187,7 @@ class ConvolutionKernel : public StepKernel {
   }
 
  private:
-  void execute(ConvPrimitive* p, std::span<const TensorView> in,
-               std::span<const TensorView> out) {
+  void execute(ConvPrimitive* p, std::span<const TensorView> in, std::span<const TensorView> out) {
     dnnl::engine& eng = cpu_engine();
     dnnl::stream stream(eng);
     memory weights = weights_for(*p, in[1].data, stream);
@@ -200,9 +201,10 @@ class ConvolutionKernel : public StepKernel {
     if (p->pd.dst_desc() != p->user_dst) {
       conv_dst = memory(p->pd.dst_desc(), eng, scratch(kDstSlot, p->pd.dst_desc().get_size()));
     }
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, conv_src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, conv_dst},
-        {DNNL_ARG_SCRATCHPAD, scratchpad(p->pd)}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, conv_src},
+                                         {DNNL_ARG_WEIGHTS, weights},
+                                         {DNNL_ARG_DST, conv_dst},
+                                         {DNNL_ARG_SCRATCHPAD, scratchpad(p->pd)}};
     if (in.size() > 2 && in[2].data != nullptr) {
       args.emplace(DNNL_ARG_BIAS, memory(p->pd.bias_desc(), eng, in[2].data));
     }
@@ -249,17 +251,18 @@ class ConvolutionKernel : public StepKernel {
       wdims[0] /= a.num_groups;
       wdims.insert(wdims.begin(), a.num_groups);
     }
-    const tag weights_tag =
-        a.num_groups > 1
-            ? (spatial == 1 ? tag::goiw : spatial == 2 ? tag::goihw : tag::goidhw)
-            : (spatial == 1 ? tag::oiw : spatial == 2 ? tag::oihw : tag::oidhw);
+    const tag weights_tag = a.num_groups > 1 ? (spatial == 1   ? tag::goiw
+                                                : spatial == 2 ? tag::goihw
+                                                               : tag::goidhw)
+                                             : (spatial == 1   ? tag::oiw
+                                                : spatial == 2 ? tag::oihw
+                                                               : tag::oidhw);
     p.user_weights = memory::desc(wdims, memory::data_type::f32, weights_tag);
-    memory::desc src_any = blocked_ ? memory::desc(dims_of(in[0].dims), memory::data_type::f32,
-                                                   tag::any)
-                                    : p.user_src;
-    memory::desc dst_any = blocked_ ? memory::desc(dims_of(out[0].dims), memory::data_type::f32,
-                                                   tag::any)
-                                    : p.user_dst;
+    memory::desc src_any =
+        blocked_ ? memory::desc(dims_of(in[0].dims), memory::data_type::f32, tag::any) : p.user_src;
+    memory::desc dst_any =
+        blocked_ ? memory::desc(dims_of(out[0].dims), memory::data_type::f32, tag::any)
+                 : p.user_dst;
     memory::desc weights_any(wdims, memory::data_type::f32,
                              constant_weights_ ? tag::any : weights_tag);
     const bool has_bias = in.size() > 2 && in[2].data != nullptr;
@@ -384,11 +387,10 @@ class MatmulKernel : public StepKernel {
                std::span<const TensorView> out) {
     dnnl::engine& eng = cpu_engine();
     dnnl::stream stream(eng);
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(p->user_a, eng, in[0].data)},
-        {DNNL_ARG_WEIGHTS, weights_for(*p, in[1].data, stream)},
-        {DNNL_ARG_DST, memory(p->user_dst, eng, out[0].data)},
-        {DNNL_ARG_SCRATCHPAD, scratchpad(p->pd)}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p->user_a, eng, in[0].data)},
+                                         {DNNL_ARG_WEIGHTS, weights_for(*p, in[1].data, stream)},
+                                         {DNNL_ARG_DST, memory(p->user_dst, eng, out[0].data)},
+                                         {DNNL_ARG_SCRATCHPAD, scratchpad(p->pd)}};
     if (in.size() > 2 && in[2].data != nullptr) {
       args.emplace(DNNL_ARG_BIAS, memory(p->user_bias, eng, in[2].data));
     }
@@ -495,8 +497,7 @@ std::unique_ptr<StepKernel> create_blocked_convolution(const ir::Node& node,
                                                        const std::vector<bool>& constant) {
   return std::make_unique<ConvolutionKernel>(node, constant, true);
 }
-std::unique_ptr<StepKernel> create_matmul(const ir::Node& node,
-                                          const std::vector<bool>& constant) {
+std::unique_ptr<StepKernel> create_matmul(const ir::Node& node, const std::vector<bool>& constant) {
   return std::make_unique<MatmulKernel>(node, constant);
 }
 
@@ -511,7 +512,9 @@ const Tactic kTactics[] = {
 
 }  // namespace
 
-std::span<const Tactic> tactics() { return kTactics; }
+std::span<const Tactic> tactics() {
+  return kTactics;
+}
 
 std::string_view version() {
   static const std::string text = [] {
