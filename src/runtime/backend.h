@@ -47,7 +47,8 @@ class BackendEngine {
   // weights, queued on `stream`. With `sync`, first waits for all work on the device (so nothing
   // enqueued earlier still reads the old values) and returns after the copies are complete.
   // Called with no execution running (EngineState::refit_mutex). The CPU backend reads the
-  // graph's host bytes, which the refitter replaces, so it has nothing to do.
+  // graph's host bytes, which the refitter replaces; it only drops the copies its oneDNN steps
+  // reordered from them.
   struct WeightsCopy {
     int32_t weights = -1;  // index into Graph::weights
     const std::vector<uint8_t>* bytes = nullptr;
