@@ -15,9 +15,8 @@
 
 #include "backends/cpu/tactics.h"
 #include "backends/cpu/thread_pool.h"
-#include "core/checksum.h"
+#include "builder/timing_cache.h"
 #include "core/error.h"
-#include "plan/plan.h"
 
 namespace kiln::builder {
 
@@ -81,23 +80,6 @@ float time_ms(Run&& run) {
   return best;
 }
 
-// A layer's part of a timing key: kind, attributes, input/output types and shapes.
-std::string signature(const ir::Node& node, std::span<const ir::TensorDesc> in,
-                      std::span<const ir::TensorDesc> out) {
-  std::vector<uint8_t> attrs = plan::attrs_bytes(node.attrs);
-  std::string s = str_cat(to_string(node.kind()), "|", checksum64(attrs.data(), attrs.size()), "|");
-  for (const ir::TensorDesc& d : in) {
-    if (d.dims.nb_dims < 0) {
-      s += "-;";
-      continue;
-    }
-    s += str_cat(d.type, d.dims, ";");
-  }
-  s += "->";
-  for (const ir::TensorDesc& d : out) s += str_cat(d.type, d.dims, ";");
-  return s;
-}
-
 // The process's CPU timings (builds may run on several threads at once).
 std::mutex g_timings_mutex;
 std::map<std::string, float> g_timings;
@@ -152,10 +134,10 @@ std::vector<runtime::StepData> select_cpu_tactics(const ir::Graph& graph,
         if (!warning.empty()) logger.report(Logger::Severity::kWARNING, warning);
       }
       cpu::ScopedPool scope(pool.get());
-      const std::string sig = str_cat(signature(node, in, out), "|threads=", pool->size(), "|");
+      const std::string sig =
+          str_cat(node_signature(node, in, out), "|threads=", pool->size(), "|");
       std::optional<NodeBuffers> b;
-      std::vector<bool> constant;
-      for (int32_t t : node.inputs) constant.push_back(t >= 0 && graph.tensors[t].weights >= 0);
+      const std::vector<bool> constant = cpu::constant_inputs(graph, node);
       for (size_t c = 0; c < candidates.size(); ++c) {
         const std::string key = sig + candidates[c].implementation;
         {

@@ -5,6 +5,7 @@
 #include "core/bytes.h"
 #include "core/checksum.h"
 #include "core/error.h"
+#include "plan/plan.h"
 
 namespace kiln {
 
@@ -13,7 +14,24 @@ namespace {
 constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'T', 'C', 'C', 'H'};
 constexpr uint32_t kFormatVersion = 1;
 
+std::string desc_text(const ir::TensorDesc& d) {
+  std::string s = to_string(d.type);
+  s += "[";
+  for (int32_t i = 0; i < d.dims.nb_dims; ++i) s += str_cat(i ? "," : "", d.dims.d[i]);
+  return s + "]";
+}
+
 }  // namespace
+
+std::string node_signature(const ir::Node& node, std::span<const ir::TensorDesc> in,
+                           std::span<const ir::TensorDesc> out) {
+  std::vector<uint8_t> attrs = plan::attrs_bytes(node.attrs);
+  std::string s = str_cat(to_string(node.kind()), "|", checksum64(attrs.data(), attrs.size()), "|");
+  for (const ir::TensorDesc& d : in) s += d.dims.nb_dims < 0 ? "-;" : desc_text(d) + ";";
+  s += "->";
+  for (const ir::TensorDesc& d : out) s += desc_text(d) + ";";
+  return s;
+}
 
 std::string device_fingerprint() {
   DeviceInfo info = query_cuda_device();

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "ir/graph.h"
 #include "kiln/tuning.h"
 
 namespace kiln {
@@ -30,5 +32,11 @@ TimingCache::Impl parse_timing_cache(const void* data, size_t size);
 
 // The key a build on `device` uses; the cache keeps the first device it met.
 std::string device_fingerprint();
+
+// A node's part of a timing key: kind, a checksum of its attributes, and its inputs' and outputs'
+// types and shapes ("matrix_multiply|123|float32[2,4];-;->float32[2,8];"; "-" for an absent
+// input). CUDA keys append the flags that change what a tactic runs; CPU timings use it as is.
+std::string node_signature(const ir::Node& node, std::span<const ir::TensorDesc> in,
+                           std::span<const ir::TensorDesc> out);
 
 }  // namespace kiln

@@ -118,9 +118,7 @@ class CpuEngine : public BackendEngine {
         shared_.step_kernels.push_back(nullptr);
         continue;
       }
-      std::vector<bool> constant;
-      for (int32_t t : node.inputs) constant.push_back(t >= 0 && graph.tensors[t].weights >= 0);
-      shared_.step_kernels.push_back(tactic->create(node, constant));
+      shared_.step_kernels.push_back(tactic->create(node, cpu::constant_inputs(graph, node)));
     }
   }
 

@@ -6,6 +6,12 @@
 
 namespace kiln::cpu {
 
+std::vector<bool> constant_inputs(const ir::Graph& graph, const ir::Node& node) {
+  std::vector<bool> constant;
+  for (int32_t t : node.inputs) constant.push_back(t >= 0 && graph.tensors[t].weights >= 0);
+  return constant;
+}
+
 std::span<const Tactic> library_tactics() {
 #if KILN_HAVE_ONEDNN
   return onednn::tactics();

@@ -38,6 +38,10 @@ struct Tactic {
 
 inline constexpr std::string_view kReferenceTactic = "cpu.reference";
 
+// Which inputs of `node` are weights in `graph` (absent inputs: false): Tactic::create's
+// `constant`.
+std::vector<bool> constant_inputs(const ir::Graph& graph, const ir::Node& node);
+
 // Every tactic beyond cpu.reference this kiln has (none without oneDNN).
 std::span<const Tactic> library_tactics();
 // The tactic named `name`, or null (cpu.reference is not in the list: it has no state).

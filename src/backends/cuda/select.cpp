@@ -18,10 +18,8 @@
 #include "backends/cuda/check.h"
 #include "backends/cuda/tactic.h"
 #include "backends/device.h"
-#include "core/checksum.h"
 #include "core/error.h"
 #include "core/half.h"
-#include "plan/plan.h"
 
 namespace kiln {
 
@@ -57,24 +55,12 @@ struct Candidate {
   Algorithm algorithm;
 };
 
-std::string desc_text(const ir::TensorDesc& d) {
-  std::string s = to_string(d.type);
-  s += "[";
-  for (int32_t i = 0; i < d.dims.nb_dims; ++i) s += str_cat(i ? "," : "", d.dims.d[i]);
-  return s + "]";
-}
-
-// The node's part of a timing-cache key: kind, attributes, input/output types and shapes, and the
-// flags that change what a tactic runs (TF32).
+// The node's part of a timing-cache key (node_signature) and the flags that change what a tactic
+// runs (TF32).
 std::string signature(const ir::Node& node, std::span<const ir::TensorDesc> in,
                       std::span<const ir::TensorDesc> out, uint32_t flags) {
-  std::vector<uint8_t> attrs = plan::attrs_bytes(node.attrs);
-  std::string s = str_cat(to_string(node.kind()), "|", checksum64(attrs.data(), attrs.size()), "|");
-  for (const ir::TensorDesc& d : in) s += d.dims.nb_dims < 0 ? "-;" : desc_text(d) + ";";
-  s += "->";
-  for (const ir::TensorDesc& d : out) s += desc_text(d) + ";";
-  s += str_cat("|tf32=", (flags >> static_cast<uint32_t>(BuilderFlag::kTF32)) & 1u);
-  return s;
+  return str_cat(node_signature(node, in, out),
+                 "|tf32=", (flags >> static_cast<uint32_t>(BuilderFlag::kTF32)) & 1u);
 }
 
 class DeviceMemory {

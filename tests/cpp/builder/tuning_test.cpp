@@ -227,5 +227,29 @@ TEST(ProgressMonitor, ReturningFalseCancelsTheBuild) {
   EXPECT_FALSE(builder.build_serialized_network(*net, *config).empty());
 }
 
+// The node part of timing-cache keys: GPU keys in users' cache files are built on it, so its text
+// must stay as it was when it lived in backends/cuda/select.cpp.
+TEST(TimingCache, NodeSignatureTextIsStable) {
+  ir::Node node;
+  node.name = "mm";
+  node.attrs = MatrixMultiplyAttrs{};
+  ir::TensorDesc a, absent, y;
+  a.type = DataType::kFLOAT;
+  a.dims = Dims{2, 4};
+  absent.dims.nb_dims = -1;
+  y.type = DataType::kHALF;
+  y.dims = Dims{2, 8};
+  std::vector<ir::TensorDesc> in{a, absent}, out{y};
+  std::string s = node_signature(node, in, out);
+  EXPECT_EQ(s.rfind("matrix_multiply|", 0), 0u) << s;
+  EXPECT_TRUE(contains(s, "|float32[2,4];-;->float16[2,8];")) << s;
+  EXPECT_EQ(s.back(), ';') << s;
+  MatrixMultiplyAttrs transposed;
+  transposed.op_a = MatrixOperation::kTRANSPOSE;
+  ir::Node other = node;
+  other.attrs = transposed;
+  EXPECT_NE(node_signature(other, in, out), s);  // attributes are part of the key
+}
+
 }  // namespace
 }  // namespace kiln

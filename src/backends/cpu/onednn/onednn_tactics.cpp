@@ -96,6 +96,13 @@ bool eltwise_of(const FusedActivation& e, algorithm& alg, float& alpha, float& b
 // Scratchpads are passed in by kiln (per calling thread): with the library's own, one primitive
 // run from two contexts at once would share one scratchpad (oneDNN builds without
 // DNNL_ENABLE_CONCURRENT_EXEC, as Debian's, keep it in the primitive).
+// Whether oneDNN can run `e` (none, or an activation it has) as a post-op.
+bool epilogue_supported(const FusedActivation& e) {
+  algorithm alg;
+  float alpha, beta;
+  return !e.enabled || eltwise_of(e, alg, alpha, beta);
+}
+
 dnnl::primitive_attr attr_of(const FusedActivation& e) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -140,6 +147,39 @@ void set_threads(int64_t macs) {
   omp_set_num_threads(static_cast<int>(threads));
 }
 
+// Weights reordered once into a primitive's layout, and the bytes they were made from (a refit
+// replaces those). Guarded by the kernel's mutex.
+struct ReorderedWeights {
+  std::optional<memory> packed;
+  const void* from = nullptr;
+  void reset() {
+    packed.reset();
+    from = nullptr;
+  }
+};
+
+// The weights at `data` (layout `user`) as a primitive wanting layout `wanted` reads them: the
+// bytes themselves when the layouts agree, else reordered; once into `cache` when one is given
+// (constant weights: the cache is engine-wide, so the first context to run fills it, under
+// `mutex`), on every call otherwise.
+memory weights_as(const memory::desc& user, const memory::desc& wanted, void* data,
+                  ReorderedWeights* cache, std::mutex& mutex, dnnl::stream& stream) {
+  memory from(user, cpu_engine(), data);
+  if (wanted == user) return from;
+  std::unique_lock<std::mutex> lock(mutex, std::defer_lock);
+  if (cache != nullptr) {
+    lock.lock();
+    if (cache->packed && cache->from == data) return *cache->packed;
+  }
+  memory packed(wanted, cpu_engine());
+  dnnl::reorder(from, packed).execute(stream, from, packed);
+  if (cache == nullptr) return packed;  // the primitive runs after it on the same stream
+  stream.wait();
+  cache->packed = packed;
+  cache->from = data;
+  return packed;
+}
+
 // ---- convolution
 
 tag plain_tag(int32_t rank) {
@@ -151,8 +191,7 @@ struct ConvPrimitive {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward primitive;
   memory::desc user_src, user_dst, user_weights;
-  std::optional<memory> weights;  // reordered, when the weights are constant
-  const void* weights_from = nullptr;
+  ReorderedWeights weights;  // when the weights are constant
 };
 
 class ConvolutionKernel : public StepKernel {
@@ -180,17 +219,15 @@ class ConvolutionKernel : public StepKernel {
 
   void weights_changed() override {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& [key, p] : cache_) {
-      p.weights.reset();
-      p.weights_from = nullptr;
-    }
+    for (auto& [key, p] : cache_) p.weights.reset();
   }
 
  private:
   void execute(ConvPrimitive* p, std::span<const TensorView> in, std::span<const TensorView> out) {
     dnnl::engine& eng = cpu_engine();
     dnnl::stream stream(eng);
-    memory weights = weights_for(*p, in[1].data, stream);
+    memory weights = weights_as(p->user_weights, p->pd.weights_desc(), in[1].data,
+                                constant_weights_ ? &p->weights : nullptr, mutex_, stream);
     memory src(p->user_src, eng, in[0].data);
     memory dst(p->user_dst, eng, out[0].data);
     memory conv_src = src, conv_dst = dst;
@@ -285,28 +322,6 @@ class ConvolutionKernel : public StepKernel {
     return p;
   }
 
-  // The weights as the primitive reads them: reordered once for constant weights (the cache
-  // is engine-wide, so the first context to run fills it), every run otherwise.
-  memory weights_for(ConvPrimitive& p, void* data, dnnl::stream& stream) {
-    dnnl::engine& eng = cpu_engine();
-    memory user(p.user_weights, eng, data);
-    if (p.pd.weights_desc() == p.user_weights) return user;
-    if (constant_weights_) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!p.weights || p.weights_from != data) {
-        memory packed(p.pd.weights_desc(), eng);
-        dnnl::reorder(user, packed).execute(stream, user, packed);
-        stream.wait();
-        p.weights = packed;
-        p.weights_from = data;
-      }
-      return *p.weights;
-    }
-    memory packed(p.pd.weights_desc(), eng);
-    dnnl::reorder(user, packed).execute(stream, user, packed);
-    return packed;
-  }
-
   const bool blocked_;
   const bool constant_weights_;
   std::mutex mutex_;
@@ -320,12 +335,7 @@ bool supports_convolution(const ir::Node& node, std::span<const ir::TensorDesc> 
   const int32_t rank = in[0].dims.nb_dims;
   if (rank < 3 || rank > 5 || in.size() < 2 || in[1].dims.nb_dims != rank) return false;
   if (in.size() > 3) return false;  // nothing beyond x, w, bias
-  if (a.epilogue.enabled) {
-    algorithm alg;
-    float alpha, beta;
-    if (!eltwise_of(a.epilogue, alg, alpha, beta)) return false;
-  }
-  return true;
+  return epilogue_supported(a.epilogue);
 }
 
 // ---- matrix multiply
@@ -335,8 +345,7 @@ struct MatmulPrimitive {
   dnnl::matmul::primitive_desc pd;
   dnnl::matmul primitive;
   memory::desc user_a, user_b, user_bias, user_dst;
-  std::optional<memory> packed_b;
-  const void* packed_from = nullptr;
+  ReorderedWeights packed_b;  // constant weights prepacked (only those get a packed layout)
 };
 
 // A [batch..., rows, cols] descriptor of `dims` padded to `rank`, transposed through strides.
@@ -387,10 +396,12 @@ class MatmulKernel : public StepKernel {
                std::span<const TensorView> out) {
     dnnl::engine& eng = cpu_engine();
     dnnl::stream stream(eng);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p->user_a, eng, in[0].data)},
-                                         {DNNL_ARG_WEIGHTS, weights_for(*p, in[1].data, stream)},
-                                         {DNNL_ARG_DST, memory(p->user_dst, eng, out[0].data)},
-                                         {DNNL_ARG_SCRATCHPAD, scratchpad(p->pd)}};
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(p->user_a, eng, in[0].data)},
+        {DNNL_ARG_WEIGHTS,
+         weights_as(p->user_b, p->pd.weights_desc(), in[1].data, &p->packed_b, mutex_, stream)},
+        {DNNL_ARG_DST, memory(p->user_dst, eng, out[0].data)},
+        {DNNL_ARG_SCRATCHPAD, scratchpad(p->pd)}};
     if (in.size() > 2 && in[2].data != nullptr) {
       args.emplace(DNNL_ARG_BIAS, memory(p->user_bias, eng, in[2].data));
     }
@@ -400,10 +411,7 @@ class MatmulKernel : public StepKernel {
 
   void weights_changed() override {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& [key, p] : cache_) {
-      p.packed_b.reset();
-      p.packed_from = nullptr;
-    }
+    for (auto& [key, p] : cache_) p.packed_b.reset();
   }
 
  private:
@@ -449,21 +457,6 @@ class MatmulKernel : public StepKernel {
     return p;
   }
 
-  memory weights_for(MatmulPrimitive& p, void* data, dnnl::stream& stream) {
-    dnnl::engine& eng = cpu_engine();
-    memory user(p.user_b, eng, data);
-    if (p.pd.weights_desc() == p.user_b) return user;
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!p.packed_b || p.packed_from != data) {
-      memory packed(p.pd.weights_desc(), eng);
-      dnnl::reorder(user, packed).execute(stream, user, packed);
-      stream.wait();
-      p.packed_b = packed;
-      p.packed_from = data;
-    }
-    return *p.packed_b;
-  }
-
   const bool constant_b_;
   std::mutex mutex_;
   std::map<std::vector<int64_t>, MatmulPrimitive> cache_;
@@ -481,12 +474,7 @@ bool supports_matmul(const ir::Node& node, std::span<const ir::TensorDesc> in,
     return false;
   }
   if (in.size() > 3) return false;
-  if (a.epilogue.enabled) {
-    algorithm alg;
-    float alpha, beta;
-    if (!eltwise_of(a.epilogue, alg, alpha, beta)) return false;
-  }
-  return true;
+  return epilogue_supported(a.epilogue);
 }
 
 std::unique_ptr<StepKernel> create_convolution(const ir::Node& node,
