@@ -3,6 +3,8 @@
 # with IR verification on (KILN_VERIFY_IR=1), then bench/compare.py on ViT-B/16 and BERT-base in
 # fp16 against PyTorch (eager, CUDA graph, torch.compile), and the kiln --dumpProfile of ViT-B/16
 # batch 64. Logs and tables land in $OUT (or build-gpu/out); the short summary is printed last.
+# KILN_GTEST_FILTER narrows the C++ suite, KILN_COMPARE_MODELS the models (none: no comparison),
+# KILN_COMPARE_ARGS adds compare.py options (--batches 64,32 --no-compile).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-build-gpu/out}"
@@ -21,6 +23,7 @@ models="${KILN_COMPARE_MODELS:-vit_b_16,bert_base}"
 [ "$models" = none ] && exit 0
 PYTHONPATH=build-gpu/python timeout 420 python3 bench/compare.py --models "$models" \
   --budget-s "${KILN_COMPARE_BUDGET:-300}" --out "$out/compare.json" --md "$out/compare.md" \
+  ${KILN_COMPARE_ARGS:-} \
   >"$out/compare.log" 2>&1
 echo "compare exit $?"
 tail -40 "$out/compare.log"

@@ -112,6 +112,8 @@ ir::Graph optimize(ir::Graph graph, const BuilderConfig& config, DeviceType devi
   pm.run("merge_shuffles", graph, [&](const ir::Graph& g) { return merge_shuffles(g, logger); });
   pm.run("fold_transpose_into_matmul", graph,
          [&](const ir::Graph& g) { return fold_transpose_into_matmul(g, logger); });
+  pm.run("fuse_attention", graph,
+         [&](const ir::Graph& g) { return fuse_attention(g, logger, refit); });
   pm.run("fuse_gelu", graph, [&](const ir::Graph& g) { return fuse_gelu(g, logger); });
   pm.run("fuse_layer_norm", graph,
          [&](const ir::Graph& g) { return fuse_layer_norm(g, logger, refit); });

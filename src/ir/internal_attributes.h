@@ -60,4 +60,21 @@ struct ViewAttrs {
   }
 };
 
+// Scaled dot-product attention, softmax(q . k^T * scale + mask) . v, in one op (the builder's
+// fuse_attention; no S x S matrix is stored). Inputs: q [batch..., Sq, D], k [batch..., Sk, D],
+// v [batch..., Sk, Dv] (rank 3 or 4, batch dims broadcast as a matrix multiply's do), and mask
+// (absent, or an additive bias of q's type broadcast to [batch..., Sq, Sk]: padding masks,
+// relative-position biases, -inf entries). With `causal`, key j > query i is masked as well.
+// Output [batch..., Sq, Dv] of q's type. Products and the softmax are computed in float32; a row
+// whose every score is -inf gives NaN, as the unfused softmax does.
+struct AttentionAttrs {
+  float scale = 1.0f;
+  bool causal = false;
+  template <typename F>
+  void fields(F&& f) {
+    f("scale", scale);
+    f("causal", causal);
+  }
+};
+
 }  // namespace kiln

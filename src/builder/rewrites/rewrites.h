@@ -27,6 +27,11 @@ ir::Graph fold_transpose_into_matmul(const ir::Graph& graph, Logger& logger);
 // Shuffles that only reshape (and are no network output) become view ops, which copy nothing.
 ir::Graph make_views(const ir::Graph& graph, Logger& logger);
 
+// Scaled dot-product attention (q.k^T, an optional constant scale on the scores or on q/k, an
+// optional additive mask, softmax over the last axis, times v) becomes one attention op. With
+// `keep_weights` (REFIT builds) patterns whose scale is a weights constant stay as they are.
+ir::Graph fuse_attention(const ir::Graph& graph, Logger& logger, bool keep_weights = false);
+
 // The erf and tanh GELU decompositions become activation layers (GELU_ERF, GELU_TANH).
 ir::Graph fuse_gelu(const ir::Graph& graph, Logger& logger);
 

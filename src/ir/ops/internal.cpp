@@ -1,6 +1,8 @@
-// Inference of the internal op kinds (ir/internal_ops.def): fused pointwise regions and
-// LayerNorm/RMSNorm. Only the builder creates these nodes, but a plan can carry them, so inference
+// Inference of the internal op kinds (ir/internal_ops.def): fused pointwise regions,
+// LayerNorm/RMSNorm, views and attention. Only the builder creates these nodes, but a plan can carry them, so inference
 // validates them as fully as a user's layer.
+#include <cmath>
+
 #include "ir/op.h"
 #include "ir/pointwise_program.h"
 
@@ -95,6 +97,58 @@ void infer_view(const Node& node, std::span<const TensorDesc> inputs,
   s.zero_is_placeholder = attrs.zero_is_placeholder;
   as_shuffle.attrs = s;
   infer_shuffle(as_shuffle, inputs, outputs);
+}
+
+void infer_attention(const Node& node, std::span<const TensorDesc> inputs,
+                     std::span<TensorDesc> outputs) {
+  const auto& attrs = node.get<AttentionAttrs>();
+  if (inputs.size() != 4)
+    fail_at(node, "expects 4 inputs (q, k, v, mask or -), got ", inputs.size());
+  const TensorDesc& q = inputs[0];
+  const TensorDesc& k = inputs[1];
+  const TensorDesc& v = inputs[2];
+  const TensorDesc& mask = inputs[3];
+  const char* names[] = {"q", "k", "v"};
+  for (int i = 0; i < 3; ++i) {
+    if (inputs[i].dims.nb_dims < 0) fail_at(node, "input ", names[i], " is required");
+    if (inputs[i].type != q.type)
+      fail_at(node, names[i], " has type ", inputs[i].type, ", q has ", q.type);
+  }
+  check_float(node, "q", q.type);
+  const int32_t rank = q.dims.nb_dims;
+  if (rank < 3 || rank > 4) fail_at(node, "q must have rank 3 or 4, got ", q.dims);
+  if (k.dims.nb_dims != rank || v.dims.nb_dims != rank)
+    fail_at(node, "q ", q.dims, ", k ", k.dims, " and v ", v.dims, " must have the same rank");
+  auto known_differ = [](int64_t a, int64_t b) { return a >= 0 && b >= 0 && a != b; };
+  if (known_differ(q.dims.d[rank - 1], k.dims.d[rank - 1]))
+    fail_at(node, "q ", q.dims, " and k ", k.dims, " must have the same head size (last dim)");
+  if (known_differ(k.dims.d[rank - 2], v.dims.d[rank - 2]))
+    fail_at(node, "k ", k.dims, " and v ", v.dims, " must have the same sequence length");
+  Dims qb = q.dims, kb = k.dims, vb = v.dims;
+  qb.nb_dims = kb.nb_dims = vb.nb_dims = rank - 2;
+  Dims batch = broadcast(node, broadcast(node, qb, kb), vb);
+  Dims out = batch;
+  out.nb_dims = rank;
+  out.d[rank - 2] = q.dims.d[rank - 2];
+  out.d[rank - 1] = v.dims.d[rank - 1];
+  if (mask.dims.nb_dims >= 0) {
+    if (mask.type != q.type)
+      fail_at(node, "mask has type ", mask.type, "; an additive mask must have q's type ", q.type);
+    if (mask.dims.nb_dims > rank)
+      fail_at(node, "mask ", mask.dims, " has a higher rank than the scores (", rank, ")");
+    Dims scores = out;
+    scores.d[rank - 1] = k.dims.d[rank - 2];
+    // The mask broadcasts to the scores; it never widens them.
+    Dims b = broadcast(node, scores, mask.dims);
+    for (int32_t i = 0; i < rank; ++i) {
+      if (known_differ(b.d[i], scores.d[i]))
+        fail_at(node, "mask ", mask.dims, " does not broadcast to the scores ", scores);
+    }
+  }
+  if (!std::isfinite(attrs.scale)) fail_at(node, "scale must be finite, got ", attrs.scale);
+  outputs[0] = TensorDesc{};
+  outputs[0].type = q.type;
+  outputs[0].dims = out;
 }
 
 }  // namespace kiln::ir

@@ -439,6 +439,136 @@ TEST(Rewrites, TransposesFoldIntoMatrixMultiplies) {
           "outputs y, z\n");
 }
 
+const char* kMatmul =
+    "matrix_multiply(op_a=0 op_b=0 fused_activation=false fused_activation_type=0 "
+    "fused_activation_alpha=0 fused_activation_beta=0)";
+const char* kMatmulBt =
+    "matrix_multiply(op_a=0 op_b=1 fused_activation=false fused_activation_type=0 "
+    "fused_activation_alpha=0 fused_activation_beta=0)";
+
+TEST(Rewrites, AttentionWithScaleAndMaskBecomesOneOp) {
+  // BERT's export after fold_transpose_into_matmul: q.k^T / 8 + mask, softmax, times v.
+  EXPECT_EQ(rewrite(std::string("input q float32 [2,12,7,64]\n"
+                                "input k float32 [2,12,7,64]\n"
+                                "input v float32 [2,12,7,64]\n"
+                                "input mask float32 [2,1,1,7]\n"
+                                "weights eight float32 [] = [8]\n"
+                                "node qk ") +
+                        kMatmulBt +
+                        " q, k -> s\n"
+                        "node div elementwise(op=5) s, eight -> t\n"
+                        "node add elementwise(op=0) t, mask -> u\n"
+                        "node sm softmax(axes=8) u -> p\n"
+                        "node pv " +
+                        kMatmul +
+                        " p, v -> y\n"
+                        "outputs y\n",
+                    [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+            "input q float32 [2,12,7,64]\n"
+            "input k float32 [2,12,7,64]\n"
+            "input v float32 [2,12,7,64]\n"
+            "input mask float32 [2,1,1,7]\n"
+            "node \"qk + div + add + sm + pv\" attention(scale=0.125 causal=false) q, k, v, mask "
+            "-> y\n"
+            "outputs y\n");
+}
+
+TEST(Rewrites, AttentionWithScaledQAndKAndATransposeOfK) {
+  // PyTorch's scaled_dot_product_attention export: q and k^T each times sqrt(scale), k^T from a
+  // head split whose final swap the op takes over (the split's reshape and (0,2,1,3) stay).
+  EXPECT_EQ(
+      rewrite(std::string("input q float32 [2,3,5,4]\n"
+                          "input k float32 [2,5,12]\n"
+                          "input v float32 [2,3,5,4]\n"
+                          "weights r float32 [] = [0.5]\n"
+                          "weights r2 float32 [] = [0.25]\n"
+                          "node kt shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                          "reshape_dims=[2,5,3,4] zero_is_placeholder=true "
+                          "second_transpose=(0,2,3,1,4,5,6,7)) k -> kT\n"
+                          "node qs elementwise(op=1) q, r -> q2\n"
+                          "node ks elementwise(op=1) r2, kT -> k2\n"
+                          "node qk ") +
+                  kMatmul +
+                  " q2, k2 -> s\n"
+                  "node sm softmax(axes=8) s -> p\n"
+                  "node pv " +
+                  kMatmul +
+                  " p, v -> y\n"
+                  "outputs y\n",
+              [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+      "input q float32 [2,3,5,4]\n"
+      "input k float32 [2,5,12]\n"
+      "input v float32 [2,3,5,4]\n"
+      "node kt shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+      "reshape_dims=[2,5,3,4] zero_is_placeholder=true second_transpose=(0,2,1,3,4,5,6,7)) k "
+      "-> kT\n"
+      "node \"qs + ks + qk + sm + pv\" attention(scale=0.125 causal=false) q, kT, v, - -> y\n"
+      "outputs y\n");
+}
+
+TEST(Rewrites, AttentionWithAConstantCausalMaskTakesTheCausalFlag) {
+  const std::string head = std::string(
+                               "input q float32 [1,2,3,4]\n"
+                               "input k float32 [1,2,3,4]\n"
+                               "input v float32 [1,2,3,4]\n") +
+                           "node qk " + kMatmulBt + " q, k -> s\n";
+  const std::string tail = std::string(
+                               "node add elementwise(op=0) s, causal -> u\n"
+                               "node sm softmax(axes=8) u -> p\n"
+                               "node pv ") +
+                           kMatmul + " p, v -> y\noutputs y\n";
+  EXPECT_EQ(
+      rewrite("weights causal float32 [3,3] = [0, -inf, -inf, 0, 0, -inf, 0, 0, 0]\n" + head + tail,
+              [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+      "input q float32 [1,2,3,4]\n"
+      "input k float32 [1,2,3,4]\n"
+      "input v float32 [1,2,3,4]\n"
+      "node \"qk + add + sm + pv\" attention(scale=1 causal=true) q, k, v, - -> y\n"
+      "outputs y\n");
+  // Not causal (one entry off): the constant stays the op's mask.
+  EXPECT_EQ(
+      rewrite("weights causal float32 [3,3] = [0, -inf, -inf, 0, 0, -1, 0, 0, 0]\n" + head + tail,
+              [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+      "input q float32 [1,2,3,4]\n"
+      "input k float32 [1,2,3,4]\n"
+      "input v float32 [1,2,3,4]\n"
+      "weights causal float32 [3,3] = [0, -inf, -inf, 0, 0, -1, 0, 0, 0]\n"
+      "node \"qk + add + sm + pv\" attention(scale=1 causal=false) q, k, v, causal -> y\n"
+      "outputs y\n");
+}
+
+TEST(Rewrites, AttentionNotFusedWhenTheProbabilitiesAreReadElsewhereOrForRefit) {
+  const std::string text = std::string(
+                               "input q float32 [4,6,8]\n"
+                               "input k float32 [4,6,8]\n"
+                               "input v float32 [4,6,8]\n"
+                               "weights c float32 [] = [0.375]\n"
+                               "node qk ") +
+                           kMatmulBt +
+                           " q, k -> s\n"
+                           "node mul elementwise(op=1) s, c -> t\n"
+                           "node sm softmax(axes=4) t -> p\n"
+                           "node pv " +
+                           kMatmul +
+                           " p, v -> y\n";
+  // The attention weights are a network output (need_weights): nothing changes.
+  const std::string with_weights = text + "outputs y, p\n";
+  EXPECT_EQ(rewrite(with_weights,
+                    [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+            with_weights);
+  // REFIT: the scale is a weights constant a refit may change.
+  const std::string plain = text + "outputs y\n";
+  EXPECT_EQ(
+      rewrite(plain, [](const ir::Graph& g) { return fuse_attention(g, quiet_logger(), true); }),
+      plain);
+  // A softmax over another axis is no attention.
+  std::string other_axis = plain;
+  other_axis.replace(other_axis.find("axes=4"), 6, "axes=2");
+  EXPECT_EQ(rewrite(other_axis,
+                    [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+            other_axis);
+}
+
 TEST(Rewrites, ReshapesBecomeViewsExceptNetworkOutputs) {
   EXPECT_EQ(
       rewrite("input x float32 [2,6]\n"

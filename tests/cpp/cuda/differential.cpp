@@ -85,6 +85,7 @@ std::vector<uint8_t> build(
   config->set_default_device_type(device);
   if (device == DeviceType::kGPU) {
     if (o.fp16) config->set_flag(BuilderFlag::kFP16);
+    if (o.bf16) config->set_flag(BuilderFlag::kBF16);
     if (o.tf32) config->set_flag(BuilderFlag::kTF32);
     config->set_tactic_sources(o.tactic_sources);
     config->set_builder_optimization_level(o.optimization_level);

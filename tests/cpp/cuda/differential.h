@@ -32,6 +32,7 @@ struct Tolerance {
 struct DiffOptions {
   Tolerance tol;
   bool fp16 = false;              // build the GPU engine with BuilderFlag::kFP16
+  bool bf16 = false;              // build the GPU engine with BuilderFlag::kBF16
   uint32_t tactic_sources = 0xF;  // GPU build's tactic-source mask
   uint32_t seed = 1;
   // GPU build: 0 takes the heuristic choice (library sources first) without timing.
