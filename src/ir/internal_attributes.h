@@ -61,19 +61,28 @@ struct ViewAttrs {
 };
 
 // Scaled dot-product attention, softmax(q . k^T * scale + mask) . v, in one op (the builder's
-// fuse_attention; no S x S matrix is stored). Inputs: q [batch..., Sq, D], k [batch..., Sk, D],
-// v [batch..., Sk, Dv] (rank 3 or 4, batch dims broadcast as a matrix multiply's do), and mask
-// (absent, or an additive bias of q's type broadcast to [batch..., Sq, Sk]: padding masks,
-// relative-position biases, -inf entries). With `causal`, key j > query i is masked as well.
-// Output [batch..., Sq, Dv] of q's type. Products and the softmax are computed in float32; a row
-// whose every score is -inf gives NaN, as the unfused softmax does.
+// fuse_attention; no S x S matrix is stored). Logical inputs: q [batch..., Sq, D],
+// k [batch..., Sk, D], v [batch..., Sk, Dv] (rank 3 or 4, batch dims broadcast as a matrix
+// multiply's do), each read from its input tensor through a permutation (`q_perm`: logical dim i
+// is the input's dim q_perm[i], as a shuffle's transpose; the last dim stays last), so a head
+// split [B, S, H, D] is read in place as [B, H, S, D]. Mask: absent, or an additive bias of q's
+// type broadcast to [batch..., Sq, Sk] (padding masks, position biases, -inf entries). With
+// `causal`, key j > query i is masked as well. Output: the logical [batch..., Sq, Dv] stored
+// transposed by `out_perm` (stored dim i is logical dim out_perm[i]; [B, S, H, Dv] for a head
+// merge), of q's type. Products and the softmax are computed in float32; a row whose every score
+// is -inf gives NaN, as the unfused softmax does.
 struct AttentionAttrs {
   float scale = 1.0f;
   bool causal = false;
+  Permutation q_perm, k_perm, v_perm, out_perm;
   template <typename F>
   void fields(F&& f) {
     f("scale", scale);
     f("causal", causal);
+    f("q_perm", q_perm);
+    f("k_perm", k_perm);
+    f("v_perm", v_perm);
+    f("out_perm", out_perm);
   }
 };
 

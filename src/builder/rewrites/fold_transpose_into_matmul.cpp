@@ -4,8 +4,9 @@
 //
 //   k' = transpose(k, (0,1,3,2)); s = matmul(q, k')    ->   s = matmul(q, k, op_b = TRANSPOSE)
 //
-// The shuffle keeps the rest of its work (a head split's reshape and (0,2,1,3) stays one copy);
-// a shuffle left doing nothing at all is removed. Run after merge_shuffles.
+// Only a shuffle that moves its input's last dim to the second-to-last place is taken (K^T); the
+// shuffle keeps the rest of its work (a head split's reshape and (0,2,1,3) stays one copy); a
+// shuffle left doing nothing at all is removed. Run after merge_shuffles.
 #include "builder/rewrites/match.h"
 #include "builder/rewrites/rewrites.h"
 
@@ -49,6 +50,13 @@ ir::Graph fold_transpose_into_matmul(const ir::Graph& graph, Logger& logger) {
       if (rank < 2) continue;
       ShuffleAttrs a = g.nodes[s].get<ShuffleAttrs>();
       const Permutation swap = swap_last_two(rank);
+      // Only a transpose that moves the input's last dim to the second-to-last place gains: the
+      // swap taken off leaves the last dim in place (K^T from a head split becomes a plain head
+      // split, a bare transpose goes). Others (q's (0,2,1,3)) would only trade one copy for
+      // another and hide the operand's layout from later rewrites.
+      const Permutation last_step =
+          a.has_reshape ? a.second_transpose : then(a.first_transpose, a.second_transpose);
+      if (last_step.order[rank - 2] != rank - 1) continue;
       if (a.has_reshape) {
         // Only the second transpose runs after the reshape; a reshape alone ends in a plain
         // row-major [.., M, N] that a swap cannot be taken from.

@@ -12,7 +12,10 @@
 // export multiplies both by sqrt(scale); the scales multiply), and k^T given by a shuffle that
 // swaps k's last two dims (op_b = NONE, with or without a scale between: the swap is taken off
 // the shuffle, as fold_transpose_into_matmul does, and a shuffle left doing nothing goes). Every
-// intermediate tensor must be read by the pattern alone. A constant mask that is exactly causal
+// intermediate tensor must be read by the pattern alone. Transposes around the op are taken over
+// as its read and write permutations (q_perm, k_perm, v_perm, out_perm): a head split
+// reshape [B,S,H*D] -> [B,S,H,D] + transpose (0,2,1,3) keeps only its reshape (a view), and so
+// does the head merge after the op, so the heads are read and written in place. A constant mask that is exactly causal
 // (0 on and below the diagonal, -inf above, as the ONNX Attention importer builds for is_causal)
 // becomes the op's `causal` flag, which lets kernels skip the masked key tiles. With `keep_weights` (REFIT builds) a
 // pattern whose scale is a weights constant is left alone, so that a refit can still change it.
@@ -180,6 +183,75 @@ Permutation swap_last_two(int32_t rank) {
   return p;
 }
 
+bool keeps_last(const Permutation& p, int32_t rank) {
+  return p.order[rank - 1] == rank - 1;
+}
+
+// An input `t` of the op, produced by a shuffle that the pattern alone reads: the shuffle's
+// transpose becomes the op's read permutation. A transpose alone goes (the op reads the
+// shuffle's input); a reshape followed by a transpose keeps its reshape (a view later). Returns
+// the tensor the op reads.
+int32_t absorb_input_transpose(ir::Graph& g, const match::Uses& u, int32_t t,
+                               const std::vector<int32_t>& pattern, std::vector<bool>& keep,
+                               Permutation* perm, std::vector<int32_t>& removed) {
+  const int32_t sh = producer<ShuffleAttrs>(g, t, keep);
+  const int32_t rank = g.tensors[t].dims.nb_dims;
+  if (sh < 0 || g.nodes[sh].inputs.size() != 1 || u.consumers[t].size() != 1 ||
+      !u.only_read_by(t, pattern))
+    return t;
+  ShuffleAttrs a = g.nodes[sh].get<ShuffleAttrs>();
+  if (!a.has_reshape) {
+    const Permutation p = match::then(a.first_transpose, a.second_transpose);
+    if (p == Permutation{} || !keeps_last(p, rank)) return t;
+    *perm = p;
+    removed.push_back(sh);
+    keep[sh] = false;
+    return g.nodes[sh].inputs[0];
+  }
+  const Permutation p = a.second_transpose;
+  if (!(a.first_transpose == Permutation{}) || p == Permutation{} || !keeps_last(p, rank))
+    return t;
+  // The shuffle now only reshapes: its output is the reshape's dims (x[p[i]] = old[i]).
+  Dims reshaped = g.tensors[t].dims;
+  for (int32_t i = 0; i < rank; ++i) reshaped.d[p.order[i]] = g.tensors[t].dims.d[i];
+  a.second_transpose = Permutation{};
+  g.nodes[sh].attrs = a;
+  g.tensors[t].dims = reshaped;
+  *perm = p;
+  return t;
+}
+
+// The op's output `y`, read only by a shuffle starting with a transpose that keeps the last dim:
+// the op writes the transposed layout itself (its out_perm) and the shuffle keeps only the rest
+// (a reshape: a view later). Returns the permutation (identity when nothing was taken).
+Permutation absorb_output_transpose(ir::Graph& g, const match::Uses& u, int32_t y,
+                                    const std::vector<bool>& keep) {
+  const int32_t rank = g.tensors[y].dims.nb_dims;
+  const int32_t sh = u.sole_consumer(y);
+  if (sh < 0 || !keep[sh] || g.nodes[sh].kind() != LayerType::kSHUFFLE ||
+      g.nodes[sh].inputs.size() != 1)
+    return Permutation{};
+  ShuffleAttrs a = g.nodes[sh].get<ShuffleAttrs>();
+  Permutation p = a.has_reshape ? a.first_transpose
+                                : match::then(a.first_transpose, a.second_transpose);
+  if (p == Permutation{} || !keeps_last(p, rank)) return Permutation{};
+  a.first_transpose = Permutation{};
+  if (!a.has_reshape) {
+    // Nothing left to move: a reshape to the same dims (0 copies a dim), which becomes a view.
+    a.second_transpose = Permutation{};
+    a.has_reshape = true;
+    a.zero_is_placeholder = true;
+    a.reshape_dims = Dims{};
+    a.reshape_dims.nb_dims = rank;
+    for (int32_t i = 0; i < rank; ++i) a.reshape_dims.d[i] = 0;
+  }
+  g.nodes[sh].attrs = a;
+  Dims stored = g.tensors[y].dims;
+  for (int32_t i = 0; i < rank; ++i) stored.d[i] = g.tensors[y].dims.d[p.order[i]];
+  g.tensors[y].dims = stored;
+  return p;
+}
+
 }  // namespace
 
 ir::Graph fuse_attention(const ir::Graph& graph, Logger& logger, bool keep_weights) {
@@ -214,14 +286,21 @@ ir::Graph fuse_attention(const ir::Graph& graph, Logger& logger, bool keep_weigh
     }
     std::vector<int32_t> all = m.nodes;
     all.push_back(i);
-    ir::Node& node = g.nodes[i];
-    node.name = match::joined_names(g, all);
     AttentionAttrs attrs;
     attrs.scale = static_cast<float>(m.scale);
     if (is_causal_mask(g, m.mask)) {
       attrs.causal = true;
       m.mask = -1;
     }
+    // Head splits and the head merge: read and written in place through permutations.
+    std::vector<int32_t> absorbed;
+    m.q = absorb_input_transpose(g, u, m.q, all, keep, &attrs.q_perm, absorbed);
+    m.k = absorb_input_transpose(g, u, m.k, all, keep, &attrs.k_perm, absorbed);
+    m.v = absorb_input_transpose(g, u, m.v, all, keep, &attrs.v_perm, absorbed);
+    attrs.out_perm = absorb_output_transpose(g, u, g.nodes[i].outputs[0], keep);
+    all.insert(all.end(), absorbed.begin(), absorbed.end());
+    ir::Node& node = g.nodes[i];
+    node.name = match::joined_names(g, all);
     node.attrs = attrs;
     node.inputs = {m.q, m.k, m.v, m.mask};
     for (int32_t n : m.nodes) keep[n] = false;

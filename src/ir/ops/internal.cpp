@@ -99,56 +99,78 @@ void infer_view(const Node& node, std::span<const TensorDesc> inputs,
   infer_shuffle(as_shuffle, inputs, outputs);
 }
 
+namespace {
+
+// `x` read through `p` (dim i is x's dim p[i]); throws unless p permutes [0, rank) and keeps the
+// last dim last.
+Dims permuted(const Node& node, const char* what, const Dims& x, const Permutation& p) {
+  const int32_t rank = x.nb_dims;
+  bool seen[Dims::kMaxDims] = {};
+  for (int32_t i = 0; i < Dims::kMaxDims; ++i) {
+    const int32_t o = p.order[i];
+    const bool ok = i < rank ? o >= 0 && o < rank && !seen[o] : o == i;
+    if (!ok) fail_at(node, what, " is no permutation of ", rank, " dims");
+    if (i < rank) seen[o] = true;
+  }
+  if (p.order[rank - 1] != rank - 1) fail_at(node, what, " must keep the last dim last");
+  Dims out = x;
+  for (int32_t i = 0; i < rank; ++i) out.d[i] = x.d[p.order[i]];
+  return out;
+}
+
+}  // namespace
+
 void infer_attention(const Node& node, std::span<const TensorDesc> inputs,
                      std::span<TensorDesc> outputs) {
   const auto& attrs = node.get<AttentionAttrs>();
   if (inputs.size() != 4)
     fail_at(node, "expects 4 inputs (q, k, v, mask or -), got ", inputs.size());
-  const TensorDesc& q = inputs[0];
-  const TensorDesc& k = inputs[1];
-  const TensorDesc& v = inputs[2];
   const TensorDesc& mask = inputs[3];
   const char* names[] = {"q", "k", "v"};
   for (int i = 0; i < 3; ++i) {
     if (inputs[i].dims.nb_dims < 0) fail_at(node, "input ", names[i], " is required");
-    if (inputs[i].type != q.type)
-      fail_at(node, names[i], " has type ", inputs[i].type, ", q has ", q.type);
+    if (inputs[i].type != inputs[0].type)
+      fail_at(node, names[i], " has type ", inputs[i].type, ", q has ", inputs[0].type);
   }
-  check_float(node, "q", q.type);
-  const int32_t rank = q.dims.nb_dims;
-  if (rank < 3 || rank > 4) fail_at(node, "q must have rank 3 or 4, got ", q.dims);
-  if (k.dims.nb_dims != rank || v.dims.nb_dims != rank)
-    fail_at(node, "q ", q.dims, ", k ", k.dims, " and v ", v.dims, " must have the same rank");
+  const DataType type = inputs[0].type;
+  check_float(node, "q", type);
+  const int32_t rank = inputs[0].dims.nb_dims;
+  if (rank < 3 || rank > 4) fail_at(node, "q must have rank 3 or 4, got ", inputs[0].dims);
+  if (inputs[1].dims.nb_dims != rank || inputs[2].dims.nb_dims != rank)
+    fail_at(node, "q ", inputs[0].dims, ", k ", inputs[1].dims, " and v ", inputs[2].dims,
+            " must have the same rank");
+  const Dims q = permuted(node, "q_perm", inputs[0].dims, attrs.q_perm);
+  const Dims k = permuted(node, "k_perm", inputs[1].dims, attrs.k_perm);
+  const Dims v = permuted(node, "v_perm", inputs[2].dims, attrs.v_perm);
   auto known_differ = [](int64_t a, int64_t b) { return a >= 0 && b >= 0 && a != b; };
-  if (known_differ(q.dims.d[rank - 1], k.dims.d[rank - 1]))
-    fail_at(node, "q ", q.dims, " and k ", k.dims, " must have the same head size (last dim)");
-  if (known_differ(k.dims.d[rank - 2], v.dims.d[rank - 2]))
-    fail_at(node, "k ", k.dims, " and v ", v.dims, " must have the same sequence length");
-  Dims qb = q.dims, kb = k.dims, vb = v.dims;
+  if (known_differ(q.d[rank - 1], k.d[rank - 1]))
+    fail_at(node, "q ", q, " and k ", k, " must have the same head size (last dim)");
+  if (known_differ(k.d[rank - 2], v.d[rank - 2]))
+    fail_at(node, "k ", k, " and v ", v, " must have the same sequence length");
+  Dims qb = q, kb = k, vb = v;
   qb.nb_dims = kb.nb_dims = vb.nb_dims = rank - 2;
-  Dims batch = broadcast(node, broadcast(node, qb, kb), vb);
-  Dims out = batch;
+  Dims out = broadcast(node, broadcast(node, qb, kb), vb);
   out.nb_dims = rank;
-  out.d[rank - 2] = q.dims.d[rank - 2];
-  out.d[rank - 1] = v.dims.d[rank - 1];
+  out.d[rank - 2] = q.d[rank - 2];
+  out.d[rank - 1] = v.d[rank - 1];
   if (mask.dims.nb_dims >= 0) {
-    if (mask.type != q.type)
-      fail_at(node, "mask has type ", mask.type, "; an additive mask must have q's type ", q.type);
+    if (mask.type != type)
+      fail_at(node, "mask has type ", mask.type, "; an additive mask must have q's type ", type);
     if (mask.dims.nb_dims > rank)
       fail_at(node, "mask ", mask.dims, " has a higher rank than the scores (", rank, ")");
     Dims scores = out;
-    scores.d[rank - 1] = k.dims.d[rank - 2];
+    scores.d[rank - 1] = k.d[rank - 2];
     // The mask broadcasts to the scores; it never widens them.
-    Dims b = broadcast(node, scores, mask.dims);
-    for (int32_t i = 0; i < rank; ++i) {
-      if (known_differ(b.d[i], scores.d[i]))
+    for (int32_t i = 0; i < mask.dims.nb_dims; ++i) {
+      const int64_t m = mask.dims.d[i], sd = scores.d[rank - mask.dims.nb_dims + i];
+      if (m != 1 && known_differ(m, sd))
         fail_at(node, "mask ", mask.dims, " does not broadcast to the scores ", scores);
     }
   }
   if (!std::isfinite(attrs.scale)) fail_at(node, "scale must be finite, got ", attrs.scale);
   outputs[0] = TensorDesc{};
-  outputs[0].type = q.type;
-  outputs[0].dims = out;
+  outputs[0].type = type;
+  outputs[0].dims = permuted(node, "out_perm", out, attrs.out_perm);
 }
 
 }  // namespace kiln::ir

@@ -468,8 +468,9 @@ TEST(Rewrites, AttentionWithScaleAndMaskBecomesOneOp) {
             "input k float32 [2,12,7,64]\n"
             "input v float32 [2,12,7,64]\n"
             "input mask float32 [2,1,1,7]\n"
-            "node \"qk + div + add + sm + pv\" attention(scale=0.125 causal=false) q, k, v, mask "
-            "-> y\n"
+            "node \"qk + div + add + sm + pv\" attention(scale=0.125 causal=false q_perm=(0,1,2,3,4,5,6,7) "
+            "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, "
+            "v, mask -> y\n"
             "outputs y\n");
 }
 
@@ -500,9 +501,11 @@ TEST(Rewrites, AttentionWithScaledQAndKAndATransposeOfK) {
       "input k float32 [2,5,12]\n"
       "input v float32 [2,3,5,4]\n"
       "node kt shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
-      "reshape_dims=[2,5,3,4] zero_is_placeholder=true second_transpose=(0,2,1,3,4,5,6,7)) k "
+      "reshape_dims=[2,5,3,4] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) k "
       "-> kT\n"
-      "node \"qs + ks + qk + sm + pv\" attention(scale=0.125 causal=false) q, kT, v, - -> y\n"
+      "node \"qs + ks + qk + sm + pv\" attention(scale=0.125 causal=false "
+      "q_perm=(0,1,2,3,4,5,6,7) k_perm=(0,2,1,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) "
+      "out_perm=(0,1,2,3,4,5,6,7)) q, kT, v, - -> y\n"
       "outputs y\n");
 }
 
@@ -523,7 +526,9 @@ TEST(Rewrites, AttentionWithAConstantCausalMaskTakesTheCausalFlag) {
       "input q float32 [1,2,3,4]\n"
       "input k float32 [1,2,3,4]\n"
       "input v float32 [1,2,3,4]\n"
-      "node \"qk + add + sm + pv\" attention(scale=1 causal=true) q, k, v, - -> y\n"
+      "node \"qk + add + sm + pv\" attention(scale=1 causal=true q_perm=(0,1,2,3,4,5,6,7) "
+      "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, v, - "
+      "-> y\n"
       "outputs y\n");
   // Not causal (one entry off): the constant stays the op's mask.
   EXPECT_EQ(
@@ -533,8 +538,54 @@ TEST(Rewrites, AttentionWithAConstantCausalMaskTakesTheCausalFlag) {
       "input k float32 [1,2,3,4]\n"
       "input v float32 [1,2,3,4]\n"
       "weights causal float32 [3,3] = [0, -inf, -inf, 0, 0, -1, 0, 0, 0]\n"
-      "node \"qk + add + sm + pv\" attention(scale=1 causal=false) q, k, v, causal -> y\n"
+      "node \"qk + add + sm + pv\" attention(scale=1 causal=false q_perm=(0,1,2,3,4,5,6,7) "
+      "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, v, "
+      "causal -> y\n"
       "outputs y\n");
+}
+
+TEST(Rewrites, AttentionReadsAndWritesHeadsInPlace) {
+  // BERT's heads: x [2,7,48] split into 3 heads of 16 by reshape + transpose (k straight to k^T
+  // with (0,2,3,1)), merged back by transpose + reshape. The op reads [B,S,H,D] and writes
+  // [B,S,H,D] through its permutations; every shuffle keeps only its reshape.
+  const std::string split =
+      "shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true reshape_dims=[2,7,3,16] "
+      "zero_is_placeholder=true second_transpose=";
+  const std::string reshape_only = split + "(0,1,2,3,4,5,6,7))";
+  EXPECT_EQ(
+      rewrite("input x float32 [2,7,48]\n"
+              "input y float32 [2,7,48]\n"
+              "input z float32 [2,7,48]\n"
+              "weights c float32 [] = [0.25]\n"
+              "node qh " +
+                  split + "(0,2,1,3,4,5,6,7)) x -> q\n" + "node kh " + split +
+                  "(0,2,3,1,4,5,6,7)) y -> kT\n" + "node vh " + split +
+                  "(0,2,1,3,4,5,6,7)) z -> v\n" + "node qk " + kMatmul +
+                  " q, kT -> s\n"
+                  "node mul elementwise(op=1) s, c -> t\n"
+                  "node sm softmax(axes=8) t -> p\n"
+                  "node pv " +
+                  kMatmul +
+                  " p, v -> o\n"
+                  "node merge shuffle(first_transpose=(0,2,1,3,4,5,6,7) has_reshape=true "
+                  "reshape_dims=[2,7,48] zero_is_placeholder=true "
+                  "second_transpose=(0,1,2,3,4,5,6,7)) o -> out\n"
+                  "outputs out\n",
+              [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+      "input x float32 [2,7,48]\n"
+      "input y float32 [2,7,48]\n"
+      "input z float32 [2,7,48]\n"
+      "node qh " +
+          reshape_only + " x -> q\n" + "node kh " + reshape_only + " y -> kT\n" + "node vh " +
+          reshape_only +
+          " z -> v\n"
+          "node \"qk + mul + sm + pv\" attention(scale=0.25 causal=false "
+          "q_perm=(0,2,1,3,4,5,6,7) k_perm=(0,2,1,3,4,5,6,7) v_perm=(0,2,1,3,4,5,6,7) "
+          "out_perm=(0,2,1,3,4,5,6,7)) q, kT, v, - -> o\n"
+          "node merge shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+          "reshape_dims=[2,7,48] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) o "
+          "-> out\n"
+          "outputs out\n");
 }
 
 TEST(Rewrites, AttentionNotFusedWhenTheProbabilitiesAreReadElsewhereOrForRefit) {

@@ -127,5 +127,49 @@ TEST(CudaAttention, RowKernelFloat32AndOtherHeadSizes) {
   check(s, DataType::kFLOAT);
 }
 
+// BERT's layout: [B, S, H*D] inputs split into heads by reshape + transpose, merged back after;
+// the op reads and writes the heads in place (strides of H*D per row, D per head).
+TEST(CudaAttention, HeadsReadAndWrittenInPlace) {
+  KILN_REQUIRE_GPU();
+  constexpr int64_t B = 2, S = 77, H = 4, D = 64;
+  for (DataType t : {DataType::kHALF, DataType::kFLOAT}) {
+    SCOPED_TRACE(str_cat(t));
+    DiffOptions o;
+    o.fp16 = t == DataType::kHALF;
+    o.tol = o.fp16 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-5, 1e-5};
+    expect_gpu_matches_cpu(
+        [](NetworkDefinition& net, std::vector<Tensor*>& in) {
+          auto split = [&](Tensor* x, bool transposed_k) {
+            auto* sh = net.add_shuffle(*x);
+            sh->set_reshape_dimensions(Dims{B, S, H, D});
+            sh->set_second_transpose(transposed_k ? Permutation{{0, 2, 3, 1, 4, 5, 6, 7}}
+                                                  : Permutation{{0, 2, 1, 3, 4, 5, 6, 7}});
+            return sh->get_output(0);
+          };
+          auto* scale = keep({0.125f});
+          Tensor* s = net.add_matrix_multiply(*split(in[0], false), MatrixOperation::kNONE,
+                                              *split(in[1], true), MatrixOperation::kNONE)
+                          ->get_output(0);
+          Tensor* c =
+              net.add_constant(Dims{1, 1, 1, 1}, Weights{DataType::kFLOAT, scale->data(), 1})
+                  ->get_output(0);
+          s = net.add_elementwise(*s, *c, ElementWiseOperation::kPROD)->get_output(0);
+          Tensor* p = net.add_softmax(*s)->get_output(0);
+          Tensor* y = net.add_matrix_multiply(*p, MatrixOperation::kNONE, *split(in[2], false),
+                                              MatrixOperation::kNONE)
+                          ->get_output(0);
+          auto* merge = net.add_shuffle(*y);
+          merge->set_first_transpose(Permutation{{0, 2, 1, 3, 4, 5, 6, 7}});
+          merge->set_reshape_dimensions(Dims{B, S, H * D});
+          merge->get_output(0)->set_name("out");
+          net.mark_output(*merge->get_output(0));
+        },
+        {{"x", DataType::kFLOAT, Dims{B, S, H * D}, -1.0, 1.0},
+         {"y", DataType::kFLOAT, Dims{B, S, H * D}, -1.0, 1.0},
+         {"z", DataType::kFLOAT, Dims{B, S, H * D}, -1.0, 1.0}},
+        o);
+  }
+}
+
 }  // namespace
 }  // namespace kiln::test

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "e2e/e2e_util.h"
+#include "ir/text.h"
 
 namespace kiln::test {
 namespace {
@@ -138,6 +139,108 @@ TEST(AttentionCpu, Float16) {
   Case c;
   c.fp16 = true;
   check(c, 1e-2);
+}
+
+// BERT's layout: q, k, v arrive as [B, S, H*D], are split into heads by reshape + transpose and
+// merged back after the product. The op reads and writes the heads in place (views around it).
+TEST(AttentionCpu, HeadSplitAndMergeReadInPlace) {
+  constexpr int64_t B = 2, S = 6, H = 3, D = 4;
+  static const float scale = 0.5f;
+  Builder builder(quiet_logger());
+  auto net = builder.create_network();
+  auto split = [&](Tensor* x, bool transposed_k) {
+    auto* sh = net->add_shuffle(*x);
+    sh->set_reshape_dimensions(Dims{B, S, H, D});
+    sh->set_second_transpose(transposed_k ? Permutation{{0, 2, 3, 1, 4, 5, 6, 7}}
+                                          : Permutation{{0, 2, 1, 3, 4, 5, 6, 7}});
+    return sh->get_output(0);
+  };
+  Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{B, S, H * D});
+  Tensor* y = net->add_input("y", DataType::kFLOAT, Dims{B, S, H * D});
+  Tensor* z = net->add_input("z", DataType::kFLOAT, Dims{B, S, H * D});
+  Tensor* s = net->add_matrix_multiply(*split(x, false), MatrixOperation::kNONE, *split(y, true),
+                                       MatrixOperation::kNONE)
+                  ->get_output(0);
+  Tensor* c = net->add_constant(Dims{1, 1, 1, 1}, Weights{DataType::kFLOAT, &scale, 1})
+                  ->get_output(0);
+  s = net->add_elementwise(*s, *c, ElementWiseOperation::kPROD)->get_output(0);
+  Tensor* p = net->add_softmax(*s)->get_output(0);
+  Tensor* o = net->add_matrix_multiply(*p, MatrixOperation::kNONE, *split(z, false),
+                                       MatrixOperation::kNONE)
+                  ->get_output(0);
+  auto* merge = net->add_shuffle(*o);
+  merge->set_first_transpose(Permutation{{0, 2, 1, 3, 4, 5, 6, 7}});
+  merge->set_reshape_dimensions(Dims{B, S, H * D});
+  merge->get_output(0)->set_name("out");
+  net->mark_output(*merge->get_output(0));
+  auto config = builder.create_builder_config();
+  auto engine = build_cpu_engine(builder, *net, *config);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->num_layers(), 5);  // 3 reshape views, the attention, 1 view (copies nothing)
+  std::vector<float> vx = ramp(B * S * H * D, 1.5f, 0.1f), vy = ramp(B * S * H * D, 1.2f, 0.9f),
+                     vz = ramp(B * S * H * D, 1.0f, 2.3f);
+  auto ctx = engine->create_execution_context();
+  auto out = run_float(*ctx, *engine,
+                       {{"x", {Dims{B, S, H * D}, vx}},
+                        {"y", {Dims{B, S, H * D}, vy}},
+                        {"z", {Dims{B, S, H * D}, vz}}});
+  // Heads first for the reference, then the result back to [B, S, H*D].
+  auto heads = [&](const std::vector<float>& t) {
+    std::vector<float> r(t.size());
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t i = 0; i < S; ++i)
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t d = 0; d < D; ++d)
+            r[((b * H + h) * S + i) * D + d] = t[(b * S + i) * H * D + h * D + d];
+    return r;
+  };
+  Case c4;
+  c4.b = B;
+  c4.h = H;
+  c4.sq = c4.sk = S;
+  c4.d = c4.dv = D;
+  c4.mask = false;
+  std::vector<double> ref = reference(c4, heads(vx), heads(vy), heads(vz), {}, scale);
+  std::vector<double> want(ref.size());
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t i = 0; i < S; ++i)
+        for (int64_t d = 0; d < D; ++d)
+          want[(b * S + i) * H * D + h * D + d] = ref[((b * H + h) * S + i) * D + d];
+  EXPECT_LT(max_rel_error(out["out"], want), 1e-5);
+}
+
+// Inference refuses what the kernels cannot take, naming the node and the tensor.
+TEST(AttentionOp, BadInputsGetClearErrors) {
+  auto error = [](const std::string& inputs, const std::string& node_inputs,
+                  const std::string& perms = "") {
+    try {
+      ir::parse(inputs + "node att attention(scale=1 causal=false" + perms + ") " + node_inputs +
+                " -> y\noutputs y\n");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string qkv =
+      "input q float32 [2,3,5,8]\ninput k float32 [2,3,6,8]\ninput v float32 [2,3,6,4]\n";
+  EXPECT_EQ(error(qkv, "q, k, v, -"), "no error");
+  EXPECT_NE(error(qkv + "input m float32 [2,1,5,7]\n", "q, k, v, m")
+                .find("mask [2,1,5,7] does not broadcast to the scores [2,3,5,6]"),
+            std::string::npos);
+  EXPECT_NE(error(qkv + "input m float16 [2,1,1,6]\n", "q, k, v, m")
+                .find("mask has type float16; an additive mask must have q's type float32"),
+            std::string::npos);
+  EXPECT_NE(error(qkv + "input m float32 [2,3,5,6]\n", "q, v, k, m").find("same head size"),
+            std::string::npos);
+  EXPECT_NE(error("input q float32 [5,8]\ninput k float32 [6,8]\ninput v float32 [6,8]\n",
+                  "q, k, v, -")
+                .find("rank 3 or 4"),
+            std::string::npos);
+  EXPECT_NE(error(qkv, "q, k, v, -", " q_perm=(0,1,3,2,4,5,6,7)").find("keep the last dim last"),
+            std::string::npos);
+  EXPECT_NE(error(qkv, "q, k, v, -", " k_perm=(0,0,2,3,4,5,6,7)").find("no permutation"),
+            std::string::npos);
 }
 
 }  // namespace

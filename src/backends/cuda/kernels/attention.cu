@@ -341,9 +341,9 @@ void launch_attention_flash(DataType type, const void* q, const void* k, const v
          "of 8 up to 256; got ",
          type, " with head sizes ", s.d, " and ", s.dv);
   for (const int64_t* st : {s.q, s.k, s.v, s.o}) {
-    if (st[2] % 8 != 0)
-      fail("attention: the flash kernel needs rows of 16-byte multiples, got a row stride of ",
-           st[2]);
+    if (st[0] % 8 != 0 || st[1] % 8 != 0 || st[2] % 8 != 0)
+      fail("attention: the flash kernel needs heads and rows at 16-byte multiples, got strides ",
+           st[0], ", ", st[1], ", ", st[2]);
   }
   if (!aligned16(q) || !aligned16(k) || !aligned16(v) || !aligned16(out))
     fail("attention: the flash kernel needs 16-byte aligned q, k, v and output");

@@ -4,7 +4,7 @@
 //   flash: float16/bfloat16 on tensor cores (mma.sync m16n8k16): a block of 4 warps takes 64
 //          query rows of one batch entry, walks the keys in tiles held in shared memory and keeps
 //          the output rows in registers. Head size D == Dv, a multiple of 8, at most 256; rows
-//          16-byte aligned (attention_flash_supports).
+//          and heads 16-byte aligned (attention_flash_supports; strides multiples of 8).
 //   rows:  any float type and head sizes, one warp per query row (the float32 path, and the
 //          fallback for what flash does not take).
 #pragma once

@@ -6,6 +6,7 @@
 #include "backends/cuda/check.h"
 #include "backends/cuda/kernels/attention.h"
 #include "backends/cuda/tactics/util.h"
+#include "ir/attention_layout.h"
 #include "ir/op.h"
 
 namespace kiln::cuda {
@@ -14,37 +15,24 @@ namespace {
 
 enum class AttentionKernel : uint8_t { kAuto = 0, kFlash = 1, kRows = 2 };
 
-Dims to_rank4(const Dims& dims) {
-  Dims r;
-  r.nb_dims = 4;
-  const int32_t pad = 4 - dims.nb_dims;
-  for (int32_t i = 0; i < 4; ++i) r.d[i] = i < pad ? 1 : dims.d[i - pad];
-  return r;
-}
-
-// Batch and row strides of a contiguous rank-4 tensor; 0 along batch dims of size 1.
-void strides3(const Dims& d4, int64_t* s) {
-  s[2] = d4.d[3];
-  s[1] = d4.d[1] == 1 ? 0 : d4.d[2] * d4.d[3];
-  s[0] = d4.d[0] == 1 ? 0 : d4.d[1] * d4.d[2] * d4.d[3];
-}
-
 AttentionShape shape_of(const ir::Node& node, std::span<const DeviceTensor> in,
                         const DeviceTensor& out) {
   const auto& attrs = node.get<AttentionAttrs>();
-  const Dims q4 = to_rank4(in[0].dims), k4 = to_rank4(in[1].dims), v4 = to_rank4(in[2].dims),
-             o4 = to_rank4(out.dims);
+  const ir::AttentionLayout l =
+      ir::attention_layout(attrs, in[0].dims, in[1].dims, in[2].dims, out.dims);
   AttentionShape s;
-  s.b0 = o4.d[0];
-  s.b1 = o4.d[1];
-  s.sq = o4.d[2];
-  s.dv = o4.d[3];
-  s.sk = k4.d[2];
-  s.d = q4.d[3];
-  strides3(q4, s.q);
-  strides3(k4, s.k);
-  strides3(v4, s.v);
-  strides3(o4, s.o);
+  s.b0 = l.b0;
+  s.b1 = l.b1;
+  s.sq = l.sq;
+  s.sk = l.sk;
+  s.d = l.d;
+  s.dv = l.dv;
+  for (int i = 0; i < 3; ++i) {
+    s.q[i] = l.q[i];
+    s.k[i] = l.k[i];
+    s.v[i] = l.v[i];
+    s.o[i] = l.o[i];
+  }
   if (in[3].data != nullptr) {
     StridedShape m = broadcast_to(in[3].dims, Dims{s.b0, s.b1, s.sq, s.sk});
     for (int i = 0; i < 4; ++i) s.m[i] = m.strides[i];
@@ -92,9 +80,12 @@ class AttentionTactic : public Tactic {
     const void* mask = args.inputs[3].data;
     auto aligned = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
     // Tensors bound by the user may sit at any address: those take the row kernel.
-    const bool flash_fits = attention_flash_supports(type, s.d, s.dv) &&
-                            aligned(args.inputs[0].data) && aligned(args.inputs[1].data) &&
-                            aligned(args.inputs[2].data) && aligned(out.data);
+    bool flash_fits = attention_flash_supports(type, s.d, s.dv) &&
+                      aligned(args.inputs[0].data) && aligned(args.inputs[1].data) &&
+                      aligned(args.inputs[2].data) && aligned(out.data);
+    for (const int64_t* st : {s.q, s.k, s.v, s.o}) {
+      for (int i = 0; i < 3; ++i) flash_fits = flash_fits && st[i] % 8 == 0;
+    }
     if (kernel != AttentionKernel::kRows && flash_fits) {
       launch_attention_flash(type, args.inputs[0].data, args.inputs[1].data, args.inputs[2].data,
                              mask, out.data, s, args.stream);
