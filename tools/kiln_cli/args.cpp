@@ -106,8 +106,11 @@ const std::vector<Flag>& flags() {
        [](Options& o, const std::string& v) {
          o.cpu_threads = static_cast<int32_t>(parse_int("--threads", v, 1, 1 << 20));
        }},
-      {"useCudaGraph", false, kRunFlag, "  replay each run as a CUDA graph",
+      {"useCudaGraph", false, kRunFlag,
+       "  replay each run as a CUDA graph (the default for GPU engines without dynamic inputs)",
        [](Options& o, const std::string&) { o.use_cuda_graph = true; }},
+      {"noCudaGraph", false, kRunFlag, "  run every enqueue eagerly, never as a CUDA graph",
+       [](Options& o, const std::string&) { o.no_cuda_graph = true; }},
       {"streams", true, kRunFlag, "=N  N contexts on N streams (CPU: threads), round-robin",
        [](Options& o, const std::string& v) {
          o.streams = static_cast<int32_t>(parse_int("--streams", v, 1, 64));

@@ -35,7 +35,7 @@ struct Options {
   // Run.
   std::vector<ShapeSpec> shapes;
   std::vector<std::pair<std::string, std::string>> load_inputs;  // name, file
-  bool use_cuda_graph = false, no_data_transfers = false, nvtx = false;
+  bool use_cuda_graph = false, no_cuda_graph = false, no_data_transfers = false, nvtx = false;
   int32_t streams = 1;
   int32_t iterations = 10;
   double duration_s = 3.0;

@@ -177,7 +177,16 @@ class Slot {
       }
       buffers_.push_back(std::move(b));
     }
-    if (gpu_ && o.use_cuda_graph) context_->set_cuda_graph_mode(true);
+    // Static-shape engines replay a CUDA graph unless told not to; dynamic ones when asked.
+    bool dynamic = false;
+    for (int32_t i = 0; i < engine.num_io_tensors(); ++i) {
+      const std::string& name = engine.get_tensor_name(i);
+      if (engine.get_tensor_mode(name) == TensorIOMode::kINPUT &&
+          engine.get_tensor_shape(name).is_dynamic())
+        dynamic = true;
+    }
+    if (gpu_ && !o.no_cuda_graph && (o.use_cuda_graph || !dynamic))
+      context_->set_cuda_graph_mode(true);
     context_->set_nvtx(o.nvtx);
   }
 

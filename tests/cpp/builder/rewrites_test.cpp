@@ -437,6 +437,20 @@ TEST(Rewrites, TransposesFoldIntoMatrixMultiplies) {
           mm_bt +
           " q, h -> z\n"
           "outputs y, z\n");
+  // q's head split (0,2,1,3) keeps its last dim last: nothing to gain, nothing changes.
+  const std::string q_split =
+      "input x float32 [2,5,12]\n"
+      "input k float32 [2,3,5,4]\n"
+      "node split shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+      "reshape_dims=[2,5,3,4] zero_is_placeholder=true second_transpose=(0,2,1,3,4,5,6,7)) x -> "
+      "q\n"
+      "node s " +
+      mm_bt +
+      " q, k -> y\n"
+      "outputs y\n";
+  EXPECT_EQ(rewrite(q_split,
+                    [](const ir::Graph& g) { return fold_transpose_into_matmul(g, quiet_logger()); }),
+            q_split);
 }
 
 const char* kMatmul =
