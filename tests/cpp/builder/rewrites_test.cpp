@@ -398,6 +398,35 @@ TEST(Rewrites, HeadSplitAndMergeShufflesMerge) {
             "outputs y\n");
 }
 
+TEST(Rewrites, AReshapeSplittingDimsMovesBeforeTheTranspose) {
+  // PyTorch's multi-head attention: [S,B,E] -> view [S,B*H,D] -> transpose(0,1) -> view
+  // [B,H,S,D] is one reshape [S,B,H,D] and one transpose (1,2,0,3).
+  EXPECT_EQ(rewrite("input x float32 [5,2,12]\n"
+                    "node a shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                    "reshape_dims=[5,6,4] zero_is_placeholder=true "
+                    "second_transpose=(1,0,2,3,4,5,6,7)) x -> t\n"
+                    "node b shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+                    "reshape_dims=[2,3,5,4] zero_is_placeholder=true "
+                    "second_transpose=(0,1,2,3,4,5,6,7)) t -> y\n"
+                    "outputs y\n",
+                    [](const ir::Graph& g) { return merge_shuffles(g, quiet_logger()); }),
+            "input x float32 [5,2,12]\n"
+            "node \"a + b\" shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
+            "reshape_dims=[5,2,3,4] zero_is_placeholder=false second_transpose=(1,2,0,3,4,5,6,7)) "
+            "x -> y\n"
+            "outputs y\n");
+  // A reshape that merges dims (not a split) stays a second shuffle.
+  const std::string merge_back =
+      "input x float32 [5,2,12]\n"
+      "node a shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true reshape_dims=[5,6,4] "
+      "zero_is_placeholder=true second_transpose=(1,0,2,3,4,5,6,7)) x -> t\n"
+      "node b shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true reshape_dims=[6,20] "
+      "zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) t -> y\n"
+      "outputs y\n";
+  EXPECT_EQ(rewrite(merge_back, [](const ir::Graph& g) { return merge_shuffles(g, quiet_logger()); }),
+            merge_back);
+}
+
 TEST(Rewrites, TransposesFoldIntoMatrixMultiplies) {
   const std::string mm =
       "matrix_multiply(op_a=0 op_b=0 fused_activation=false fused_activation_type=0 "

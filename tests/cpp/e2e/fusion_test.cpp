@@ -150,6 +150,37 @@ TEST(OptimizerCpu, HeadSplitTransposesFoldAndKeepResults) {
   EXPECT_LT(max_rel_error(out["scores"], want), 1e-6);
 }
 
+// PyTorch's multi-head attention head split, view [S,B*H,D] -> transpose(0,1) -> view
+// [B,H,S,D], merges into one shuffle (the split moves before the transpose) with the same values.
+TEST(OptimizerCpu, HeadSplitThroughTwoReshapesMergesAndKeepsResults) {
+  constexpr int64_t S = 5, B = 2, H = 3, D = 4;
+  Builder builder(quiet_logger());
+  auto net = builder.create_network();
+  Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{S, B, H * D});
+  auto* a = net->add_shuffle(*x);
+  a->set_reshape_dimensions(Dims{S, B * H, D});
+  a->set_second_transpose(Permutation{{1, 0, 2, 3, 4, 5, 6, 7}});
+  auto* b = net->add_shuffle(*a->get_output(0));
+  b->set_reshape_dimensions(Dims{B, H, S, D});
+  Tensor* y = net->add_unary(*b->get_output(0), UnaryOperation::kNEG)->get_output(0);
+  y->set_name("y");
+  net->mark_output(*y);
+  auto config = builder.create_builder_config();
+  auto engine = build_cpu_engine(builder, *net, *config);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->num_layers(), 2);  // one shuffle, the negation
+  std::vector<float> vx = ramp(S * B * H * D, 1.0f, 0.3f);
+  auto ctx = engine->create_execution_context();
+  auto out = run_float(*ctx, *engine, {{"x", {Dims{S, B, H * D}, vx}}});
+  std::vector<double> want(vx.size());
+  for (int64_t bb = 0; bb < B; ++bb)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t i = 0; i < S; ++i)
+        for (int64_t d = 0; d < D; ++d)
+          want[((bb * H + h) * S + i) * D + d] = -vx[(i * B + bb) * H * D + h * D + d];
+  EXPECT_LT(max_rel_error(out["y"], want), 1e-7);
+}
+
 // Reshapes inside the network copy nothing: the view's output shares its input's memory (no arena
 // slot), the input outlives the view's readers, and results are those of copies.
 TEST(OptimizerCpu, ReshapeViewsShareMemoryAndKeepResults) {
