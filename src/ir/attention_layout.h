@@ -12,8 +12,9 @@ namespace kiln::ir {
 // Logical shapes padded to two batch dims: output [b0, b1, sq, dv]. Strides (elements) of the two
 // batch dims and the row dim of q, k, v and the output (0 along a batch dim of size 1 that the
 // output broadcasts); the last dim of each is contiguous.
+// k and v are read at batch dim 1 index b1 / kv_group (grouped-query attention).
 struct AttentionLayout {
-  int64_t b0 = 1, b1 = 1, sq = 0, sk = 0, d = 0, dv = 0;
+  int64_t b0 = 1, b1 = 1, sq = 0, sk = 0, d = 0, dv = 0, kv_group = 1;
   int64_t q[3] = {}, k[3] = {}, v[3] = {}, o[3] = {};
 };
 
@@ -64,6 +65,7 @@ inline AttentionLayout attention_layout(const AttentionAttrs& a, const Dims& q, 
   l.dv = od[3];
   l.sk = kd[2];
   l.d = qd[3];
+  l.kv_group = a.kv_group;
   auto fill = [&](const int64_t* dims, const int64_t* strides, int64_t* dst) {
     dst[0] = dims[0] == 1 ? 0 : strides[0];
     dst[1] = dims[1] == 1 ? 0 : strides[1];

@@ -67,18 +67,22 @@ struct ViewAttrs {
 // is the input's dim q_perm[i], as a shuffle's transpose; the last dim stays last), so a head
 // split [B, S, H, D] is read in place as [B, H, S, D]. Mask: absent, or an additive bias of q's
 // type broadcast to [batch..., Sq, Sk] (padding masks, position biases, -inf entries). With
-// `causal`, key j > query i is masked as well. Output: the logical [batch..., Sq, Dv] stored
+// `causal`, key j > query i is masked as well. With `kv_group` g > 1 (grouped-query attention),
+// k and v have 1/g of q's heads (their last batch dim) and query head h reads k/v head h / g.
+// Output: the logical [batch..., Sq, Dv] stored
 // transposed by `out_perm` (stored dim i is logical dim out_perm[i]; [B, S, H, Dv] for a head
 // merge), of q's type. Products and the softmax are computed in float32; a row whose every score
 // is -inf gives NaN, as the unfused softmax does.
 struct AttentionAttrs {
   float scale = 1.0f;
   bool causal = false;
+  int32_t kv_group = 1;
   Permutation q_perm, k_perm, v_perm, out_perm;
   template <typename F>
   void fields(F&& f) {
     f("scale", scale);
     f("causal", causal);
+    f("kv_group", kv_group);
     f("q_perm", q_perm);
     f("k_perm", k_perm);
     f("v_perm", v_perm);

@@ -45,8 +45,9 @@ void run_attention(const ir::Node& node, std::span<const TensorView> inputs,
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t i = r % sq, bb = r / sq, x1 = bb % b1, x0 = bb / b1;
       const float* qi = q.data() + x0 * l.q[0] + x1 * l.q[1] + i * l.q[2];
-      const float* kb = k.data() + x0 * l.k[0] + x1 * l.k[1];
-      const float* vb = v.data() + x0 * l.v[0] + x1 * l.v[1];
+      const int64_t xkv = x1 / l.kv_group;  // grouped-query attention: shared k/v heads
+      const float* kb = k.data() + x0 * l.k[0] + xkv * l.k[1];
+      const float* vb = v.data() + x0 * l.v[0] + xkv * l.v[1];
       float max = neg_inf;
       for (int64_t j = 0; j < sk; ++j) {
         const float* kj = kb + j * l.k[2];

@@ -17,7 +17,9 @@
 // reshape [B,S,H*D] -> [B,S,H,D] + transpose (0,2,1,3) keeps only its reshape (a view), and so
 // does the head merge after the op, so the heads are read and written in place. A constant mask that is exactly causal
 // (0 on and below the diagonal, -inf above, as the ONNX Attention importer builds for is_causal)
-// becomes the op's `causal` flag, which lets kernels skip the masked key tiles. With `keep_weights` (REFIT builds) a
+// becomes the op's `causal` flag, which lets kernels skip the masked key tiles. K and V heads
+// repeated by a gather along the heads (grouped-query attention, as the ONNX Attention importer
+// writes it) are read shared through the op's `kv_group`. With `keep_weights` (REFIT builds) a
 // pattern whose scale is a weights constant is left alone, so that a refit can still change it.
 // Run after fold_transpose_into_matmul and before lower_precision.
 #include <cmath>
@@ -183,6 +185,42 @@ Permutation swap_last_two(int32_t rank) {
   return p;
 }
 
+// `t` = gather(x, idx) along the heads (dim rank-3) with constant idx[i] = i / g (the K/V head
+// repeat of grouped-query attention), read by the pattern alone: returns the gather node, x and g;
+// -1 when `t` is not that.
+int32_t head_repeat(const ir::Graph& g, const match::Uses& u, int32_t t,
+                    const std::vector<int32_t>& pattern, const std::vector<bool>& keep,
+                    int32_t* x, int32_t* group) {
+  const int32_t ga = producer<GatherAttrs>(g, t, keep);
+  if (ga < 0 || g.nodes[ga].inputs.size() != 2 || u.consumers[t].size() != 1 ||
+      !u.only_read_by(t, pattern))
+    return -1;
+  const GatherAttrs& a = g.nodes[ga].get<GatherAttrs>();
+  const int32_t rank = g.tensors[t].dims.nb_dims;
+  const int32_t in = g.nodes[ga].inputs[0], idx = g.nodes[ga].inputs[1];
+  if (a.mode != GatherMode::kDEFAULT || g.tensors[in].dims.nb_dims != rank ||
+      (a.axis < 0 ? a.axis + rank : a.axis) != rank - 3 || g.tensors[idx].weights < 0)
+    return -1;
+  const ir::WeightsData& w = g.weights[g.tensors[idx].weights];
+  const int64_t heads = g.tensors[t].dims.d[rank - 3], kv = g.tensors[in].dims.d[rank - 3];
+  if (w.dims.nb_dims != 1 || w.dims.d[0] != heads || kv < 1 || heads <= kv || heads % kv != 0 ||
+      !w.bytes)
+    return -1;
+  const int64_t per = heads / kv;
+  for (int64_t i = 0; i < heads; ++i) {
+    int64_t v = -1;
+    if (w.type == DataType::kINT32 && w.bytes->size() == static_cast<size_t>(heads) * 4) {
+      v = reinterpret_cast<const int32_t*>(w.bytes->data())[i];
+    } else if (w.type == DataType::kINT64 && w.bytes->size() == static_cast<size_t>(heads) * 8) {
+      v = reinterpret_cast<const int64_t*>(w.bytes->data())[i];
+    }
+    if (v != i / per) return -1;
+  }
+  *x = in;
+  *group = static_cast<int32_t>(per);
+  return ga;
+}
+
 bool keeps_last(const Permutation& p, int32_t rank) {
   return p.order[rank - 1] == rank - 1;
 }
@@ -292,8 +330,23 @@ ir::Graph fuse_attention(const ir::Graph& graph, Logger& logger, bool keep_weigh
       attrs.causal = true;
       m.mask = -1;
     }
-    // Head splits and the head merge: read and written in place through permutations.
+    // Grouped-query attention: K/V heads repeated by a gather are read shared instead.
     std::vector<int32_t> absorbed;
+    {
+      int32_t k_in = -1, v_in = -1, gk = 0, gv = 0;
+      const int32_t nk = head_repeat(g, u, m.k, all, keep, &k_in, &gk);
+      const int32_t nv = head_repeat(g, u, m.v, all, keep, &v_in, &gv);
+      if (nk >= 0 && nv >= 0 && gk == gv) {
+        attrs.kv_group = gk;
+        m.k = k_in;
+        m.v = v_in;
+        for (int32_t n : {nk, nv}) {
+          keep[n] = false;
+          all.push_back(n);
+        }
+      }
+    }
+    // Head splits and the head merge: read and written in place through permutations.
     m.q = absorb_input_transpose(g, u, m.q, all, keep, &attrs.q_perm, absorbed);
     m.k = absorb_input_transpose(g, u, m.k, all, keep, &attrs.k_perm, absorbed);
     m.v = absorb_input_transpose(g, u, m.v, all, keep, &attrs.v_perm, absorbed);

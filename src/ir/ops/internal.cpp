@@ -147,8 +147,20 @@ void infer_attention(const Node& node, std::span<const TensorDesc> inputs,
     fail_at(node, "q ", q, " and k ", k, " must have the same head size (last dim)");
   if (known_differ(k.d[rank - 2], v.d[rank - 2]))
     fail_at(node, "k ", k, " and v ", v, " must have the same sequence length");
+  if (attrs.kv_group < 1) fail_at(node, "kv_group must be >= 1, got ", attrs.kv_group);
   Dims qb = q, kb = k, vb = v;
   qb.nb_dims = kb.nb_dims = vb.nb_dims = rank - 2;
+  if (attrs.kv_group > 1) {
+    // k and v hold 1/kv_group of q's heads (their last batch dim); q's head count is a multiple.
+    const int64_t hq = q.d[rank - 3];
+    for (Dims* x : {&kb, &vb}) {
+      const int64_t h = x->d[rank - 3];
+      if (hq >= 0 && h >= 0 && hq != h * attrs.kv_group)
+        fail_at(node, "q has ", hq, " heads, k and v must have ", hq, " / kv_group (",
+                attrs.kv_group, "); got ", h);
+      x->d[rank - 3] = h < 0 ? -1 : h * attrs.kv_group;
+    }
+  }
   Dims out = broadcast(node, broadcast(node, qb, kb), vb);
   out.nb_dims = rank;
   out.d[rank - 2] = q.d[rank - 2];

@@ -511,7 +511,7 @@ TEST(Rewrites, AttentionWithScaleAndMaskBecomesOneOp) {
             "input k float32 [2,12,7,64]\n"
             "input v float32 [2,12,7,64]\n"
             "input mask float32 [2,1,1,7]\n"
-            "node \"qk + div + add + sm + pv\" attention(scale=0.125 causal=false q_perm=(0,1,2,3,4,5,6,7) "
+            "node \"qk + div + add + sm + pv\" attention(scale=0.125 causal=false kv_group=1 q_perm=(0,1,2,3,4,5,6,7) "
             "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, "
             "v, mask -> y\n"
             "outputs y\n");
@@ -546,7 +546,7 @@ TEST(Rewrites, AttentionWithScaledQAndKAndATransposeOfK) {
       "node kt shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
       "reshape_dims=[2,5,3,4] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) k "
       "-> kT\n"
-      "node \"qs + ks + qk + sm + pv\" attention(scale=0.125 causal=false "
+      "node \"qs + ks + qk + sm + pv\" attention(scale=0.125 causal=false kv_group=1 "
       "q_perm=(0,1,2,3,4,5,6,7) k_perm=(0,2,1,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) "
       "out_perm=(0,1,2,3,4,5,6,7)) q, kT, v, - -> y\n"
       "outputs y\n");
@@ -569,7 +569,7 @@ TEST(Rewrites, AttentionWithAConstantCausalMaskTakesTheCausalFlag) {
       "input q float32 [1,2,3,4]\n"
       "input k float32 [1,2,3,4]\n"
       "input v float32 [1,2,3,4]\n"
-      "node \"qk + add + sm + pv\" attention(scale=1 causal=true q_perm=(0,1,2,3,4,5,6,7) "
+      "node \"qk + add + sm + pv\" attention(scale=1 causal=true kv_group=1 q_perm=(0,1,2,3,4,5,6,7) "
       "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, v, - "
       "-> y\n"
       "outputs y\n");
@@ -581,7 +581,7 @@ TEST(Rewrites, AttentionWithAConstantCausalMaskTakesTheCausalFlag) {
       "input k float32 [1,2,3,4]\n"
       "input v float32 [1,2,3,4]\n"
       "weights causal float32 [3,3] = [0, -inf, -inf, 0, 0, -1, 0, 0, 0]\n"
-      "node \"qk + add + sm + pv\" attention(scale=1 causal=false q_perm=(0,1,2,3,4,5,6,7) "
+      "node \"qk + add + sm + pv\" attention(scale=1 causal=false kv_group=1 q_perm=(0,1,2,3,4,5,6,7) "
       "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, v, "
       "causal -> y\n"
       "outputs y\n");
@@ -622,13 +622,48 @@ TEST(Rewrites, AttentionReadsAndWritesHeadsInPlace) {
           reshape_only + " x -> q\n" + "node kh " + reshape_only + " y -> kT\n" + "node vh " +
           reshape_only +
           " z -> v\n"
-          "node \"qk + mul + sm + pv\" attention(scale=0.25 causal=false "
+          "node \"qk + mul + sm + pv\" attention(scale=0.25 causal=false kv_group=1 "
           "q_perm=(0,2,1,3,4,5,6,7) k_perm=(0,2,1,3,4,5,6,7) v_perm=(0,2,1,3,4,5,6,7) "
           "out_perm=(0,2,1,3,4,5,6,7)) q, kT, v, - -> o\n"
           "node merge shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true "
           "reshape_dims=[2,7,48] zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) o "
           "-> out\n"
           "outputs out\n");
+}
+
+TEST(Rewrites, AttentionReadsGroupedQueryHeadsShared) {
+  // K/V with 2 heads repeated to q's 4 by a gather ([0,0,1,1]): kv_group 2, no gather left.
+  const std::string head = std::string(
+                               "input q float32 [1,4,5,8]\n"
+                               "input k float32 [1,2,5,8]\n"
+                               "input v float32 [1,2,5,8]\n") +
+                           "weights idx int32 [4] = [0, 0, 1, 1]\n";
+  const std::string body =
+      std::string(
+          "node kr gather(axis=1 mode=0 num_elementwise_dims=0) k, idx -> k4\n"
+          "node vr gather(axis=1 mode=0 num_elementwise_dims=0) v, idx -> v4\n"
+          "node qk ") +
+      kMatmulBt +
+      " q, k4 -> s\n"
+      "node sm softmax(axes=8) s -> p\n"
+      "node pv " +
+      kMatmul + " p, v4 -> y\noutputs y\n";
+  EXPECT_EQ(rewrite(head + body,
+                    [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+            "input q float32 [1,4,5,8]\n"
+            "input k float32 [1,2,5,8]\n"
+            "input v float32 [1,2,5,8]\n"
+            "node \"kr + vr + qk + sm + pv\" attention(scale=1 causal=false kv_group=2 "
+            "q_perm=(0,1,2,3,4,5,6,7) k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) "
+            "out_perm=(0,1,2,3,4,5,6,7)) q, k, v, - -> y\n"
+            "outputs y\n");
+  // Another index pattern ([0,1,0,1]) is no grouped-query repeat: the gathers stay.
+  std::string other = head + body;
+  other.replace(other.find("[0, 0, 1, 1]"), 12, "[0, 1, 0, 1]");
+  const std::string after =
+      rewrite(other, [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); });
+  EXPECT_NE(after.find("kv_group=1"), std::string::npos) << after;
+  EXPECT_NE(after.find("node kr gather"), std::string::npos) << after;
 }
 
 TEST(Rewrites, AttentionNotFusedWhenTheProbabilitiesAreReadElsewhereOrForRefit) {

@@ -171,5 +171,38 @@ TEST(CudaAttention, HeadsReadAndWrittenInPlace) {
   }
 }
 
+// Grouped-query attention: 8 query heads share 2 K/V heads (a gather repeats them); the flash
+// kernel (fp16) and the row kernel (float32) read the shared heads.
+TEST(CudaAttention, GroupedQueryHeads) {
+  KILN_REQUIRE_GPU();
+  constexpr int64_t B = 2, H = 8, KV = 2, S = 100, D = 64;
+  static const int32_t idx[H] = {0, 0, 0, 0, 1, 1, 1, 1};
+  for (DataType t : {DataType::kHALF, DataType::kFLOAT}) {
+    SCOPED_TRACE(str_cat(t));
+    DiffOptions o;
+    o.fp16 = t == DataType::kHALF;
+    o.tol = o.fp16 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-5, 1e-5};
+    expect_gpu_matches_cpu(
+        [](NetworkDefinition& net, std::vector<Tensor*>& in) {
+          Tensor* ix = net.add_constant(Dims{H}, Weights{DataType::kINT32, idx, H})->get_output(0);
+          Tensor* k = net.add_gather(*in[1], *ix, 1)->get_output(0);
+          Tensor* v = net.add_gather(*in[2], *ix, 1)->get_output(0);
+          Tensor* s = net.add_matrix_multiply(*in[0], MatrixOperation::kNONE, *k,
+                                              MatrixOperation::kTRANSPOSE)
+                          ->get_output(0);
+          Tensor* p = net.add_softmax(*s)->get_output(0);
+          Tensor* y = net.add_matrix_multiply(*p, MatrixOperation::kNONE, *v,
+                                              MatrixOperation::kNONE)
+                          ->get_output(0);
+          y->set_name("y");
+          net.mark_output(*y);
+        },
+        {{"q", DataType::kFLOAT, Dims{B, H, S, D}, -1.0, 1.0},
+         {"k", DataType::kFLOAT, Dims{B, KV, S, D}, -1.0, 1.0},
+         {"v", DataType::kFLOAT, Dims{B, KV, S, D}, -1.0, 1.0}},
+        o);
+  }
+}
+
 }  // namespace
 }  // namespace kiln::test

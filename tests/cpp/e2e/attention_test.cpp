@@ -210,6 +210,54 @@ TEST(AttentionCpu, HeadSplitAndMergeReadInPlace) {
   EXPECT_LT(max_rel_error(out["out"], want), 1e-5);
 }
 
+// Grouped-query attention: 2 K/V heads shared by 6 query heads (a gather repeats them, as the
+// ONNX Attention importer writes it); the op reads the shared heads.
+TEST(AttentionCpu, GroupedQueryHeads) {
+  constexpr int64_t B = 2, H = 6, KV = 2, S = 5, D = 8;
+  static const int32_t idx[H] = {0, 0, 0, 1, 1, 1};
+  Builder builder(quiet_logger());
+  auto net = builder.create_network();
+  Tensor* q = net->add_input("q", DataType::kFLOAT, Dims{B, H, S, D});
+  Tensor* k = net->add_input("k", DataType::kFLOAT, Dims{B, KV, S, D});
+  Tensor* v = net->add_input("v", DataType::kFLOAT, Dims{B, KV, S, D});
+  Tensor* ix = net->add_constant(Dims{H}, Weights{DataType::kINT32, idx, H})->get_output(0);
+  Tensor* k6 = net->add_gather(*k, *ix, 1)->get_output(0);
+  Tensor* v6 = net->add_gather(*v, *ix, 1)->get_output(0);
+  Tensor* s = net->add_matrix_multiply(*q, MatrixOperation::kNONE, *k6, MatrixOperation::kTRANSPOSE)
+                  ->get_output(0);
+  Tensor* p = net->add_softmax(*s)->get_output(0);
+  Tensor* y = net->add_matrix_multiply(*p, MatrixOperation::kNONE, *v6, MatrixOperation::kNONE)
+                  ->get_output(0);
+  y->set_name("y");
+  net->mark_output(*y);
+  auto config = builder.create_builder_config();
+  auto engine = build_cpu_engine(builder, *net, *config);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->num_layers(), 1);
+  std::vector<float> vq = ramp(B * H * S * D, 1.5f, 0.1f), vk = ramp(B * KV * S * D, 1.2f, 0.7f),
+                     vv = ramp(B * KV * S * D, 1.0f, 1.9f);
+  auto ctx = engine->create_execution_context();
+  auto out = run_float(*ctx, *engine,
+                       {{"q", {Dims{B, H, S, D}, vq}},
+                        {"k", {Dims{B, KV, S, D}, vk}},
+                        {"v", {Dims{B, KV, S, D}, vv}}});
+  auto repeat = [&](const std::vector<float>& t) {
+    std::vector<float> r(static_cast<size_t>(B * H * S * D));
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t x = 0; x < S * D; ++x)
+          r[(b * H + h) * S * D + x] = t[(b * KV + idx[h]) * S * D + x];
+    return r;
+  };
+  Case c;
+  c.b = B;
+  c.h = H;
+  c.sq = c.sk = S;
+  c.d = c.dv = D;
+  c.mask = false;
+  EXPECT_LT(max_rel_error(out["y"], reference(c, vq, repeat(vk), repeat(vv), {}, 1.0)), 1e-5);
+}
+
 // Inference refuses what the kernels cannot take, naming the node and the tensor.
 TEST(AttentionOp, BadInputsGetClearErrors) {
   auto error = [](const std::string& inputs, const std::string& node_inputs,

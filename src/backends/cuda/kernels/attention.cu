@@ -92,8 +92,8 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t x1 = bb % s.b1, x0 = bb / s.b1;
   const int64_t row0 = tile * kBr;
   const T* qb = q + x0 * s.q[0] + x1 * s.q[1];
-  const T* kb = k + x0 * s.k[0] + x1 * s.k[1];
-  const T* vb = v + x0 * s.v[0] + x1 * s.v[1];
+  const T* kb = k + x0 * s.k[0] + (x1 / s.kv_group) * s.k[1];
+  const T* vb = v + x0 * s.v[0] + (x1 / s.kv_group) * s.v[1];
   const T* mb = mask ? mask + x0 * s.m[0] + x1 * s.m[1] : nullptr;
 
   // q's 16 rows of this warp as A fragments, staged through shared memory.
@@ -265,8 +265,8 @@ __global__ void __launch_bounds__(kThreads)
   if (w >= s.b0 * s.b1 * s.sq) return;  // the whole warp leaves together
   const int64_t i = w % s.sq, bb = w / s.sq, x1 = bb % s.b1, x0 = bb / s.b1;
   const T* qi = q + x0 * s.q[0] + x1 * s.q[1] + i * s.q[2];
-  const T* kb = k + x0 * s.k[0] + x1 * s.k[1];
-  const T* vb = v + x0 * s.v[0] + x1 * s.v[1];
+  const T* kb = k + x0 * s.k[0] + (x1 / s.kv_group) * s.k[1];
+  const T* vb = v + x0 * s.v[0] + (x1 / s.kv_group) * s.v[1];
   const T* mi = mask ? mask + x0 * s.m[0] + x1 * s.m[1] + i * s.m[2] : nullptr;
   T* oi = out + x0 * s.o[0] + x1 * s.o[1] + i * s.o[2];
   for (int64_t c0 = 0; c0 < s.dv; c0 += 32 * kRowCols) {

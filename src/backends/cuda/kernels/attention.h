@@ -20,8 +20,9 @@ namespace kiln::cuda {
 // Shapes and element strides. The output is [b0, b1, sq, dv]; q, k, v are read at
 // batch0 * stride[0] + batch1 * stride[1] + row * stride[2] + column (0 strides broadcast a batch
 // dim); the mask (optional) at batch0 * m[0] + batch1 * m[1] + query * m[2] + key * m[3].
+// k and v are read at batch1 / kv_group (grouped-query attention).
 struct AttentionShape {
-  int64_t b0 = 1, b1 = 1, sq = 0, sk = 0, d = 0, dv = 0;
+  int64_t b0 = 1, b1 = 1, sq = 0, sk = 0, d = 0, dv = 0, kv_group = 1;
   int64_t q[3] = {}, k[3] = {}, v[3] = {}, o[3] = {};
   int64_t m[4] = {};
   float scale = 1.0f;

@@ -27,6 +27,7 @@ AttentionShape shape_of(const ir::Node& node, std::span<const DeviceTensor> in,
   s.sk = l.sk;
   s.d = l.d;
   s.dv = l.dv;
+  s.kv_group = l.kv_group;
   for (int i = 0; i < 3; ++i) {
     s.q[i] = l.q[i];
     s.k[i] = l.k[i];
