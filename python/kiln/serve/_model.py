@@ -194,7 +194,7 @@ def _to_numpy(value: Any, name: str) -> np.ndarray:
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as e:
-        raise PayloadError(f"input '{name}': not an array ({e})", name) from None
+        raise PayloadError(f"input '{name}': not a rectangular array of numbers ({e})", name) from None
     if array.dtype == object or array.dtype.kind in "USVcmMO":
         raise PayloadError(f"input '{name}': values of type {array.dtype} (ragged nesting, "
                            "strings or complex numbers?) cannot be an input", name)
