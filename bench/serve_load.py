@@ -130,6 +130,20 @@ class RayClient:
         await self.session.close()
 
 
+class HandleClient:
+    """Ray Serve's Python handle from this driver: no HTTP proxy, payloads pickled by Ray."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    async def infer(self, feeds: dict):
+        outputs, rows, count = await self.handle.infer_with_batch.remote(feeds)
+        return outputs, rows, count, "handle"
+
+    async def close(self):
+        pass
+
+
 class TritonClient:
     def __init__(self, url: str, model: str, inputs: list, outputs: list, connections: int):
         import tritonclient.http.aio as httpclient
@@ -199,11 +213,14 @@ async def run_load(client, ref: Reference, clients: int, requests: int, duration
                 replicas[replica] += 1
                 break
 
-    tasks = [asyncio.create_task(one_client(c)) for c in range(clients)]
-    if on_start is not None:
-        tasks.append(asyncio.create_task(on_start(replicas)))
-    await asyncio.gather(*tasks)
+    hook = asyncio.create_task(on_start(replicas)) if on_start is not None else None
+    await asyncio.gather(*[asyncio.create_task(one_client(c)) for c in range(clients)])
     elapsed = time.perf_counter() - start
+    if hook is not None:  # a few seconds more for what it watches, outside the timed run
+        try:
+            await asyncio.wait_for(hook, timeout=10)
+        except asyncio.TimeoutError:
+            pass
     lat = np.array(latencies) * 1000 if latencies else np.array([float("nan")])
     return {"clients": clients, "requests": issued, "ok": stats["ok"], "wrong": stats["wrong"],
             "failed": stats["failed"], "retried": stats["retried"], "errors": dict(errors),
@@ -236,8 +253,8 @@ def start_ray(args, model: str):
                                 max_batch=args.max_batch, batch_wait_ms=args.batch_wait_ms,
                                 cache_dir=args.cache_dir,
                                 num_cpus=min(1.0, args.num_cpus / max(1, args.replicas)))
-    serve.run(app, route_prefix="/")
-    return f"http://127.0.0.1:{args.port}/"
+    handle = serve.run(app, route_prefix="/")
+    return f"http://127.0.0.1:{args.port}/", handle
 
 
 def running_replicas() -> int:
@@ -252,24 +269,31 @@ def running_replicas() -> int:
 
 async def kill_replica_after(delay: float, seen: collections.Counter, log: dict):
     """SIGKILLs the replica that answered most so far (the X-Kiln-Replica header is host:pid; the
-    server is on this machine), then waits until Ray Serve runs as many replicas as before."""
+    server is on this machine), then times until a replica Ray Serve started anew answers and
+    until Serve reports as many running replicas as before."""
     await asyncio.sleep(delay)
     loop = asyncio.get_running_loop()
     want = await loop.run_in_executor(None, running_replicas)
     if not seen:
         log["killed"] = None
         return
+    before = set(seen)
     victim = seen.most_common(1)[0][0]
-    pid = int(victim.rsplit(":", 1)[1])
-    os.kill(pid, signal.SIGKILL)
+    os.kill(int(victim.rsplit(":", 1)[1]), signal.SIGKILL)
     log.update(killed=victim, killed_at_s=round(delay, 2), replicas_before=want)
     t0 = time.perf_counter()
-    await asyncio.sleep(1.0)
     while time.perf_counter() - t0 < 60:
-        if await loop.run_in_executor(None, running_replicas) >= want:
-            log["replicas_back_after_s"] = round(time.perf_counter() - t0, 2)
+        await asyncio.sleep(0.1)
+        if "new_replica_answered_after_s" not in log and set(seen) - before:
+            log["new_replica_answered_after_s"] = round(time.perf_counter() - t0, 2)
+        if "replica_down_seen" not in log:
+            if await loop.run_in_executor(None, running_replicas) < want:
+                log["replica_down_seen"] = True
+        elif "replicas_back_after_s" not in log:
+            if await loop.run_in_executor(None, running_replicas) >= want:
+                log["replicas_back_after_s"] = round(time.perf_counter() - t0, 2)
+        if "new_replica_answered_after_s" in log and "replicas_back_after_s" in log:
             return
-        await asyncio.sleep(0.25)
 
 
 def start_triton(args, model: str):
@@ -325,6 +349,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", type=int, default=1, help="rows (batch) in each request (default 1)")
     ap.add_argument("--pool", type=int, default=256, help="distinct inputs (default 256)")
     ap.add_argument("--format", choices=("json", "npz"), default="json", help="Ray: HTTP payload")
+    ap.add_argument("--via", choices=("http", "handle"), default="http",
+                    help="Ray: HTTP through Serve's proxy, or the Python handle (no --fault)")
     ap.add_argument("--replicas", type=int, default=1)
     ap.add_argument("--contexts", type=int, default=2)
     ap.add_argument("--cpu-threads", type=int, default=1, help="threads per CPU engine (default 1)")
@@ -333,6 +359,8 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-wait-ms", type=float, default=2.0)
     ap.add_argument("--retries", type=int, default=1, help="retries of a failed request (default 1)")
     ap.add_argument("--fault", action="store_true", help="Ray: kill a replica during a last run")
+    ap.add_argument("--fault-requests", type=int, default=100000,
+                    help="request bound of the --fault run (default 100000: --duration bounds it)")
     ap.add_argument("--port", type=int, default=8400)
     ap.add_argument("--cache-dir", default=None, help="plan cache (default: a temporary folder)")
     ap.add_argument("--json", help="write the results here")
@@ -361,7 +389,7 @@ def main(argv=None) -> int:
     proc = None
     if args.target == "ray":
         t0 = time.perf_counter()
-        url = start_ray(args, model)
+        url, handle = start_ray(args, model)
         print(f"Ray Serve up in {time.perf_counter() - t0:.1f} s at {url}: {args.replicas} "
               f"replica(s), {args.contexts} contexts each, wait {args.batch_wait_ms} ms", flush=True)
     else:
@@ -375,20 +403,23 @@ def main(argv=None) -> int:
     results = []
     plan_runs = [(n, False) for n in counts]
     if args.fault:
-        if args.target != "ray":
-            raise SystemExit("--fault kills a Ray Serve replica: use --target ray")
+        if args.target != "ray" or args.via != "http":
+            raise SystemExit("--fault kills a Ray Serve replica: use --target ray --via http")
         plan_runs.append((max(counts), True))
 
     async def go():
         for n, fault in plan_runs:
-            if args.target == "ray":
+            if args.target == "ray" and args.via == "handle":
+                client = HandleClient(handle)
+            elif args.target == "ray":
                 client = RayClient(url, args.format, n)
             else:
                 client = TritonClient(url, "kiln", ref.inputs, outputs, n)
                 before = triton_metrics(args.port + 2)
             fault_log: dict = {}
             hook = (lambda seen: kill_replica_after(args.duration / 3, seen, fault_log)) if fault else None
-            r = await run_load(client, ref, n, args.requests, args.duration, args.retries, hook)
+            bound = args.fault_requests if fault else args.requests
+            r = await run_load(client, ref, n, bound, args.duration, args.retries, hook)
             await client.close()
             if args.target == "triton":
                 after = triton_metrics(args.port + 2)
