@@ -210,3 +210,36 @@ def test_kiln_serve_command_forwards_to_python():
                          env={**os.environ, "KILN_PYTHON": sys.executable})
     assert out.returncode == 0, out.stderr
     assert "usage: kiln serve" in out.stdout and "--batch-wait-ms" in out.stdout
+
+
+def test_an_engine_without_a_batch_dimension_runs_requests_alone():
+    logger = trt.Logger(trt.Logger.WARNING)
+    builder = trt.Builder(logger)
+    network = builder.create_network(0)
+    x = network.add_input("x", trt.float32, (2, 4))
+    relu = network.add_activation(x, trt.ActivationType.RELU)
+    relu.get_output(0).name = "y"
+    network.mark_output(relu.get_output(0))
+    served = ServedModel(bytes(build_cpu(builder, network)), contexts=1)
+    assert not served.batchable and served.max_batch == 1
+    with pytest.raises(PayloadError, match="dimension 0 must be 2"):
+        served.validate({"x": np.zeros((3, 4), np.float32)})
+    a, b = np.full((2, 4), -1.0, np.float32), np.arange(8, dtype=np.float32).reshape(2, 4)
+    results = served.infer_many([served.validate({"x": a}), served.validate({"x": b})])
+    assert [(rows, count) for _, rows, count in results] == [(1, 1), (1, 1)]
+    np.testing.assert_array_equal(results[0][0]["y"], np.zeros((2, 4), np.float32))
+    np.testing.assert_array_equal(results[1][0]["y"], b)
+
+
+def test_triton_binding_runs_triton_batches(model, plan):
+    # The PyTriton callable without PyTriton: Triton hands it a list of requests.
+    from kiln.serve.triton import TritonBinding
+
+    binding = TritonBinding(model)
+    requests = [feeds(rows, 40 + rows) for rows in (1, 2, 3)]
+    outputs = binding(requests)
+    for f, out in zip(requests, outputs):
+        np.testing.assert_allclose(out["y"], direct(plan, f)["y"], rtol=1e-5, atol=1e-6)
+    assert binding.formed() == {6: 1}
+    binding([feeds(1, 9)])
+    assert binding.formed() == {1: 1, 6: 1}

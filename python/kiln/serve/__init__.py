@@ -1,7 +1,7 @@
 """kiln.serve: kiln engines behind Ray Serve and Triton Inference Server (docs/serving.md).
 
-    python -m kiln.serve model.onnx            # or model.plan; `kiln serve model.plan` forwards here
-    python -m kiln.serve.triton model.plan     # PyTriton, in the environment of scripts/setup-pytriton.sh
+    python -m kiln.serve model.onnx          # or model.plan; `kiln serve model.plan` runs this
+    python -m kiln.serve.triton model.plan   # PyTriton (its environment: scripts/setup-pytriton.sh)
 
 From Python::
 

@@ -35,7 +35,8 @@ def parse_args(argv=None):
                     help="CPUs Ray reserves for each CPU replica (default 1)")
     ap.add_argument("--fp16", action="store_true", help="ONNX models: build with FP16")
     ap.add_argument("--cache-dir", default=None,
-                    help="plan cache for ONNX models (default $KILN_CACHE_DIR or ~/.cache/kiln/plans)")
+                    help="plan cache for ONNX models (default $KILN_CACHE_DIR or "
+                    "~/.cache/kiln/plans)")
     ap.add_argument("--address", default=None,
                     help="join a running Ray cluster (e.g. 'auto') instead of starting one")
     ap.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local Ray (default all)")
@@ -43,7 +44,8 @@ def parse_args(argv=None):
 
 
 def start(args):
-    """Starts Ray (or joins --address), Serve's HTTP proxy and the deployment; returns the handle."""
+    """Starts Ray (or joins --address), Serve's HTTP proxy and the deployment; returns its
+    handle."""
     import ray
     from ray import serve
 

@@ -76,5 +76,6 @@ def encode(outputs: dict, rows: int, requests: int, kind: str) -> tuple[bytes, s
 
 
 def error_body(error: Exception) -> bytes:
-    doc = error.to_json() if isinstance(error, PayloadError) else {"error": str(error), "input": None}
-    return json.dumps(doc).encode()
+    if isinstance(error, PayloadError):
+        return json.dumps(error.to_json()).encode()
+    return json.dumps({"error": str(error), "input": None}).encode()

@@ -53,7 +53,7 @@ class TensorSpec:
 
 
 # ------------------------------------------------------------------------------------------------
-# Plans: loaded as they are, or built from ONNX once per (model, device model, kiln version, options)
+# Plans: loaded as they are, or built from ONNX once per model, device model, kiln version, options
 
 
 def device_model(device_type) -> str:
@@ -66,11 +66,12 @@ def device_model(device_type) -> str:
                 return torch.cuda.get_device_name(0)
         except ImportError:
             pass
-        with contextlib.suppress(OSError, ValueError):
-            import subprocess
+        import subprocess
 
-            out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader", "-i", "0"],
-                                 capture_output=True, text=True, timeout=10, check=True).stdout
+        with contextlib.suppress(OSError, ValueError, subprocess.SubprocessError):
+            query = ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader", "-i", "0"]
+            out = subprocess.run(query, capture_output=True, text=True, timeout=10,
+                                 check=True).stdout
             if out.strip():
                 return out.strip().splitlines()[0]
         return "gpu"
@@ -130,6 +131,13 @@ def build_plan_from_onnx(onnx_bytes: bytes, device_type, max_batch: int, fp16: b
     plan = builder.build_serialized_network(network, config)
     if plan is None:
         raise RuntimeError(f"building {path or 'the ONNX model'} failed: {trt.get_last_error()}")
+    if device_type == trt.DeviceType.GPU:
+        # Without a usable GPU kiln builds for its CPU backend (with a warning): such a plan must
+        # not be cached under the GPU's name.
+        engine = trt.Runtime(logger).deserialize_cuda_engine(plan)
+        if engine is None or engine.device_type != trt.DeviceType.GPU:
+            raise RuntimeError("a GPU plan was asked for but kiln found no usable GPU and built "
+                               "for the CPU backend; serve with device='cpu' (--device=cpu)")
     return bytes(plan)
 
 
@@ -175,11 +183,29 @@ def load_or_build_plan(model_path, cache_dir=None, device: str = "auto", max_bat
     return plan, info
 
 
+def gpu_visible() -> bool:
+    """Whether this process sees a GPU (torch, else nvidia-smi): auto builds for the GPU then."""
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except ImportError:
+        pass
+    import subprocess
+
+    with contextlib.suppress(OSError, ValueError, subprocess.SubprocessError):
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10)
+        return out.returncode == 0 and "GPU" in out.stdout
+    return False
+
+
 def _device_type(device: str):
     if device == "cpu":
         return trt.DeviceType.CPU
-    if device in ("gpu", "auto"):
-        return trt.DeviceType.GPU  # kiln builds for its CPU backend (with a warning) without a GPU
+    if device == "gpu":
+        return trt.DeviceType.GPU
+    if device == "auto":
+        return trt.DeviceType.GPU if gpu_visible() else trt.DeviceType.CPU
     raise ValueError(f"device must be 'auto', 'cpu' or 'gpu', not {device!r}")
 
 
@@ -194,7 +220,8 @@ def _to_numpy(value: Any, name: str) -> np.ndarray:
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as e:
-        raise PayloadError(f"input '{name}': not a rectangular array of numbers ({e})", name) from None
+        raise PayloadError(f"input '{name}': not a rectangular array of numbers ({e})",
+                           name) from None
     if array.dtype == object or array.dtype.kind in "USVcmMO":
         raise PayloadError(f"input '{name}': values of type {array.dtype} (ragged nesting, "
                            "strings or complex numbers?) cannot be an input", name)
@@ -333,7 +360,7 @@ class ServedModel:
         """One request, validated then run on a context from the pool."""
         return self._run(self.validate(feeds))
 
-    def infer_many(self, requests: Sequence[Mapping[str, np.ndarray]]) -> list[tuple[dict, int, int]]:
+    def infer_many(self, requests: Sequence[Mapping[str, np.ndarray]]) -> list:
         """Validated requests run as few batches as the profile allows; per request, in order:
         (outputs, rows of the batch it ran in, requests in that batch)."""
         results: list = [None] * len(requests)

@@ -137,6 +137,8 @@ def deployment(model: str, *, name: str = "kiln", num_replicas: int = 1, device:
     if cache_dir is not None:
         cache_dir = os.path.abspath(cache_dir)
     gpus = _num_gpus(device)
+    # auto is settled here, where Ray's resources are known: replicas get "gpu" or "cpu".
+    device = "gpu" if gpus else "cpu"
     options = {"num_gpus": gpus, "num_cpus": 0 if gpus else num_cpus}
     # Enough requests in a replica to fill every context's batch while the next batch queues.
     ongoing = max_ongoing_requests or max(64, 2 * (max_batch or 32) * max(1, contexts))

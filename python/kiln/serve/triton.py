@@ -46,7 +46,7 @@ class TritonBinding:
             return {rows: round(n) for rows, n in sorted(self.batch_rows.items())}
 
     def tensors(self):
-        """PyTriton's inputs and outputs: the engine's, without the batch dimension when batching."""
+        """PyTriton's inputs and outputs: the engine's, less the batch dimension when batching."""
         from pytriton.model_config import Tensor
 
         def spec(t):
@@ -104,11 +104,13 @@ def use_interpreter_libpython(environ=os.environ) -> str | None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m kiln.serve.triton", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m kiln.serve.triton",
+                                 description=__doc__.split("\n")[0])
     ap.add_argument("model", help="a kiln plan or an ONNX model (built and cached on first start)")
     ap.add_argument("--name", default="kiln", help="the Triton model name (default kiln)")
     ap.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
-    ap.add_argument("--max-batch", type=int, default=32, help="ONNX models: the profile's max batch")
+    ap.add_argument("--max-batch", type=int, default=32,
+                    help="ONNX models: the profile's max batch (default 32)")
     ap.add_argument("--batch-wait-us", type=int, default=2000,
                     help="Triton's max_queue_delay_microseconds (default 2000)")
     ap.add_argument("--contexts", type=int, default=2, help="execution contexts (default 2)")
@@ -122,8 +124,8 @@ def main(argv=None) -> int:
     try:
         from pytriton.triton import Triton, TritonConfig
     except ImportError:
-        print("kiln.serve.triton: PyTriton is not installed here; run bash scripts/setup-pytriton.sh "
-              "and use .venv-pytriton/bin/python", file=sys.stderr)
+        print("kiln.serve.triton: PyTriton is not installed here; run bash "
+              "scripts/setup-pytriton.sh and use .venv-pytriton/bin/python", file=sys.stderr)
         return 2
     use_interpreter_libpython()
     plan, info = load_or_build_plan(args.model, args.cache_dir, args.device, args.max_batch)
