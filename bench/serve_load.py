@@ -301,6 +301,7 @@ def start_triton(args, model: str):
     cmd = [sys.executable, "-m", "kiln.serve.triton", model, "--device=cpu",
            f"--http-port={args.port}", f"--grpc-port={args.port + 1}",
            f"--metrics-port={args.port + 2}", f"--contexts={args.contexts}",
+           f"--instances={args.triton_instances}",
            f"--batch-wait-us={int(args.batch_wait_ms * 1000)}", f"--max-batch={args.max_batch or 32}",
            f"--cpu-threads={args.cpu_threads}"]
     if args.cache_dir:
@@ -361,6 +362,8 @@ def main(argv=None) -> int:
     ap.add_argument("--fault", action="store_true", help="Ray: kill a replica during a last run")
     ap.add_argument("--fault-requests", type=int, default=100000,
                     help="request bound of the --fault run (default 100000: --duration bounds it)")
+    ap.add_argument("--triton-instances", type=int, default=1,
+                    help="Triton: PyTriton model instances (default 1; docs/serving.md)")
     ap.add_argument("--port", type=int, default=8400)
     ap.add_argument("--cache-dir", default=None, help="plan cache (default: a temporary folder)")
     ap.add_argument("--json", help="write the results here")

@@ -7,6 +7,7 @@
 #
 #   bash scripts/setup-pytriton.sh            # once (about 300 MB from PyPI)
 #   PYTHONPATH=build/python .venv-pytriton/bin/python -m kiln.serve.triton model.plan
+#   PYTHONPATH=build/python .venv-pytriton/bin/python -m pytest -q tests/python/test_serve_triton.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${KILN_PYTRITON_VENV:-.venv-pytriton}
@@ -15,7 +16,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "nvidia-pytriton==0.7.*" "tritonclient[http,grpc]" "numpy<2"
+  "nvidia-pytriton==0.7.*" "tritonclient[http,grpc]" "numpy<2" pytest
 # The bundled tritonserver is a manylinux_2_35 binary: it needs glibc 2.35 or newer.
 "$venv/bin/python" - <<'PY'
 import platform

@@ -73,8 +73,11 @@ def _instance(binding):
 
 def bind(triton, model: ServedModel, name: str = "kiln", batch_wait_us: int = 2000,
          instances: int = 1) -> TritonBinding:
-    """Binds ``model`` to a running ``pytriton.triton.Triton``; ``instances`` callables (one per
-    context of the model's pool) let Triton run that many batches at once."""
+    """Binds ``model`` to a running ``pytriton.triton.Triton``; ``instances`` callables let Triton
+    run that many batches at once (give the model at least as many contexts). PyTriton 0.7 gives
+    every instance after the first 1 s to reach the first one's handshake socket; on a loaded
+    machine that can fail the model's load (ConnectionRefusedError or TimeoutError in
+    ``get_config_from_handshake_server``), so 1 is the safe choice."""
     binding = TritonBinding(model)
     inputs, outputs = binding.tensors()
     # One function object per instance: PyTriton could not start two instances given one object.
@@ -113,13 +116,19 @@ def main(argv=None) -> int:
                     help="ONNX models: the profile's max batch (default 32)")
     ap.add_argument("--batch-wait-us", type=int, default=2000,
                     help="Triton's max_queue_delay_microseconds (default 2000)")
-    ap.add_argument("--contexts", type=int, default=2, help="execution contexts (default 2)")
+    ap.add_argument("--instances", type=int, default=1,
+                    help="PyTriton model instances, each running one batch at a time (default 1; "
+                    "see docs/serving.md before raising it)")
+    ap.add_argument("--contexts", type=int, default=None,
+                    help="execution contexts (default: one per instance)")
     ap.add_argument("--cpu-threads", type=int, default=0)
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--http-port", type=int, default=8000)
     ap.add_argument("--grpc-port", type=int, default=8001)
     ap.add_argument("--metrics-port", type=int, default=8002)
     ap.add_argument("--host", default="127.0.0.1", help="address Triton listens on")
+    ap.add_argument("--exit-timeout", type=int, default=5,
+                    help="seconds Triton waits for requests in flight when stopping (default 5)")
     args = ap.parse_args(argv)
     try:
         from pytriton.triton import Triton, TritonConfig
@@ -129,12 +138,14 @@ def main(argv=None) -> int:
         return 2
     use_interpreter_libpython()
     plan, info = load_or_build_plan(args.model, args.cache_dir, args.device, args.max_batch)
-    model = ServedModel(plan, contexts=args.contexts, cpu_threads=args.cpu_threads)
+    contexts = max(args.contexts or args.instances, args.instances)
+    model = ServedModel(plan, contexts=contexts, cpu_threads=args.cpu_threads)
     config = TritonConfig(http_address=args.host, http_port=args.http_port,
                           grpc_address=args.host, grpc_port=args.grpc_port,
-                          metrics_address=args.host, metrics_port=args.metrics_port)
+                          metrics_address=args.host, metrics_port=args.metrics_port,
+                          exit_timeout_secs=args.exit_timeout)
     with Triton(config=config) as triton:
-        binding = bind(triton, model, args.name, args.batch_wait_us, args.contexts)
+        binding = bind(triton, model, args.name, args.batch_wait_us, args.instances)
         print(json.dumps(model.describe(), indent=1))
         print(f"kiln.serve.triton: model '{args.name}' on http://{args.host}:{args.http_port} "
               f"(gRPC {args.grpc_port}); Ctrl-C stops", flush=True)
