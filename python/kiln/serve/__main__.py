@@ -84,11 +84,11 @@ def main(argv=None) -> int:
     print(f"kiln serve: {args.model} at {url} (POST JSON/.npz/.npy; GET describes the model); "
           f"Ctrl-C stops", flush=True)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
+    for sig in (signal.SIGINT, signal.SIGTERM):  # also where a shell started it with SIGINT ignored
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(0.5):
         pass
+    print("kiln serve: stopping", flush=True)
     from ray import serve
 
     serve.shutdown()
