@@ -184,6 +184,7 @@ def test_http_payloads_decode_and_encode():
 
 @pytest.mark.parametrize("body, ctype, words", [
     (b"{not json", "application/json", "not JSON"),
+    (b"[" * 100000 + b"]" * 100000, "application/json", "not JSON"),
     (b'{"x": [1]}', "application/json", '{"inputs"'),
     (b"\x00\x01garbage", "application/x-npz", "not a valid"),
     (b"", "application/x-npy", "not a valid"),

@@ -36,7 +36,7 @@ def decode(body: bytes, content_type: str | None, input_names: list[str]) -> dic
     if kind == JSON:
         try:
             doc = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, UnicodeDecodeError, RecursionError) as e:
             raise PayloadError(f"the body is not JSON: {e}") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("inputs"), dict):
             raise PayloadError('the JSON body must be {"inputs": {"<input name>": [...], ...}}')
