@@ -35,6 +35,8 @@ echo "setup: kiln is built in build/"
 # PYTHONPATH. The interpreter is the `python3` on PATH.
 python=$(python3 -c 'import sys; print(sys.executable)')
 "$python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# Ray Serve for kiln.serve (docs/serving.md); PyTriton has its own script (setup-pytriton.sh).
+"$python" -m pip install --quiet --disable-pip-version-check -r requirements-serve.txt
 cmake -S . -B build -DKILN_PYTHON=ON -DPython_EXECUTABLE="$python" >/dev/null
 cmake --build build
 echo "setup: the Python package is built in build/python (PYTHONPATH=build/python)"

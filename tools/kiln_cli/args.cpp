@@ -320,8 +320,9 @@ Options parse_args(int argc, const char* const* argv) {
       o.command = Command::kHelp;
       return o;
     } else {
-      usage_error("unknown command '", sub, "'; expected build, run, inspect or help (or trtexec ",
-                  "flags such as --onnx=model.onnx)");
+      usage_error("unknown command '", sub,
+                  "'; expected build, run, inspect, serve or help (or trtexec flags such as ",
+                  "--onnx=model.onnx)");
     }
     i = 2;
   }
@@ -426,7 +427,8 @@ std::string usage() {
       "  kiln build --onnx=model.onnx --saveEngine=model.plan [build flags]\n"
       "  kiln run model.plan [run flags]               (or --loadEngine=model.plan)\n"
       "  kiln inspect model.plan [--html=out.html] [--profile=prof.json | --run]\n"
-      "  kiln --onnx=model.onnx [flags]                (trtexec style: build, then run)\n\n"
+      "  kiln --onnx=model.onnx [flags]                (trtexec style: build, then run)\n"
+      "  kiln serve model.plan|model.onnx [options]    (Ray Serve; python3 -m kiln.serve -h)\n\n"
       "flags:\n";
   for (const Flag& f : flags()) {
     std::string scope;

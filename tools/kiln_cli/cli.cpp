@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <cstdio>
+#include <string>
 
 #include "args.h"
 #include "build.h"
@@ -9,6 +10,7 @@
 #include "inspect.h"
 #include "report.h"
 #include "run.h"
+#include "serve.h"
 
 namespace kiln::cli {
 
@@ -83,6 +85,7 @@ int inspect(const Engine& engine, const Options& o, const std::string& source) {
 }  // namespace
 
 int kiln_main(int argc, const char* const* argv) {
+  if (argc > 1 && std::string(argv[1]) == "serve") return serve_main(argc, argv);
   Options o;
   try {
     o = parse_args(argc, argv);

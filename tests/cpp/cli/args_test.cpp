@@ -152,8 +152,8 @@ TEST(CliArgs, BadFlagsSayWhatWasExpected) {
   EXPECT_EQ(error_of({"build", "m.onnx", "--useCudaGraph"}),
             "--useCudaGraph does not apply to 'kiln build'");
   EXPECT_EQ(error_of({"frobnicate"}),
-            "unknown command 'frobnicate'; expected build, run, inspect or help (or trtexec flags "
-            "such as --onnx=model.onnx)");
+            "unknown command 'frobnicate'; expected build, run, inspect, serve or help (or trtexec "
+            "flags such as --onnx=model.onnx)");
   EXPECT_EQ(error_of({}),
             "nothing to do: give --onnx=model.onnx to build (and run), or "
             "--loadEngine=model.plan to run ('kiln --help' lists the flags)");
