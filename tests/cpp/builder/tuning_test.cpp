@@ -251,5 +251,37 @@ TEST(TimingCache, NodeSignatureTextIsStable) {
   EXPECT_NE(node_signature(other, in, out), s);  // attributes are part of the key
 }
 
+// The deterministic build mode on the CPU backend: at optimization level 0 the first candidate
+// (oneDNN where it runs the layer) is taken without timing, so cold builds give identical bytes.
+TEST(Tuning, LevelZeroCpuBuildsAreByteIdentical) {
+  auto build = [] {
+    Builder builder(quiet());
+    auto net = builder.create_network();
+    Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{4, 3, 16, 16});
+    static const std::vector<float> w(8 * 3 * 3 * 3, 0.25f), b(8, 0.5f), m(8 * 16 * 16 * 10, 0.01f);
+    auto* conv = net->add_convolution_nd(*x, 8, Dims{3, 3}, Weights{DataType::kFLOAT, w.data(), 216},
+                                         Weights{DataType::kFLOAT, b.data(), 8});
+    conv->set_padding_nd(Dims{1, 1});
+    Tensor* r = net->add_activation(*conv->get_output(0), ActivationType::kRELU)->get_output(0);
+    auto* flat = net->add_shuffle(*r);
+    flat->set_reshape_dimensions(Dims{4, 8 * 16 * 16});
+    Tensor* k = net->add_constant(Dims{8 * 16 * 16, 10},
+                                  Weights{DataType::kFLOAT, m.data(), 8 * 16 * 16 * 10})
+                    ->get_output(0);
+    Tensor* y = net->add_matrix_multiply(*flat->get_output(0), MatrixOperation::kNONE, *k,
+                                         MatrixOperation::kNONE)
+                    ->get_output(0);
+    y->set_name("y");
+    net->mark_output(*y);
+    auto config = builder.create_builder_config();
+    config->set_default_device_type(DeviceType::kCPU);
+    config->set_builder_optimization_level(0);
+    return builder.build_serialized_network(*net, *config);
+  };
+  const std::vector<uint8_t> first = build();
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(build(), first);
+}
+
 }  // namespace
 }  // namespace kiln

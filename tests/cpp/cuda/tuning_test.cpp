@@ -219,7 +219,7 @@ TEST(CudaTuning, VerboseLogListsEveryCandidateAndTheWinner) {
   EXPECT_TRUE(contains(log, "\n  * ")) << log;  // the winner
 }
 
-std::vector<uint8_t> build_mnist(TimingCache* cache, uint32_t sources = 0xF) {
+std::vector<uint8_t> build_mnist(TimingCache* cache, uint32_t sources = 0xF, int32_t level = -1) {
   static const MnistWeights weights;
   Builder builder(quiet_logger());
   auto net = builder.create_network();
@@ -229,8 +229,18 @@ std::vector<uint8_t> build_mnist(TimingCache* cache, uint32_t sources = 0xF) {
   p->set_shape("image", Dims{1, 1, 28, 28}, Dims{8, 1, 28, 28}, Dims{32, 1, 28, 28});
   config->add_optimization_profile(*p);
   config->set_tactic_sources(sources);
+  if (level >= 0) config->set_builder_optimization_level(level);
   if (cache) config->set_timing_cache(cache, false);
   return builder.build_serialized_network(*net, *config);
+}
+
+// The deterministic build mode (docs/tuning.md): at optimization level 0 nothing is timed, the
+// heuristic's first candidate is taken, and two cold builds (no timing cache) give the same bytes.
+TEST(CudaTuning, LevelZeroColdBuildsAreByteIdentical) {
+  KILN_REQUIRE_GPU();
+  const std::vector<uint8_t> first = build_mnist(nullptr, 0xF, 0);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(build_mnist(nullptr, 0xF, 0), first);
 }
 
 // A warm cache answers every timing (no new entries, the selector sees the cached times), and the

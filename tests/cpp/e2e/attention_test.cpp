@@ -210,6 +210,80 @@ TEST(AttentionCpu, HeadSplitAndMergeReadInPlace) {
   EXPECT_LT(max_rel_error(out["out"], want), 1e-5);
 }
 
+// PyTorch's nn.MultiheadAttention export (torchvision's ViT): [S,B,E] -> view [S,B*H,D] ->
+// transpose(0,1) -> view [B,H,S,D]; q and k^T each times sqrt(scale) (k transposed on its own);
+// the result permuted (2,0,1,3) and viewed [S*B,E]. Everything around the product becomes views.
+TEST(AttentionCpu, TorchMultiheadAttentionLayout) {
+  constexpr int64_t S = 7, B = 2, H = 3, D = 8, E = H * D;
+  static const float root = 0.59460356f;  // sqrt(1/sqrt(8))
+  Builder builder(quiet_logger());
+  auto net = builder.create_network();
+  auto heads = [&](Tensor* x) {
+    auto* a = net->add_shuffle(*x);
+    a->set_reshape_dimensions(Dims{S, B * H, D});
+    a->set_second_transpose(Permutation{{1, 0, 2, 3, 4, 5, 6, 7}});
+    auto* b = net->add_shuffle(*a->get_output(0));
+    b->set_reshape_dimensions(Dims{B, H, S, D});
+    return b->get_output(0);
+  };
+  auto scaled = [&](Tensor* t) {
+    Tensor* c = net->add_constant(Dims{1, 1, 1, 1}, Weights{DataType::kFLOAT, &root, 1})
+                    ->get_output(0);
+    return net->add_elementwise(*t, *c, ElementWiseOperation::kPROD)->get_output(0);
+  };
+  Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{S, B, E});
+  Tensor* y = net->add_input("y", DataType::kFLOAT, Dims{S, B, E});
+  Tensor* z = net->add_input("z", DataType::kFLOAT, Dims{S, B, E});
+  auto* kt = net->add_shuffle(*heads(y));
+  kt->set_first_transpose(Permutation{{0, 1, 3, 2, 4, 5, 6, 7}});
+  Tensor* s = net->add_matrix_multiply(*scaled(heads(x)), MatrixOperation::kNONE,
+                                       *scaled(kt->get_output(0)), MatrixOperation::kNONE)
+                  ->get_output(0);
+  Tensor* p = net->add_softmax(*s)->get_output(0);
+  Tensor* o = net->add_matrix_multiply(*p, MatrixOperation::kNONE, *heads(z), MatrixOperation::kNONE)
+                  ->get_output(0);
+  auto* merge = net->add_shuffle(*o);
+  merge->set_first_transpose(Permutation{{2, 0, 1, 3, 4, 5, 6, 7}});
+  merge->set_reshape_dimensions(Dims{S * B, E});
+  merge->get_output(0)->set_name("out");
+  net->mark_output(*merge->get_output(0));
+  auto config = builder.create_builder_config();
+  auto engine = build_cpu_engine(builder, *net, *config);
+  ASSERT_NE(engine, nullptr);
+  // Three head-split views, the attention, the merge's view: nothing is copied.
+  EXPECT_EQ(engine->num_layers(), 5);
+  std::vector<float> vx = ramp(S * B * E, 1.5f, 0.1f), vy = ramp(S * B * E, 1.2f, 0.9f),
+                     vz = ramp(S * B * E, 1.0f, 2.3f);
+  auto ctx = engine->create_execution_context();
+  auto out = run_float(*ctx, *engine,
+                       {{"x", {Dims{S, B, E}, vx}}, {"y", {Dims{S, B, E}, vy}}, {"z", {Dims{S, B, E}, vz}}});
+  // [S,B,E] -> [B,H,S,D] for the reference; its [B,H,S,D] result -> [S*B, E].
+  auto to_heads = [&](const std::vector<float>& t) {
+    std::vector<float> r(t.size());
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t i = 0; i < S; ++i)
+          for (int64_t d = 0; d < D; ++d)
+            r[((b * H + h) * S + i) * D + d] = t[(i * B + b) * E + h * D + d];
+    return r;
+  };
+  Case c;
+  c.b = B;
+  c.h = H;
+  c.sq = c.sk = S;
+  c.d = c.dv = D;
+  c.mask = false;
+  std::vector<double> ref =
+      reference(c, to_heads(vx), to_heads(vy), to_heads(vz), {}, static_cast<double>(root) * root);
+  std::vector<double> want(ref.size());
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t i = 0; i < S; ++i)
+        for (int64_t d = 0; d < D; ++d)
+          want[(i * B + b) * E + h * D + d] = ref[((b * H + h) * S + i) * D + d];
+  EXPECT_LT(max_rel_error(out["out"], want), 1e-5);
+}
+
 // Grouped-query attention: 2 K/V heads shared by 6 query heads (a gather repeats them, as the
 // ONNX Attention importer writes it); the op reads the shared heads.
 TEST(AttentionCpu, GroupedQueryHeads) {
