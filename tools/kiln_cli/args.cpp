@@ -281,9 +281,10 @@ uint32_t parse_tactic_sources(const std::string& text, uint32_t mask) {
   int count = 0;
   for (std::string item; std::getline(list, item, ','); ++count) {
     if (item.size() < 2 || (item[0] != '+' && item[0] != '-')) {
-      usage_error("--tacticSources: '", item,
-                  "' must be + or - followed by a source (CUBLAS, CUBLAS_LT, CUDNN, KILN, ONEDNN), e.g. "
-                  "-CUDNN,+CUBLAS_LT");
+      usage_error(
+          "--tacticSources: '", item,
+          "' must be + or - followed by a source (CUBLAS, CUBLAS_LT, CUDNN, KILN, ONEDNN), e.g. "
+          "-CUDNN,+CUBLAS_LT");
     }
     std::string name = item.substr(1);
     std::transform(name.begin(), name.end(), name.begin(), [](char c) { return std::toupper(c); });

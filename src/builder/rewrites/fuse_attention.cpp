@@ -15,13 +15,13 @@
 // intermediate tensor must be read by the pattern alone. Transposes around the op are taken over
 // as its read and write permutations (q_perm, k_perm, v_perm, out_perm): a head split
 // reshape [B,S,H*D] -> [B,S,H,D] + transpose (0,2,1,3) keeps only its reshape (a view), and so
-// does the head merge after the op, so the heads are read and written in place. A constant mask that is exactly causal
-// (0 on and below the diagonal, -inf above, as the ONNX Attention importer builds for is_causal)
-// becomes the op's `causal` flag, which lets kernels skip the masked key tiles. K and V heads
-// repeated by a gather along the heads (grouped-query attention, as the ONNX Attention importer
-// writes it) are read shared through the op's `kv_group`. With `keep_weights` (REFIT builds) a
-// pattern whose scale is a weights constant is left alone, so that a refit can still change it.
-// Run after fold_transpose_into_matmul and before lower_precision.
+// does the head merge after the op, so the heads are read and written in place. A constant mask
+// that is exactly causal (0 on and below the diagonal, -inf above, as the ONNX Attention importer
+// builds for is_causal) becomes the op's `causal` flag, which lets kernels skip the masked key
+// tiles. K and V heads repeated by a gather along the heads (grouped-query attention, as the ONNX
+// Attention importer writes it) are read shared through the op's `kv_group`. With `keep_weights`
+// (REFIT builds) a pattern whose scale is a weights constant is left alone, so that a refit can
+// still change it. Run after fold_transpose_into_matmul and before lower_precision.
 #include <cmath>
 
 #include "builder/rewrites/match.h"
@@ -189,8 +189,8 @@ Permutation swap_last_two(int32_t rank) {
 // repeat of grouped-query attention), read by the pattern alone: returns the gather node, x and g;
 // -1 when `t` is not that.
 int32_t head_repeat(const ir::Graph& g, const match::Uses& u, int32_t t,
-                    const std::vector<int32_t>& pattern, const std::vector<bool>& keep,
-                    int32_t* x, int32_t* group) {
+                    const std::vector<int32_t>& pattern, const std::vector<bool>& keep, int32_t* x,
+                    int32_t* group) {
   const int32_t ga = producer<GatherAttrs>(g, t, keep);
   if (ga < 0 || g.nodes[ga].inputs.size() != 2 || u.consumers[t].size() != 1 ||
       !u.only_read_by(t, pattern))
@@ -247,8 +247,7 @@ int32_t absorb_input_transpose(ir::Graph& g, const match::Uses& u, int32_t t,
     return g.nodes[sh].inputs[0];
   }
   const Permutation p = a.second_transpose;
-  if (!(a.first_transpose == Permutation{}) || p == Permutation{} || !keeps_last(p, rank))
-    return t;
+  if (!(a.first_transpose == Permutation{}) || p == Permutation{} || !keeps_last(p, rank)) return t;
   // The shuffle now only reshapes: its output is the reshape's dims (x[p[i]] = old[i]).
   Dims reshaped = g.tensors[t].dims;
   for (int32_t i = 0; i < rank; ++i) reshaped.d[p.order[i]] = g.tensors[t].dims.d[i];
@@ -270,8 +269,8 @@ Permutation absorb_output_transpose(ir::Graph& g, const match::Uses& u, int32_t 
       g.nodes[sh].inputs.size() != 1)
     return Permutation{};
   ShuffleAttrs a = g.nodes[sh].get<ShuffleAttrs>();
-  Permutation p = a.has_reshape ? a.first_transpose
-                                : match::then(a.first_transpose, a.second_transpose);
+  Permutation p =
+      a.has_reshape ? a.first_transpose : match::then(a.first_transpose, a.second_transpose);
   if (p == Permutation{} || !keeps_last(p, rank)) return Permutation{};
   a.first_transpose = Permutation{};
   if (!a.has_reshape) {

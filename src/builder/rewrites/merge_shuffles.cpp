@@ -67,7 +67,8 @@ bool merge_split(const ShuffleAttrs& a, const Dims& a_out, const ShuffleAttrs& b
   }
   Permutation q;
   for (int32_t i = 0; i < n; ++i) {
-    for (int32_t t = 0; t < start[i + 1] - start[i]; ++t) q.order[start[i] + t] = offset[p.order[i]] + t;
+    for (int32_t t = 0; t < start[i + 1] - start[i]; ++t)
+      q.order[start[i] + t] = offset[p.order[i]] + t;
   }
   *merged = a;
   merged->reshape_dims = r;
@@ -100,7 +101,8 @@ ir::Graph merge_shuffles(const ir::Graph& graph, Logger& logger) {
         // b's reshape result: its output before its second transpose.
         const Dims& b_out = g.tensors[g.nodes[j].outputs[0]].dims;
         Dims b_dims = b_out;
-        for (int32_t x = 0; x < b_out.nb_dims; ++x) b_dims.d[b.second_transpose.order[x]] = b_out.d[x];
+        for (int32_t x = 0; x < b_out.nb_dims; ++x)
+          b_dims.d[b.second_transpose.order[x]] = b_out.d[x];
         if (!merge_split(a, g.tensors[out].dims, b, b_dims, &m)) break;
       } else if (!a.has_reshape) {
         m.first_transpose = then(then(a.first_transpose, a.second_transpose), b.first_transpose);

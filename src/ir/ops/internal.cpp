@@ -1,6 +1,6 @@
 // Inference of the internal op kinds (ir/internal_ops.def): fused pointwise regions,
-// LayerNorm/RMSNorm, views and attention. Only the builder creates these nodes, but a plan can carry them, so inference
-// validates them as fully as a user's layer.
+// LayerNorm/RMSNorm, views and attention. Only the builder creates these nodes, but a plan can
+// carry them, so inference validates them as fully as a user's layer.
 #include <cmath>
 
 #include "ir/op.h"

@@ -423,8 +423,9 @@ TEST(Rewrites, AReshapeSplittingDimsMovesBeforeTheTranspose) {
       "node b shuffle(first_transpose=(0,1,2,3,4,5,6,7) has_reshape=true reshape_dims=[6,20] "
       "zero_is_placeholder=true second_transpose=(0,1,2,3,4,5,6,7)) t -> y\n"
       "outputs y\n";
-  EXPECT_EQ(rewrite(merge_back, [](const ir::Graph& g) { return merge_shuffles(g, quiet_logger()); }),
-            merge_back);
+  EXPECT_EQ(
+      rewrite(merge_back, [](const ir::Graph& g) { return merge_shuffles(g, quiet_logger()); }),
+      merge_back);
 }
 
 TEST(Rewrites, TransposesFoldIntoMatrixMultiplies) {
@@ -477,9 +478,10 @@ TEST(Rewrites, TransposesFoldIntoMatrixMultiplies) {
       mm_bt +
       " q, k -> y\n"
       "outputs y\n";
-  EXPECT_EQ(rewrite(q_split,
-                    [](const ir::Graph& g) { return fold_transpose_into_matmul(g, quiet_logger()); }),
-            q_split);
+  EXPECT_EQ(
+      rewrite(q_split,
+              [](const ir::Graph& g) { return fold_transpose_into_matmul(g, quiet_logger()); }),
+      q_split);
 }
 
 const char* kMatmul =
@@ -511,7 +513,8 @@ TEST(Rewrites, AttentionWithScaleAndMaskBecomesOneOp) {
             "input k float32 [2,12,7,64]\n"
             "input v float32 [2,12,7,64]\n"
             "input mask float32 [2,1,1,7]\n"
-            "node \"qk + div + add + sm + pv\" attention(scale=0.125 causal=false kv_group=1 q_perm=(0,1,2,3,4,5,6,7) "
+            "node \"qk + div + add + sm + pv\" attention(scale=0.125 causal=false kv_group=1 "
+            "q_perm=(0,1,2,3,4,5,6,7) "
             "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, "
             "v, mask -> y\n"
             "outputs y\n");
@@ -569,7 +572,8 @@ TEST(Rewrites, AttentionWithAConstantCausalMaskTakesTheCausalFlag) {
       "input q float32 [1,2,3,4]\n"
       "input k float32 [1,2,3,4]\n"
       "input v float32 [1,2,3,4]\n"
-      "node \"qk + add + sm + pv\" attention(scale=1 causal=true kv_group=1 q_perm=(0,1,2,3,4,5,6,7) "
+      "node \"qk + add + sm + pv\" attention(scale=1 causal=true kv_group=1 "
+      "q_perm=(0,1,2,3,4,5,6,7) "
       "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, v, - "
       "-> y\n"
       "outputs y\n");
@@ -581,7 +585,8 @@ TEST(Rewrites, AttentionWithAConstantCausalMaskTakesTheCausalFlag) {
       "input k float32 [1,2,3,4]\n"
       "input v float32 [1,2,3,4]\n"
       "weights causal float32 [3,3] = [0, -inf, -inf, 0, 0, -1, 0, 0, 0]\n"
-      "node \"qk + add + sm + pv\" attention(scale=1 causal=false kv_group=1 q_perm=(0,1,2,3,4,5,6,7) "
+      "node \"qk + add + sm + pv\" attention(scale=1 causal=false kv_group=1 "
+      "q_perm=(0,1,2,3,4,5,6,7) "
       "k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) out_perm=(0,1,2,3,4,5,6,7)) q, k, v, "
       "causal -> y\n"
       "outputs y\n");
@@ -638,25 +643,24 @@ TEST(Rewrites, AttentionReadsGroupedQueryHeadsShared) {
                                "input k float32 [1,2,5,8]\n"
                                "input v float32 [1,2,5,8]\n") +
                            "weights idx int32 [4] = [0, 0, 1, 1]\n";
-  const std::string body =
-      std::string(
-          "node kr gather(axis=1 mode=0 num_elementwise_dims=0) k, idx -> k4\n"
-          "node vr gather(axis=1 mode=0 num_elementwise_dims=0) v, idx -> v4\n"
-          "node qk ") +
-      kMatmulBt +
-      " q, k4 -> s\n"
-      "node sm softmax(axes=8) s -> p\n"
-      "node pv " +
-      kMatmul + " p, v4 -> y\noutputs y\n";
-  EXPECT_EQ(rewrite(head + body,
-                    [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
-            "input q float32 [1,4,5,8]\n"
-            "input k float32 [1,2,5,8]\n"
-            "input v float32 [1,2,5,8]\n"
-            "node \"kr + vr + qk + sm + pv\" attention(scale=1 causal=false kv_group=2 "
-            "q_perm=(0,1,2,3,4,5,6,7) k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) "
-            "out_perm=(0,1,2,3,4,5,6,7)) q, k, v, - -> y\n"
-            "outputs y\n");
+  const std::string body = std::string(
+                               "node kr gather(axis=1 mode=0 num_elementwise_dims=0) k, idx -> k4\n"
+                               "node vr gather(axis=1 mode=0 num_elementwise_dims=0) v, idx -> v4\n"
+                               "node qk ") +
+                           kMatmulBt +
+                           " q, k4 -> s\n"
+                           "node sm softmax(axes=8) s -> p\n"
+                           "node pv " +
+                           kMatmul + " p, v4 -> y\noutputs y\n";
+  EXPECT_EQ(
+      rewrite(head + body, [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+      "input q float32 [1,4,5,8]\n"
+      "input k float32 [1,2,5,8]\n"
+      "input v float32 [1,2,5,8]\n"
+      "node \"kr + vr + qk + sm + pv\" attention(scale=1 causal=false kv_group=2 "
+      "q_perm=(0,1,2,3,4,5,6,7) k_perm=(0,1,2,3,4,5,6,7) v_perm=(0,1,2,3,4,5,6,7) "
+      "out_perm=(0,1,2,3,4,5,6,7)) q, k, v, - -> y\n"
+      "outputs y\n");
   // Another index pattern ([0,1,0,1]) is no grouped-query repeat: the gathers stay.
   std::string other = head + body;
   other.replace(other.find("[0, 0, 1, 1]"), 12, "[0, 1, 0, 1]");
@@ -678,13 +682,12 @@ TEST(Rewrites, AttentionNotFusedWhenTheProbabilitiesAreReadElsewhereOrForRefit) 
                            "node mul elementwise(op=1) s, c -> t\n"
                            "node sm softmax(axes=4) t -> p\n"
                            "node pv " +
-                           kMatmul +
-                           " p, v -> y\n";
+                           kMatmul + " p, v -> y\n";
   // The attention weights are a network output (need_weights): nothing changes.
   const std::string with_weights = text + "outputs y, p\n";
-  EXPECT_EQ(rewrite(with_weights,
-                    [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
-            with_weights);
+  EXPECT_EQ(
+      rewrite(with_weights, [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+      with_weights);
   // REFIT: the scale is a weights constant a refit may change.
   const std::string plain = text + "outputs y\n";
   EXPECT_EQ(
@@ -693,9 +696,9 @@ TEST(Rewrites, AttentionNotFusedWhenTheProbabilitiesAreReadElsewhereOrForRefit) 
   // A softmax over another axis is no attention.
   std::string other_axis = plain;
   other_axis.replace(other_axis.find("axes=4"), 6, "axes=2");
-  EXPECT_EQ(rewrite(other_axis,
-                    [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
-            other_axis);
+  EXPECT_EQ(
+      rewrite(other_axis, [](const ir::Graph& g) { return fuse_attention(g, quiet_logger()); }),
+      other_axis);
 }
 
 TEST(Rewrites, ReshapesBecomeViewsExceptNetworkOutputs) {

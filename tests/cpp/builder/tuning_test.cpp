@@ -259,8 +259,9 @@ TEST(Tuning, LevelZeroCpuBuildsAreByteIdentical) {
     auto net = builder.create_network();
     Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{4, 3, 16, 16});
     static const std::vector<float> w(8 * 3 * 3 * 3, 0.25f), b(8, 0.5f), m(8 * 16 * 16 * 10, 0.01f);
-    auto* conv = net->add_convolution_nd(*x, 8, Dims{3, 3}, Weights{DataType::kFLOAT, w.data(), 216},
-                                         Weights{DataType::kFLOAT, b.data(), 8});
+    auto* conv =
+        net->add_convolution_nd(*x, 8, Dims{3, 3}, Weights{DataType::kFLOAT, w.data(), 216},
+                                Weights{DataType::kFLOAT, b.data(), 8});
     conv->set_padding_nd(Dims{1, 1});
     Tensor* r = net->add_activation(*conv->get_output(0), ActivationType::kRELU)->get_output(0);
     auto* flat = net->add_shuffle(*r);

@@ -26,9 +26,9 @@ std::vector<float>* keep(std::vector<float> v) {
 
 void attention(NetworkDefinition& net, std::vector<Tensor*>& in, const Shape& s) {
   auto* scale = keep({static_cast<float>(1.0 / std::sqrt(static_cast<double>(s.d)))});
-  Tensor* sc = net.add_matrix_multiply(*in[0], MatrixOperation::kNONE, *in[1],
-                                       MatrixOperation::kTRANSPOSE)
-                   ->get_output(0);
+  Tensor* sc =
+      net.add_matrix_multiply(*in[0], MatrixOperation::kNONE, *in[1], MatrixOperation::kTRANSPOSE)
+          ->get_output(0);
   Tensor* c = net.add_constant(Dims{1, 1, 1, 1}, Weights{DataType::kFLOAT, scale->data(), 1})
                   ->get_output(0);
   sc = net.add_elementwise(*sc, *c, ElementWiseOperation::kPROD)->get_output(0);
@@ -54,10 +54,9 @@ void attention(NetworkDefinition& net, std::vector<Tensor*>& in, const Shape& s)
 }
 
 void check(const Shape& s, DataType precision) {
-  std::vector<DiffInput> inputs = {
-      {"q", DataType::kFLOAT, Dims{s.b, s.h, s.sq, s.d}, -1.0, 1.0},
-      {"k", DataType::kFLOAT, Dims{s.b, s.h, s.sk, s.d}, -1.0, 1.0},
-      {"v", DataType::kFLOAT, Dims{s.b, s.h, s.sk, s.dv}, -1.0, 1.0}};
+  std::vector<DiffInput> inputs = {{"q", DataType::kFLOAT, Dims{s.b, s.h, s.sq, s.d}, -1.0, 1.0},
+                                   {"k", DataType::kFLOAT, Dims{s.b, s.h, s.sk, s.d}, -1.0, 1.0},
+                                   {"v", DataType::kFLOAT, Dims{s.b, s.h, s.sk, s.dv}, -1.0, 1.0}};
   if (s.mask) {
     DiffInput m{"mask", DataType::kFLOAT, Dims{s.b, 1, 1, s.sk}};
     for (int64_t b = 0; b < s.b; ++b)
@@ -70,8 +69,8 @@ void check(const Shape& s, DataType precision) {
   o.fp16 = precision == DataType::kHALF;
   o.bf16 = precision == DataType::kBF16;
   o.tol = o.fp16 ? Tolerance{1e-2, 1e-2} : o.bf16 ? Tolerance{4e-2, 4e-2} : Tolerance{1e-5, 1e-5};
-  expect_gpu_matches_cpu([s](NetworkDefinition& n, std::vector<Tensor*>& in) { attention(n, in, s); },
-                         inputs, o);
+  expect_gpu_matches_cpu(
+      [s](NetworkDefinition& n, std::vector<Tensor*>& in) { attention(n, in, s); }, inputs, o);
 }
 
 TEST(CudaAttention, FlashHeadSizesFp16AndBf16) {
@@ -118,7 +117,7 @@ TEST(CudaAttention, RowKernelFloat32AndOtherHeadSizes) {
   s.sk = 70;
   s.mask = true;
   check(s, DataType::kFLOAT);
-  s.d = 20;  // no multiple of 8: the row kernel in float16 too
+  s.d = 20;    // no multiple of 8: the row kernel in float16 too
   s.dv = 300;  // more than one pass of 256 columns
   check(s, DataType::kFLOAT);
   check(s, DataType::kHALF);
@@ -191,9 +190,9 @@ TEST(CudaAttention, GroupedQueryHeads) {
                                               MatrixOperation::kTRANSPOSE)
                           ->get_output(0);
           Tensor* p = net.add_softmax(*s)->get_output(0);
-          Tensor* y = net.add_matrix_multiply(*p, MatrixOperation::kNONE, *v,
-                                              MatrixOperation::kNONE)
-                          ->get_output(0);
+          Tensor* y =
+              net.add_matrix_multiply(*p, MatrixOperation::kNONE, *v, MatrixOperation::kNONE)
+                  ->get_output(0);
           y->set_name("y");
           net.mark_output(*y);
         },

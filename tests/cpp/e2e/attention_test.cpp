@@ -25,9 +25,9 @@ struct Case {
 };
 
 // softmax(q.k^T * scale + mask) . v in double.
-std::vector<double> reference(const Case& c, const std::vector<float>& q, const std::vector<float>& k,
-                              const std::vector<float>& v, const std::vector<float>& mask,
-                              double scale) {
+std::vector<double> reference(const Case& c, const std::vector<float>& q,
+                              const std::vector<float>& k, const std::vector<float>& v,
+                              const std::vector<float>& mask, double scale) {
   std::vector<double> out(static_cast<size_t>(c.b * c.h * c.sq * c.dv));
   for (int64_t b = 0; b < c.b; ++b)
     for (int64_t h = 0; h < c.h; ++h)
@@ -77,10 +77,9 @@ void check(const Case& c, double tolerance) {
     for (int64_t i = 0; i < c.sq; ++i)
       for (int64_t j = i + 1; j < c.sk; ++j)
         causal[i * c.sk + j] = -std::numeric_limits<float>::infinity();
-    Tensor* m =
-        net->add_constant(Dims{c.sq, c.sk},
-                          Weights{DataType::kFLOAT, causal.data(), static_cast<int64_t>(c.sq * c.sk)})
-            ->get_output(0);
+    Tensor* m = net->add_constant(Dims{c.sq, c.sk}, Weights{DataType::kFLOAT, causal.data(),
+                                                            static_cast<int64_t>(c.sq * c.sk)})
+                    ->get_output(0);
     s = net->add_elementwise(*s, *m, ElementWiseOperation::kSUM)->get_output(0);
   }
   Tensor* p = net->add_softmax(*s)->get_output(0);
@@ -161,13 +160,13 @@ TEST(AttentionCpu, HeadSplitAndMergeReadInPlace) {
   Tensor* s = net->add_matrix_multiply(*split(x, false), MatrixOperation::kNONE, *split(y, true),
                                        MatrixOperation::kNONE)
                   ->get_output(0);
-  Tensor* c = net->add_constant(Dims{1, 1, 1, 1}, Weights{DataType::kFLOAT, &scale, 1})
-                  ->get_output(0);
+  Tensor* c =
+      net->add_constant(Dims{1, 1, 1, 1}, Weights{DataType::kFLOAT, &scale, 1})->get_output(0);
   s = net->add_elementwise(*s, *c, ElementWiseOperation::kPROD)->get_output(0);
   Tensor* p = net->add_softmax(*s)->get_output(0);
-  Tensor* o = net->add_matrix_multiply(*p, MatrixOperation::kNONE, *split(z, false),
-                                       MatrixOperation::kNONE)
-                  ->get_output(0);
+  Tensor* o =
+      net->add_matrix_multiply(*p, MatrixOperation::kNONE, *split(z, false), MatrixOperation::kNONE)
+          ->get_output(0);
   auto* merge = net->add_shuffle(*o);
   merge->set_first_transpose(Permutation{{0, 2, 1, 3, 4, 5, 6, 7}});
   merge->set_reshape_dimensions(Dims{B, S, H * D});
@@ -227,8 +226,8 @@ TEST(AttentionCpu, TorchMultiheadAttentionLayout) {
     return b->get_output(0);
   };
   auto scaled = [&](Tensor* t) {
-    Tensor* c = net->add_constant(Dims{1, 1, 1, 1}, Weights{DataType::kFLOAT, &root, 1})
-                    ->get_output(0);
+    Tensor* c =
+        net->add_constant(Dims{1, 1, 1, 1}, Weights{DataType::kFLOAT, &root, 1})->get_output(0);
     return net->add_elementwise(*t, *c, ElementWiseOperation::kPROD)->get_output(0);
   };
   Tensor* x = net->add_input("x", DataType::kFLOAT, Dims{S, B, E});
@@ -240,8 +239,9 @@ TEST(AttentionCpu, TorchMultiheadAttentionLayout) {
                                        *scaled(kt->get_output(0)), MatrixOperation::kNONE)
                   ->get_output(0);
   Tensor* p = net->add_softmax(*s)->get_output(0);
-  Tensor* o = net->add_matrix_multiply(*p, MatrixOperation::kNONE, *heads(z), MatrixOperation::kNONE)
-                  ->get_output(0);
+  Tensor* o =
+      net->add_matrix_multiply(*p, MatrixOperation::kNONE, *heads(z), MatrixOperation::kNONE)
+          ->get_output(0);
   auto* merge = net->add_shuffle(*o);
   merge->set_first_transpose(Permutation{{2, 0, 1, 3, 4, 5, 6, 7}});
   merge->set_reshape_dimensions(Dims{S * B, E});
@@ -255,8 +255,9 @@ TEST(AttentionCpu, TorchMultiheadAttentionLayout) {
   std::vector<float> vx = ramp(S * B * E, 1.5f, 0.1f), vy = ramp(S * B * E, 1.2f, 0.9f),
                      vz = ramp(S * B * E, 1.0f, 2.3f);
   auto ctx = engine->create_execution_context();
-  auto out = run_float(*ctx, *engine,
-                       {{"x", {Dims{S, B, E}, vx}}, {"y", {Dims{S, B, E}, vy}}, {"z", {Dims{S, B, E}, vz}}});
+  auto out = run_float(
+      *ctx, *engine,
+      {{"x", {Dims{S, B, E}, vx}}, {"y", {Dims{S, B, E}, vy}}, {"z", {Dims{S, B, E}, vz}}});
   // [S,B,E] -> [B,H,S,D] for the reference; its [B,H,S,D] result -> [S*B, E].
   auto to_heads = [&](const std::vector<float>& t) {
     std::vector<float> r(t.size());
@@ -355,10 +356,10 @@ TEST(AttentionOp, BadInputsGetClearErrors) {
             std::string::npos);
   EXPECT_NE(error(qkv + "input m float32 [2,3,5,6]\n", "q, v, k, m").find("same head size"),
             std::string::npos);
-  EXPECT_NE(error("input q float32 [5,8]\ninput k float32 [6,8]\ninput v float32 [6,8]\n",
-                  "q, k, v, -")
-                .find("rank 3 or 4"),
-            std::string::npos);
+  EXPECT_NE(
+      error("input q float32 [5,8]\ninput k float32 [6,8]\ninput v float32 [6,8]\n", "q, k, v, -")
+          .find("rank 3 or 4"),
+      std::string::npos);
   EXPECT_NE(error(qkv, "q, k, v, -", " q_perm=(0,1,3,2,4,5,6,7)").find("keep the last dim last"),
             std::string::npos);
   EXPECT_NE(error(qkv, "q, k, v, -", " k_perm=(0,0,2,3,4,5,6,7)").find("no permutation"),

@@ -337,9 +337,10 @@ void launch_attention_flash(DataType type, const void* q, const void* k, const v
                             const void* mask, void* out, const AttentionShape& s,
                             cudaStream_t stream) {
   if (!attention_flash_supports(type, s.d, s.dv))
-    fail("attention: the flash kernel takes float16/bfloat16 with equal head sizes, a multiple "
-         "of 8 up to 256; got ",
-         type, " with head sizes ", s.d, " and ", s.dv);
+    fail(
+        "attention: the flash kernel takes float16/bfloat16 with equal head sizes, a multiple "
+        "of 8 up to 256; got ",
+        type, " with head sizes ", s.d, " and ", s.dv);
   for (const int64_t* st : {s.q, s.k, s.v, s.o}) {
     if (st[0] % 8 != 0 || st[1] % 8 != 0 || st[2] % 8 != 0)
       fail("attention: the flash kernel needs heads and rows at 16-byte multiples, got strides ",

@@ -3,8 +3,8 @@
 // bfloat16 on tensor cores, head sizes that are multiples of 8 up to 256) and the row kernel
 // (every float type and head size). A step whose plan names the flash kernel runs the row kernel
 // at shapes or addresses the flash kernel cannot take, never a wrong answer.
-#include "backends/cuda/check.h"
 #include "backends/cuda/kernels/attention.h"
+#include "backends/cuda/check.h"
 #include "backends/cuda/tactics/util.h"
 #include "ir/attention_layout.h"
 #include "ir/op.h"
@@ -81,9 +81,9 @@ class AttentionTactic : public Tactic {
     const void* mask = args.inputs[3].data;
     auto aligned = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
     // Tensors bound by the user may sit at any address: those take the row kernel.
-    bool flash_fits = attention_flash_supports(type, s.d, s.dv) &&
-                      aligned(args.inputs[0].data) && aligned(args.inputs[1].data) &&
-                      aligned(args.inputs[2].data) && aligned(out.data);
+    bool flash_fits = attention_flash_supports(type, s.d, s.dv) && aligned(args.inputs[0].data) &&
+                      aligned(args.inputs[1].data) && aligned(args.inputs[2].data) &&
+                      aligned(out.data);
     for (const int64_t* st : {s.q, s.k, s.v, s.o}) {
       for (int i = 0; i < 3; ++i) flash_fits = flash_fits && st[i] % 8 == 0;
     }
