@@ -243,6 +243,23 @@ TEST(CudaTuning, LevelZeroColdBuildsAreByteIdentical) {
   EXPECT_EQ(build_mnist(nullptr, 0xF, 0), first);
 }
 
+// What two plans' engines run, layer by layer, where they differ (for a failing comparison).
+std::string plan_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  if (a == b) return "";
+  Runtime runtime(quiet_logger());
+  auto ea = runtime.deserialize_cuda_engine(a.data(), a.size());
+  auto eb = runtime.deserialize_cuda_engine(b.data(), b.size());
+  if (!ea || !eb) return "a plan does not load";
+  std::string ia = ea->create_engine_inspector()->get_engine_information(
+      LayerInformationFormat::kONELINE);
+  std::string ib = eb->create_engine_inspector()->get_engine_information(
+      LayerInformationFormat::kONELINE);
+  size_t first = 0;
+  while (first < a.size() && first < b.size() && a[first] == b[first]) ++first;
+  return str_cat("sizes ", a.size(), " and ", b.size(), ", first difference at byte ", first,
+                 ia == ib ? "; same layers and tactics" : "\n--- first:\n" + ia + "--- second:\n" + ib);
+}
+
 // A warm cache answers every timing (no new entries, the selector sees the cached times), and the
 // same network + config + cache gives the same plan bytes, also through a serialized cache.
 TEST(CudaTuning, WarmTimingCacheSkipsTimingAndGivesIdenticalPlans) {
@@ -255,10 +272,11 @@ TEST(CudaTuning, WarmTimingCacheSkipsTimingAndGivesIdenticalPlans) {
   EXPECT_TRUE(contains(cache->device_description(), "sm_"));
   std::vector<uint8_t> warm = build_mnist(cache.get());
   EXPECT_EQ(cache->num_entries(), entries);
-  EXPECT_EQ(warm, cold);
+  EXPECT_TRUE(warm == cold) << plan_difference(cold, warm);
   std::vector<uint8_t> bytes = cache->serialize();
   auto loaded = factory.create_timing_cache(bytes.data(), bytes.size());
-  EXPECT_EQ(build_mnist(loaded.get()), cold);
+  std::vector<uint8_t> reloaded = build_mnist(loaded.get());
+  EXPECT_TRUE(reloaded == cold) << plan_difference(cold, reloaded);
   EXPECT_EQ(loaded->num_entries(), entries);
 }
 
