@@ -33,7 +33,6 @@ namespace kiln::builder {
 namespace {
 
 using match::is_binary;
-using match::other_input;
 using match::producer;
 using match::scalar_value;
 
