@@ -16,12 +16,6 @@ namespace {
 
 using match::then;
 
-Permutation swap_last_two(int32_t rank) {
-  Permutation s;
-  std::swap(s.order[rank - 2], s.order[rank - 1]);
-  return s;
-}
-
 bool is_identity(const Permutation& p) {
   return p == Permutation{};
 }
@@ -49,7 +43,6 @@ ir::Graph fold_transpose_into_matmul(const ir::Graph& graph, Logger& logger) {
       const int32_t rank = g.tensors[t].dims.nb_dims;
       if (rank < 2) continue;
       ShuffleAttrs a = g.nodes[s].get<ShuffleAttrs>();
-      const Permutation swap = swap_last_two(rank);
       // Only a transpose that moves the input's last dim to the second-to-last place gains: the
       // swap taken off leaves the last dim in place (K^T from a head split becomes a plain head
       // split, a bare transpose goes). Others (q's (0,2,1,3)) would only trade one copy for
@@ -57,15 +50,10 @@ ir::Graph fold_transpose_into_matmul(const ir::Graph& graph, Logger& logger) {
       const Permutation last_step =
           a.has_reshape ? a.second_transpose : then(a.first_transpose, a.second_transpose);
       if (last_step.order[rank - 2] != rank - 1) continue;
-      if (a.has_reshape) {
-        // Only the second transpose runs after the reshape; a reshape alone ends in a plain
-        // row-major [.., M, N] that a swap cannot be taken from.
-        if (is_identity(a.second_transpose)) continue;
-        a.second_transpose = then(a.second_transpose, swap);
-      } else {
-        a.first_transpose = then(then(a.first_transpose, a.second_transpose), swap);
-        a.second_transpose = Permutation{};
-      }
+      // Only the second transpose runs after a reshape; a reshape alone ends in a plain
+      // row-major [.., M, N] that a swap cannot be taken from.
+      if (a.has_reshape && is_identity(a.second_transpose)) continue;
+      a = match::then_swap_last_two(a, rank);
       op = op == MatrixOperation::kNONE ? MatrixOperation::kTRANSPOSE : MatrixOperation::kNONE;
       mm.name = g.nodes[s].name + " + " + mm.name;
       if (!a.has_reshape && is_identity(a.first_transpose)) {

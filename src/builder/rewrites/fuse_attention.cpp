@@ -178,12 +178,6 @@ bool is_causal_mask(const ir::Graph& g, int32_t t) {
   return true;
 }
 
-Permutation swap_last_two(int32_t rank) {
-  Permutation p;
-  std::swap(p.order[rank - 2], p.order[rank - 1]);
-  return p;
-}
-
 // `t` = gather(x, idx) along the heads (dim rank-3) with constant idx[i] = i / g (the K/V head
 // repeat of grouped-query attention), read by the pattern alone: returns the gather node, x and g;
 // -1 when `t` is not that.
@@ -303,15 +297,8 @@ ir::Graph fuse_attention(const ir::Graph& graph, Logger& logger, bool keep_weigh
     if (m.k_shuffle >= 0) {
       // The shuffle gives up its final swap: it now produces k itself.
       ir::Node& sh = g.nodes[m.k_shuffle];
-      ShuffleAttrs a = sh.get<ShuffleAttrs>();
       const int32_t rank = g.tensors[m.k].dims.nb_dims;
-      const Permutation swap = swap_last_two(rank);
-      if (a.has_reshape) {
-        a.second_transpose = match::then(a.second_transpose, swap);
-      } else {
-        a.first_transpose = match::then(match::then(a.first_transpose, a.second_transpose), swap);
-        a.second_transpose = Permutation{};
-      }
+      const ShuffleAttrs a = match::then_swap_last_two(sh.get<ShuffleAttrs>(), rank);
       if (!a.has_reshape && a.first_transpose == Permutation{}) {
         m.k = sh.inputs[0];
         m.nodes.push_back(m.k_shuffle);

@@ -111,6 +111,19 @@ Permutation then(const Permutation& p, const Permutation& q) {
   return r;
 }
 
+ShuffleAttrs then_swap_last_two(const ShuffleAttrs& a, int32_t rank) {
+  Permutation swap;
+  std::swap(swap.order[rank - 2], swap.order[rank - 1]);
+  ShuffleAttrs r = a;
+  if (a.has_reshape) {
+    r.second_transpose = then(a.second_transpose, swap);
+  } else {
+    r.first_transpose = then(then(a.first_transpose, a.second_transpose), swap);
+    r.second_transpose = Permutation{};
+  }
+  return r;
+}
+
 std::string joined_names(const ir::Graph& g, const std::vector<int32_t>& nodes) {
   std::vector<int32_t> sorted = nodes;  // in the network's order
   std::sort(sorted.begin(), sorted.end());

@@ -62,6 +62,11 @@ int32_t weights_view(ir::Graph& g, int32_t t, const Dims& dims);
 // i reads input dim p[q[i]].
 Permutation then(const Permutation& p, const Permutation& q);
 
+// `a` followed by a swap of the last two of its `rank` output dims, as one shuffle: the swap joins
+// the second transpose after a reshape, else the merged first transpose (the second becomes the
+// identity). Rewrites that hand K^T's swap to a consumer take it off this way.
+ShuffleAttrs then_swap_last_two(const ShuffleAttrs& a, int32_t rank);
+
 // The names of nodes joined with " + " (a fused node's name says what it holds).
 std::string joined_names(const ir::Graph& g, const std::vector<int32_t>& nodes);
 
